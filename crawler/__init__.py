@@ -1,0 +1,1 @@
+"""govmon crawler: Scrapy spiders, source definitions and pure extraction functions."""

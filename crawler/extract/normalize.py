@@ -1,0 +1,79 @@
+"""Vietnamese text normalisation: the comparison form used for hashing, matching and dedup.
+
+Raw text is kept for display; everything that is hashed or compared goes through `comparison_form`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["nfc", "clean_text", "canonical_tones", "comparison_form"]
+
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u2215": "/", "\uff0f": "/"})
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'})
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC with the Vietnamese look-alikes (Ð U+00D0 → Đ U+0110) repaired."""
+    return unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
+
+
+def clean_text(text: str) -> str:
+    """Display-safe cleanup: NFC, invisible characters removed, spaces collapsed, paragraphs kept."""
+    text = _INVISIBLE.sub("", nfc(text)).replace("\r\n", "\n").replace("\r", "\n")
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_VOWELS = set("aeiouyăâêôơư")
+_PRIORITY = "ơêôâăư"  # a vowel carrying a modifier takes the tone (ơ before ư in "ươ")
+_WORD = re.compile(r"(?:[^\W\d_]|[\u0300-\u036f])+")
+
+
+def _place(base: str, tone: str) -> str:
+    """Put `tone` on the vowel of the toneless NFC syllable `base` by one fixed rule (new style)."""
+    low = base.lower()
+    start = 2 if low[:2] in ("qu", "gi") and len(low) > 2 and low[2] in _VOWELS else 0
+    idx = [i for i in range(start, len(low)) if low[i] in _VOWELS]
+    if not idx:
+        return base + tone
+    cluster = idx[: next((k for k in range(1, len(idx)) if idx[k] != idx[k - 1] + 1), len(idx))]
+    marked = [i for c in _PRIORITY for i in cluster if low[i] == c]
+    if marked:
+        pos = marked[0]
+    elif len(cluster) == 1:
+        pos = cluster[0]
+    elif cluster[-1] + 1 < len(low) or len(cluster) == 3:
+        pos = cluster[-1] if len(cluster) == 2 else cluster[1]
+    else:
+        pair = low[cluster[0]] + low[cluster[1]]
+        pos = cluster[1] if pair in ("oa", "oe", "uy") else cluster[0]
+    return unicodedata.normalize("NFC", base[: pos + 1] + tone + base[pos + 1 :])
+
+
+def _retone(match: re.Match[str]) -> str:
+    word = unicodedata.normalize("NFD", match.group(0))
+    tones = [ch for ch in word if ch in _TONES]
+    if len(tones) != 1:
+        return match.group(0)
+    base = unicodedata.normalize("NFC", "".join(ch for ch in word if ch not in _TONES))
+    return _place(base, tones[0])
+
+
+def canonical_tones(text: str) -> str:
+    """One tone-mark placement convention: `hòa`/`hoà`, `thủy`/`thuỷ`, `úy`/`uý` all become the same."""
+    return _WORD.sub(_retone, nfc(text))
+
+
+def comparison_form(text: str) -> str:
+    """The form hashed and compared: NFC, one tone convention, Đ repaired, invisibles dropped,
+    dashes/quotes/spaces folded, case folded. Idempotent."""
+    text = _INVISIBLE.sub("", nfc(text))
+    text = _DASHES.sub("-", text).translate(_QUOTES)
+    text = canonical_tones(unicodedata.normalize("NFC", text.casefold()))
+    return " ".join(text.split())

@@ -1,0 +1,1 @@
+"""govmon monitor: change detection, repost clustering, document registry, the daemon and the CLI."""
