@@ -1,21 +1,32 @@
-# govmon — set-up and everyday commands. Everything installs into .venv on first use.
+# govmon — set-up and everyday commands. Everything installs into .venv on first use,
+# pinned by requirements.lock (regenerate with `make lock` after changing pyproject.toml).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test run clean
+.PHONY: demo test run lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[test]'
+$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test,postgres,redis]'
 	touch $(STAMP)
+
+demo: $(STAMP)   ## install (first use) and run the offline demonstration
+	$(BIN)/govmon demo
 
 test: $(STAMP)   ## install (first use) and run the whole test suite
 	$(BIN)/python -m pytest
+
+run: $(STAMP)    ## one monitoring pass over the configured live sources into the default store
+	$(BIN)/govmon run
+
+lock: $(BIN)/python   ## re-resolve dependencies and rewrite requirements.lock
+	$(BIN)/pip install --quiet --upgrade -e '.[test,postgres,redis]'
+	$(BIN)/pip freeze --exclude-editable > requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

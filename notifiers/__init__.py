@@ -1,1 +1,21 @@
-"""govmon notifiers: one small class per channel behind one interface, selected by name."""
+"""govmon notifiers: one small class per channel behind one interface, selected by name.
+
+The outer ring of govmon: it imports nothing from crawler/, storage/ or monitor/.
+The monitor renders each event into a `Message` and calls `build(target).send(message)`;
+a failed send raises `TransientError` (retry later) or `PermanentError` (dead-letter).
+"""
+
+from notifiers import console as _console  # noqa: F401  (registers "console")
+from notifiers.base import Message, Notifier, NotifierError, PermanentError, TransientError
+from notifiers.registry import build, mask, register
+
+__all__ = [
+    "Message",
+    "Notifier",
+    "NotifierError",
+    "TransientError",
+    "PermanentError",
+    "build",
+    "register",
+    "mask",
+]

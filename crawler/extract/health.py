@@ -1,0 +1,47 @@
+"""Recognise answers that are not content: anti-bot challenges, F5/IIS "Object Moved" pages, soft 404s,
+maintenance pages. They are source-health problems, never article text and never a version.
+
+>>> check_content('<script>document.cookie="D0N=ab12"+"; path=/";window.location.reload(true);</script>')
+Traceback (most recent call last):
+...
+crawler.extract.types.NotContent: challenge: cookie challenge (script sets a cookie and reloads)
+"""
+from __future__ import annotations
+
+import re
+
+from crawler.extract.types import NotContent
+
+__all__ = ["check_content"]
+
+_RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("challenge", "cookie challenge (script sets a cookie and reloads)",
+     re.compile(r"document\.cookie\s*=.*location\.reload", re.S | re.I)),
+    ("challenge", "F5 BIG-IP bot defence script", re.compile(r"id=[\"']?f5_cspm|TSPD|window\[\"bobcmn\"\]", re.I)),
+    ("moved", "\"Object Moved\" / \"Document Moved\" page", re.compile(r"<title>\s*(Object|Document) Moved", re.I)),
+    ("soft_404", "the site says the page does not exist",
+     re.compile(r"Trang không tồn tại|Không tìm thấy trang|page not found|404 - File or directory not found", re.I)),
+    ("maintenance", "maintenance page", re.compile(r"đang bảo trì|under maintenance|hệ thống đang nâng cấp", re.I)),
+    ("captcha", "captcha page", re.compile(r"g-recaptcha|hcaptcha|cf-challenge|Checking your browser", re.I)),
+)
+_SMALL_PAGE = 3000
+
+
+def check_content(text: str) -> None:
+    """Raise NotContent if `text` (a decoded page) is a known non-content answer.
+
+    Soft-404 and maintenance phrases count only on small pages, so an article that quotes them stays content.
+    """
+    if not text.strip():
+        raise NotContent("empty", "the response body is empty")
+    head = text[:20000]
+    for kind, detail, pattern in _RULES:
+        small_only = kind in ("soft_404", "maintenance")
+        if small_only and len(_visible(head)) > _SMALL_PAGE:
+            continue
+        if pattern.search(head):
+            raise NotContent(kind, detail)
+
+
+def _visible(text: str) -> str:
+    return re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", text, flags=re.S | re.I)

@@ -1,0 +1,95 @@
+"""Bytes to text to tree: decoding by BOM > HTTP header > <meta> > detection, then lxml parsing.
+
+>>> decode("<meta charset=utf-8><p>Nghị quyết</p>".encode())[-14:]
+'Nghị quyết</p>'
+>>> decode("<p>Nghị quyết</p>".encode(), "text/html; charset=iso-8859-1") == "<p>Nghị quyết</p>"
+True
+"""
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from charset_normalizer import from_bytes
+from lxml.etree import ParserError
+
+from crawler.extract.normalize import nfc
+from crawler.extract.types import NotContent
+
+__all__ = ["decode", "parse", "node_text", "block_texts"]
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.IGNORECASE)
+_HEADER = re.compile(r"charset\s*=\s*[\"']?([\w-]+)", re.IGNORECASE)
+_BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "tr", "pre", "table", "ul", "ol",
+           "section", "article", "figure", "figcaption", "header", "footer", "dd", "dt", "br", "hr"}
+
+
+def _declared(body: bytes, content_type: str) -> list[str]:
+    header = _HEADER.search(content_type or "")
+    meta = _META.search(body[:4096])
+    return [m.group(1).decode() if isinstance(m.group(1), bytes) else m.group(1) for m in (header, meta) if m]
+
+
+def decode(body: bytes, content_type: str = "") -> str:
+    """Text of an HTML body in NFC: BOM, then valid UTF-8 (which a lying single-byte header cannot
+    override, RELIABILITY.md A13), then the header and <meta> charsets, then detection."""
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return nfc(body[len(bom):].decode(encoding, errors="replace"))
+    try:
+        return nfc(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    for encoding in _declared(body, content_type):
+        try:
+            return nfc(body.decode(encoding))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    best = from_bytes(body).best()
+    return nfc(str(best) if best else body.decode("utf-8", errors="replace"))
+
+
+def parse(text: str) -> lxml.html.HtmlElement:
+    """An lxml tree; an empty or unparseable document is not content."""
+    if not text.strip():
+        raise NotContent("empty", "the response body is empty")
+    try:
+        return lxml.html.document_fromstring(text)
+    except (ParserError, ValueError) as exc:
+        raise NotContent("unparseable", str(exc)) from exc
+
+
+def node_text(node: lxml.html.HtmlElement) -> str:
+    """Whitespace-collapsed text of one node."""
+    return " ".join(node.text_content().split())
+
+
+def block_texts(node: lxml.html.HtmlElement) -> list[str]:
+    """The node's text as paragraphs: one entry per block-level element, inline text joined."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = " ".join("".join(current).split())
+        if text:
+            paragraphs.append(text)
+        current.clear()
+
+    def walk(element: lxml.html.HtmlElement) -> None:
+        block = isinstance(element.tag, str) and element.tag in _BLOCKS
+        if block:
+            flush()
+        if isinstance(element.tag, str) and element.text:
+            current.append(element.text)
+        for child in element:
+            walk(child)
+            if child.tail:
+                current.append(child.tail)
+        if block:
+            flush()
+
+    walk(node)
+    flush()
+    return paragraphs

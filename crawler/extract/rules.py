@@ -1,0 +1,44 @@
+"""Declarative extraction rules of a source (the `[list]` and `[article]` tables of its definition)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["ListRule", "ArticleRule"]
+
+
+@dataclass(frozen=True)
+class ListRule:
+    """How to find article links on a list page; `min_links` is what the layout promises."""
+
+    links: str
+    min_links: int = 1
+    allow: str = ""
+    next_page: str = ""
+    max_pages: int = 1
+
+
+@dataclass(frozen=True)
+class ArticleRule:
+    """CSS selectors for an article page; `title` and `body` must match exactly one node."""
+
+    title: str
+    body: str
+    lead: str = ""
+    published: str = ""
+    published_attr: str = ""
+    published_meta: str = ""
+    modified_meta: str = ""
+    date_formats: tuple[str, ...] = ()
+    author: str = ""
+    breadcrumb: str = ""
+    attachments: str = ""
+    drop: tuple[str, ...] = ()
+    stop_markers: tuple[str, ...] = ()
+    strip_prefixes: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ArticleRule:
+        tuples = {k: tuple(v) for k, v in data.items() if isinstance(v, list)}
+        return cls(**{**data, **tuples})

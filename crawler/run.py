@@ -1,0 +1,62 @@
+"""Run one crawl of one source in this process: ``python -m crawler.run < spec.json``.
+
+The monitor starts this as a subprocess per crawl (Scrapy's Twisted reactor cannot be restarted inside one
+process), writes a JSON spec to its stdin and reads one JSON item per line from its stdout. The spec::
+
+    {"source": "baochinhphu",            # a source name
+     "source_dirs": ["/etc/govmon/sources"],  # extra definition directories (optional)
+     "known": {"https://...": {"etag": "...", "last_modified": "..."}},
+     "refetch": false,                   # re-request known articles even without validators
+     "settings": {"DOWNLOAD_DELAY": 0, "GOVMON_HOST_MAP": {"*": "http://127.0.0.1:8123"}}}
+
+Exit status 0 when the crawl ran (problems are items, not exit codes), 2 for a bad spec.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler import settings as default_settings
+from crawler.sources import SourceError, load_sources
+from crawler.spiders.portal import SourceSpider
+
+__all__ = ["crawl", "build_settings", "main"]
+
+
+def build_settings(overrides: dict[str, Any]) -> Settings:
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.update(overrides, priority="cmdline")
+    return settings
+
+
+def crawl(spec: dict[str, Any]) -> None:
+    """Run the crawl the spec describes; items go to stdout through the JSON-lines pipeline."""
+    sources = load_sources(*(Path(d) for d in spec.get("source_dirs", [])))
+    name = spec["source"]
+    if name not in sources:
+        raise SourceError(f"unknown source {name!r}")
+    process = CrawlerProcess(build_settings(spec.get("settings", {})), install_root_handler=True)
+    process.crawl(SourceSpider, source=sources[name], known=spec.get("known", {}),
+                  refetch=bool(spec.get("refetch", False)))
+    process.start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        raw = Path(args[0]).read_text(encoding="utf-8") if args else sys.stdin.read()
+        crawl(json.loads(raw))
+    except (OSError, ValueError, KeyError, SourceError) as exc:
+        print(f"govmon crawl: bad crawl spec: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

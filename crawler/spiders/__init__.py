@@ -1,0 +1,1 @@
+"""Scrapy spiders: one generic `SourceSpider` driven by source definitions (crawler/sources/*.toml)."""

@@ -1,0 +1,138 @@
+"""The generic source spider: one class serves every source definition (ministries, the Government,
+news sites, the 34 provincial portals). Navigation only: what a page *means* is decided by the pure
+functions in `crawler.extract`.
+
+List pages are fetched every time; an article is fetched when it is new, or re-requested conditionally
+(If-None-Match / If-Modified-Since) when the store already holds it with HTTP validators. Every outcome is
+an item on stdout (see `crawler.pipelines`): ``article``, ``not_modified``, ``list`` or ``problem``.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.extract.article import extract_article, extract_generic
+from crawler.extract.html import decode
+from crawler.extract.listing import extract_links, next_page_url
+from crawler.extract.types import NotContent, SelectorMismatch
+from crawler.sources import Source
+
+__all__ = ["SourceSpider", "problem"]
+
+Item = dict[str, Any]
+
+
+def problem(url: str, kind: str, detail: str, **extra: Any) -> Item:
+    """A page that produced no content: `kind` is layout | unreachable | http_error | challenge | ..."""
+    return {"type": "problem", "url": url, "kind": kind, "detail": detail, **extra}
+
+
+def _header(response: Response, name: str) -> str:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else ""
+
+
+def _conditional(validators: dict[str, str]) -> dict[str, str]:
+    headers = {}
+    if validators.get("etag"):
+        headers["If-None-Match"] = validators["etag"]
+    if validators.get("last_modified"):
+        headers["If-Modified-Since"] = validators["last_modified"]
+    return headers
+
+
+class SourceSpider(scrapy.Spider):
+    """Crawl one `Source`: its start URLs are list pages (followed `max_pages` deep), links are articles."""
+
+    name = "source"
+    custom_settings = {"HTTPERROR_ALLOW_ALL": False}
+
+    def __init__(self, source: Source, known: dict[str, dict[str, str]] | None = None,
+                 refetch: bool = False, **kwargs: Any) -> None:
+        super().__init__(name=source.name, **kwargs)
+        self.source, self.known, self.refetch = source, known or {}, refetch
+        self.allowed_domains = list(source.hosts)
+
+    async def start(self) -> Any:
+        for url in self.source.start_urls:
+            yield self._request(url, self.parse_list, page=1)
+
+    def _request(self, url: str, callback: Any, headers: dict[str, str] | None = None, **meta: Any) -> scrapy.Request:
+        return scrapy.Request(url, callback=callback, errback=self.failed, headers=headers or {},
+                              meta={**meta, "handle_httpstatus_list": [304]}, dont_filter=False)
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        text = decode(response.body, _header(response, "Content-Type"))
+        try:
+            links = extract_links(text, response.url, self.source.list)
+        except (SelectorMismatch, NotContent) as exc:
+            yield self._problem_from(response.url, exc)
+            return
+        yield {"type": "list", "url": response.url, "links": links}
+        yield from self._article_requests(links)
+        yield from self._next_page(text, response)
+
+    def _article_requests(self, links: list[str]) -> Iterator[scrapy.Request]:
+        for url in links:
+            validators = self.known.get(url)
+            if validators is None:
+                yield self._request(url, self.parse_article)
+            elif self.refetch or any(validators.values()):
+                yield self._request(url, self.parse_article, _conditional(validators))
+
+    def _next_page(self, text: str, response: Response) -> Iterator[scrapy.Request]:
+        page = response.meta.get("page", 1)
+        url = next_page_url(text, response.url, self.source.list)
+        if url and page < self.source.list.max_pages:
+            yield self._request(url, self.parse_list, page=page + 1)
+
+    def parse_article(self, response: Response) -> Iterator[Item]:
+        if response.status == 304:
+            yield {"type": "not_modified", "url": response.url}
+            return
+        text = decode(response.body, _header(response, "Content-Type"))
+        try:
+            yield self._article_item(response, text, "site")
+        except SelectorMismatch as exc:
+            yield self._problem_from(response.url, exc)
+            yield from self._generic(response, text)
+        except NotContent as exc:
+            yield self._problem_from(response.url, exc)
+
+    def _generic(self, response: Response, text: str) -> Iterator[Item]:
+        """After a layout mismatch, keep the text for the archive, flagged as generic extraction."""
+        try:
+            yield self._article_item(response, text, "generic")
+        except NotContent:
+            return
+
+    def _article_item(self, response: Response, text: str, how: str) -> Item:
+        rule = self.source.article if how == "site" else None
+        if rule is None:
+            article = extract_generic(text, response.url, self.source.name, self.source.lang)
+        else:
+            article = extract_article(text, response.url, rule, self.source.name, self.source.lang)
+        return {"type": "article", "url": response.url, "status": response.status, "html": text,
+                "etag": _header(response, "ETag"), "last_modified": _header(response, "Last-Modified"),
+                "redirected_from": response.request.meta.get("redirect_urls", []),
+                "article": article.to_json()}
+
+    def _problem_from(self, url: str, exc: Exception) -> Item:
+        if isinstance(exc, SelectorMismatch):
+            return problem(url, "layout", str(exc), selector=exc.name)
+        kind = exc.kind if isinstance(exc, NotContent) else "error"
+        return problem(url, kind, str(exc))
+
+    def failed(self, failure: Failure) -> Iterator[Item]:
+        """Errback: HTTP errors and network failures become problem items, never versions."""
+        request = failure.request  # type: ignore[attr-defined]
+        url = request.meta.get("govmon_original_url", request.url)
+        response = getattr(failure.value, "response", None)
+        if response is not None:
+            yield problem(url, "http_error", f"HTTP {response.status}", status=response.status)
+        else:
+            yield problem(url, "unreachable", failure.getErrorMessage() or repr(failure.value))

@@ -1,0 +1,61 @@
+"""Near-duplicate detection: is a newly seen article a repost of one we already have?
+
+Aggregators and provincial portals repost the Government's announcements near-verbatim, inside their own
+chrome and with a sentence trimmed here and there. Two articles are one announcement when their
+comparison-form texts are close (rapidfuzz) *and* they are about the same documents: "Nghị quyết 71/NQ-CP"
+and "Nghị quyết 72/NQ-CP" announcements share most of their wording but must never merge.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from crawler.extract.normalize import comparison_form
+
+__all__ = ["Candidate", "similarity", "same_announcement", "best_match", "THRESHOLD"]
+
+THRESHOLD = 80.0
+_HEAD = 6000  # characters compared: enough to tell reposts apart, bounded cost on very long pages
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What clustering needs of an article: its key, text and the documents it is about."""
+
+    key: int
+    text: str
+    subjects: frozenset[str] = frozenset()
+
+    def form(self) -> str:
+        return comparison_form(self.text)[:_HEAD]
+
+
+def similarity(a: str, b: str) -> float:
+    """0–100: the better of whole-text similarity and, when one text is at least half the other,
+    similarity of the shorter text to its best-matching stretch of the longer (a repost that trims)."""
+    whole = fuzz.ratio(a, b)
+    short, long_ = sorted((a, b), key=len)
+    if not short or len(short) * 2 < len(long_):
+        return whole
+    return max(whole, fuzz.partial_ratio(short, long_))
+
+
+def _documents_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
+    return not a or not b or a <= b or b <= a
+
+
+def same_announcement(a: Candidate, b: Candidate, threshold: float = THRESHOLD) -> bool:
+    if not _documents_compatible(a.subjects, b.subjects):
+        return False
+    return similarity(a.form(), b.form()) >= threshold
+
+
+def best_match(new: Candidate, others: Iterable[Candidate], threshold: float = THRESHOLD) -> Candidate | None:
+    """The most similar candidate above `threshold` whose documents are compatible, or None."""
+    form = new.form()
+    scored = [(similarity(form, other.form()), other) for other in others
+              if _documents_compatible(new.subjects, other.subjects)]
+    scored = [(score, other) for score, other in scored if score >= threshold]
+    return max(scored, key=lambda pair: pair[0])[1] if scored else None

@@ -1,0 +1,259 @@
+"""Turning crawl items into stored versions and events: normalise → identify documents → dedupe → store
+version → detect change. One item, one transaction: a crash or Ctrl-C between items loses nothing stored.
+
+A source's first successful pass is its *baseline*: everything is stored, nothing is announced (a monitor
+that screams on first start is useless). Layout problems are announced even then, once per breakage.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from crawler.extract.fingerprint import canonical_url, content_hash
+from crawler.sources import Source as SourceDef
+from monitor.changes import is_significant, word_diff
+from monitor.cluster import Candidate, best_match
+from monitor.config import Channel
+from monitor.documents import Identified, identify
+from monitor.events import emit
+from storage import repository as repo
+from storage.db import session_scope
+from storage.models import Article, CrawlRun, RepostCluster, Source, Version, compress, utcnow
+
+__all__ = ["Ingestor", "Tally", "ALERT_RELATIONS"]
+
+ALERT_RELATIONS = frozenset({"amends", "replaces", "repeals", "suspends"})
+CLUSTER_DAYS = 3
+
+
+@dataclass
+class Tally:
+    """What one crawl produced, for the run record and the per-source report."""
+
+    lists: int = 0
+    articles: int = 0
+    articles_new: int = 0
+    versions_new: int = 0
+    unchanged: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for p in self.problems if p["kind"] == kind)
+
+    def status(self) -> str:
+        if self.count("layout"):
+            return "broken"
+        if self.lists:
+            return "ok"
+        return "unreachable" if self.count("unreachable") or self.count("http_error") else "failed"
+
+
+def _earlier(a: Article, b: Article) -> bool:
+    return bool(a.published_at and b.published_at and a.published_at < b.published_at)
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Ingestor:
+    """Ingests the items of one crawl of one source into the store."""
+
+    def __init__(self, engine: Engine, source: SourceDef, channels: Sequence[Channel]) -> None:
+        self.engine, self.definition, self.channels = engine, source, channels
+        self.tally = Tally()
+        with session_scope(engine) as session:
+            row = repo.ensure_source(session, source.name, title=source.title, kind=source.kind,
+                                     official=source.official)
+            self.source_id, self.baseline = row.id, row.baseline_at is None
+            self.run_id = repo.start_run(session, row).id
+
+    def handle(self, item: dict[str, Any]) -> None:
+        handler = getattr(self, f"_on_{item.get('type')}", None)
+        if handler is None:
+            return
+        with session_scope(self.engine) as session:
+            handler(session, self._source(session), item)
+
+    def _source(self, session: Session) -> Source:
+        source = session.get(Source, self.source_id)
+        assert source is not None
+        return source
+
+    # --- item handlers ----------------------------------------------------------------------------
+
+    def _on_list(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        self.tally.lists += 1
+
+    def _on_not_modified(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        self.tally.unchanged += 1
+        article = repo.article_by_url(session, canonical_url(item["url"]))
+        if article is not None:
+            article.last_seen_at = utcnow()
+            session.add(article)
+
+    def _on_problem(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        self.tally.problems.append({k: item.get(k) for k in ("url", "kind", "detail")})
+        if item["kind"] != "layout" or source.broken_since is not None:
+            return
+        source.broken_since = utcnow()
+        session.add(source)
+        emit(session, self.channels, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
+             title=f"{source.title or source.name}: trang không còn đúng bố cục đã biết",
+             source_id=source.id, payload={"url": item["url"], "detail": item.get("detail", "")})
+
+    def _on_article(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        data = item["article"]
+        if not data.get("title") or not data.get("text"):
+            self.tally.problems.append({"url": item["url"], "kind": "empty", "detail": "no title or no text"})
+            return
+        self.tally.articles += 1
+        article, is_new = self._article(session, source, item)
+        previous = None if is_new else repo.latest_version(session, article.id)
+        digest = content_hash(data["title"], data.get("lead", ""), data["text"])
+        if previous is not None and previous.content_hash == digest:
+            self.tally.unchanged += 1
+            return
+        version = self._version(session, article, previous, item, digest)
+        found = identify(data["title"], data.get("lead", ""), data["text"])
+        self._documents(session, source, article, found)
+        if is_new:
+            self._cluster(session, source, article, found)
+        elif previous is not None:
+            self._changed(session, source, article, previous, version, found)
+
+    # --- steps ------------------------------------------------------------------------------------
+
+    def _article(self, session: Session, source: Source, item: dict[str, Any]) -> tuple[Article, bool]:
+        data, url = item["article"], canonical_url(item["url"])
+        article = repo.article_by_url(session, url)
+        is_new = article is None
+        if article is None:
+            article = repo.add_article(session, source, url, title=data["title"], lang=data.get("lang", "vi"),
+                                       published_at=_when(data.get("published_at")))
+            self.tally.articles_new += 1
+        article.etag, article.last_modified = item.get("etag", ""), item.get("last_modified", "")
+        article.last_seen_at, article.title, article.missing_polls = utcnow(), data["title"], 0
+        session.add(article)
+        return article, is_new
+
+    def _version(self, session: Session, article: Article, previous: Version | None,
+                 item: dict[str, Any], digest: str) -> Version:
+        data = item["article"]
+        extra = {k: data.get(k) for k in ("canonical_url", "category", "attachments", "extractor", "published_at")}
+        self.tally.versions_new += 1
+        return repo.add_version(
+            session, article, previous, content_hash=digest, title=data["title"], lead=data.get("lead", ""),
+            text=data["text"], author=data.get("author", ""), modified_at=_when(data.get("modified_at")),
+            raw_html=compress(item.get("html", "")), extra=extra)
+
+    def _documents(self, session: Session, source: Source, article: Article, found: Identified) -> None:
+        docs = {ref.id: self._document(session, ref, article) for ref in found.refs}
+        for ref in found.refs:
+            role = "subject" if ref.id in found.subjects else "cites"
+            repo.set_mention(session, article, docs[ref.id], role, ref.raw)
+        for relation in found.relations:
+            self._relation(session, source, article, relation, docs)
+        for doc_id in sorted(found.subjects & docs.keys()):
+            self._first_subject(session, source, article, docs[doc_id], found)
+
+    def _document(self, session: Session, ref: Any, article: Article) -> Any:
+        existing = repo.get_document(session, ref.id)
+        if existing is not None:
+            return existing
+        return repo.add_document(session, ref.id, ref.id, type=ref.type or "", number=ref.number,
+                                 year=ref.year, code=ref.code, issued_on=ref.date,
+                                 first_seen_article_id=article.id)
+
+    def _relation(self, session: Session, source: Source, article: Article, relation: Any,
+                  docs: dict[str, Any]) -> None:
+        if relation.from_id not in docs or relation.to_id not in docs:
+            return
+        added = repo.add_relation(session, docs[relation.from_id], relation.rel, docs[relation.to_id],
+                                  relation.evidence, article.id)
+        if added is None or self.baseline or relation.rel not in ALERT_RELATIONS:
+            return
+        emit(session, self.channels, "document_amended", f"relation:{relation.from_id}:{relation.rel}:{relation.to_id}",
+             documents=[relation.from_id, relation.to_id], title=f"{relation.from_id} {relation.rel} {relation.to_id}",
+             source_id=source.id, article_id=article.id, document_id=docs[relation.to_id].id,
+             payload={"relation": relation.to_json(), "url": article.url})
+
+    def _first_subject(self, session: Session, source: Source, article: Article, document: Any,
+                       found: Identified) -> None:
+        if document.first_subject_at is not None:
+            return
+        document.first_subject_at = utcnow()
+        session.add(document)
+        if not self.baseline:
+            emit(session, self.channels, "new_document", f"document:{document.key}", documents=[document.canonical_id],
+                 title=f"Văn bản mới {document.canonical_id}: {article.title}", source_id=source.id,
+                 article_id=article.id, document_id=document.id, payload={"url": article.url})
+
+    def _cluster(self, session: Session, source: Source, article: Article, found: Identified) -> None:
+        text = self._latest_text(session, article)
+        me = Candidate(article.id, text, frozenset(found.subjects))
+        around = article.published_at or article.first_seen_at or utcnow()
+        others = [Candidate(a.id, f"{v.title}\n{v.lead}\n{v.text}", self._subjects(session, a.id))
+                  for a, v in repo.cluster_candidates(session, around, CLUSTER_DAYS, article.id)
+                  if a.cluster_id is not None]
+        match = best_match(me, others)
+        if match is not None:
+            self._join(session, article, match.key)
+            return
+        cluster = repo.new_cluster(session, article)
+        if not self.baseline:
+            ids = [r.id for r in found.refs if r.id in found.subjects] + [r.id for r in found.refs if r.id not in found.subjects]
+            emit(session, self.channels, "new_article", f"cluster:{cluster.id}", documents=ids, title=article.title,
+                 source_id=source.id, article_id=article.id, cluster_id=cluster.id,
+                 payload={"url": article.url, "published_at": article.published_at.isoformat() if article.published_at else None})
+
+    def _latest_text(self, session: Session, article: Article) -> str:
+        version = repo.latest_version(session, article.id)
+        return f"{version.title}\n{version.lead}\n{version.text}" if version else ""
+
+    def _subjects(self, session: Session, article_id: int) -> frozenset[str]:
+        return frozenset(doc for doc, role in repo.article_documents(session, article_id) if role == "subject")
+
+    def _join(self, session: Session, article: Article, other_id: int) -> None:
+        other = session.get(Article, other_id)
+        assert other is not None and other.cluster_id is not None
+        article.cluster_id = other.cluster_id
+        session.add(article)
+        cluster = session.get(RepostCluster, other.cluster_id)
+        first = session.get(Article, cluster.canonical_article_id) if cluster else None
+        if cluster is not None and first is not None and _earlier(article, first):
+            cluster.canonical_article_id = article.id
+            session.add(cluster)
+
+    def _changed(self, session: Session, source: Source, article: Article, previous: Version,
+                 version: Version, found: Identified) -> None:
+        old = f"{previous.title}\n{previous.lead}\n{previous.text}"
+        new = f"{version.title}\n{version.lead}\n{version.text}"
+        if self.baseline or not is_significant(old, new):
+            return
+        emit(session, self.channels, "article_changed", f"version:{version.id}", documents=found.ids(),
+             title=f"Bài đã bị sửa: {article.title}", source_id=source.id, article_id=article.id,
+             payload={"url": article.url, "diff": word_diff(old, new), "seq": version.seq})
+
+    def finish(self, status: str | None = None, message: str = "") -> str:
+        """Record the run's outcome; the first completed pass of a source becomes its baseline."""
+        status = status or self.tally.status()
+        with session_scope(self.engine) as session:
+            source = self._source(session)
+            source.last_run_at, source.last_status = utcnow(), status
+            if status in ("ok", "broken") and source.baseline_at is None:
+                source.baseline_at = utcnow()
+            if status == "ok":
+                source.broken_since = None
+            session.add(source)
+            run = session.get(CrawlRun, self.run_id)
+            if run is not None:
+                repo.finish_run(session, run, status, message, pages=self.tally.lists + self.tally.articles,
+                                articles_new=self.tally.articles_new, versions_new=self.tally.versions_new,
+                                problems=len(self.tally.problems))
+        return status

@@ -1,0 +1,109 @@
+"""Running crawls: one subprocess per crawl (``python -m crawler.run``), this process the single writer.
+
+Scrapy's Twisted reactor cannot be restarted inside one process, and a daemon that crawls every few
+minutes must not accumulate one. So each crawl is a child process that writes JSON lines; the parent
+ingests each line in its own transaction. A child that hangs is killed at the configured timeout; Ctrl-C
+stops the child and leaves every item already ingested committed and nothing half-written.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from sqlalchemy.engine import Engine
+
+from crawler.sources import Source as SourceDef
+from crawler.sources import load_sources
+from monitor.config import Config
+from monitor.ingest import Ingestor, Tally
+from storage import repository as repo
+from storage.db import session_scope
+
+__all__ = ["CrawlReport", "crawl_source", "run_pass", "enabled_sources", "crawl_settings"]
+
+
+@dataclass
+class CrawlReport:
+    source: str
+    status: str
+    tally: Tally
+    message: str = ""
+
+
+def enabled_sources(config: Config, names: Sequence[str] = ()) -> list[SourceDef]:
+    """The definitions to crawl: `names` if given, else the config's list, else every non-legacy source."""
+    available = load_sources(*config.source_dirs)
+    wanted = list(names) or list(config.sources)
+    unknown = [n for n in wanted if n not in available]
+    if unknown:
+        raise KeyError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(sorted(available))}")
+    chosen = [available[n] for n in wanted] if wanted else [s for s in available.values() if not s.legacy]
+    return sorted(chosen, key=lambda s: s.name)
+
+
+def crawl_settings(config: Config, source: SourceDef, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    settings: dict[str, Any] = {"DOWNLOAD_DELAY": source.download_delay,
+                                "CONCURRENT_REQUESTS_PER_DOMAIN": source.concurrency}
+    if config.contact:
+        settings["USER_AGENT"] = f"govmon/0.1 (+mailto:{config.contact}; Vietnamese government announcements monitor)"
+    return {**settings, **config.crawl, **(extra or {})}
+
+
+def _spec(engine: Engine, config: Config, source: SourceDef, extra: dict[str, Any] | None) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        row = repo.source_by_name(session, source.name)
+        known = repo.known_pages(session, row) if row else {}
+    return {"source": source.name, "source_dirs": [str(d) for d in config.source_dirs], "known": known,
+            "settings": crawl_settings(config, source, extra)}
+
+
+def _tail(log: IO[bytes], lines: int = 5) -> str:
+    log.seek(0)
+    text = log.read().decode("utf-8", errors="replace").strip().splitlines()
+    return "\n".join(text[-lines:])
+
+
+def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[str, Any] | None = None) -> CrawlReport:
+    """Crawl one source in a child process and ingest what it reports."""
+    ingestor = Ingestor(engine, source, config.channels)
+    spec = json.dumps(_spec(engine, config, source, extra))
+    with tempfile.TemporaryFile() as log:
+        child = subprocess.Popen([sys.executable, "-m", "crawler.run"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8")
+        timer = threading.Timer(config.crawl_timeout, child.kill)
+        timer.start()
+        try:
+            _feed(child, spec, ingestor)
+        except BaseException:
+            child.kill()
+            child.wait()
+            ingestor.finish("interrupted")
+            raise
+        finally:
+            timer.cancel()
+        code = child.wait()
+        if code != 0:
+            message = "timed out" if code < 0 else _tail(log)
+            return CrawlReport(source.name, ingestor.finish("failed", message), ingestor.tally, message)
+    return CrawlReport(source.name, ingestor.finish(), ingestor.tally)
+
+
+def _feed(child: subprocess.Popen[str], spec: str, ingestor: Ingestor) -> None:
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(spec)
+    child.stdin.close()
+    for line in child.stdout:
+        if line.strip():
+            ingestor.handle(json.loads(line))
+
+
+def run_pass(engine: Engine, config: Config, sources: Sequence[SourceDef],
+             extra: dict[str, Any] | None = None) -> list[CrawlReport]:
+    """One crawl of each source, in order; a source that fails never stops the others."""
+    return [crawl_source(engine, config, source, extra) for source in sources]

@@ -1,0 +1,73 @@
+"""What the CLI prints: per-source crawl reports, source lists, version histories (rich tables).
+
+Times are stored in UTC and shown in Asia/Ho_Chi_Minh.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from crawler.sources import Source as SourceDef
+from monitor.events import local_iso
+from monitor.runner import CrawlReport
+from storage.models import Version
+
+__all__ = ["report_table", "sources_table", "versions_table", "STATUS_HELP"]
+
+STATUS_HELP = {
+    "ok": "crawled",
+    "unreachable": "could not reach the site (network, DNS, HTTP errors)",
+    "broken": "the site's layout no longer matches its definition",
+    "failed": "the crawl process failed",
+    "interrupted": "stopped before the end",
+}
+_STYLE = {"ok": "green", "broken": "red", "unreachable": "yellow", "failed": "red", "interrupted": "yellow"}
+
+
+def _first_problem(report: CrawlReport) -> str:
+    if report.message:
+        return report.message.splitlines()[-1][:120]
+    problems = report.tally.problems
+    if not problems:
+        return ""
+    first = problems[0]
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"{first['kind']}: {first['detail']}"[:110] + more
+
+
+def report_table(reports: Sequence[CrawlReport], title: str = "Crawl report") -> Table:
+    table = Table(title=title)
+    for column in ("source", "status", "lists", "articles", "new", "versions", "problems", "first problem"):
+        table.add_column(column, justify="right" if column in ("lists", "articles", "new", "versions", "problems") else "left")
+    for r in reports:
+        style = _STYLE.get(r.status, "")
+        table.add_row(r.source, f"[{style}]{r.status}[/]", str(r.tally.lists), str(r.tally.articles),
+                      str(r.tally.articles_new), str(r.tally.versions_new), str(len(r.tally.problems)),
+                      _first_problem(r))
+    return table
+
+
+def sources_table(sources: Sequence[SourceDef]) -> Table:
+    table = Table(title=f"{len(sources)} sources")
+    for column in ("name", "title", "kind", "official", "legacy", "hosts"):
+        table.add_column(column)
+    for s in sources:
+        table.add_row(s.name, s.title, s.kind, "yes" if s.official else "", "legacy" if s.legacy else "",
+                      ", ".join(s.hosts))
+    return table
+
+
+def versions_table(url: str, versions: Sequence[Version]) -> Table:
+    table = Table(title=url)
+    for column in ("#", "fetched (Asia/Ho_Chi_Minh)", "hash", "title", "words"):
+        table.add_column(column)
+    for v in versions:
+        table.add_row(str(v.seq), local_iso(v.fetched_at) or "", v.content_hash[:12], v.title[:70],
+                      str(len(v.text.split())))
+    return table
+
+
+def print_report(console: Console, reports: Sequence[CrawlReport], title: str) -> None:
+    console.print(report_table(reports, title))

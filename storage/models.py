@@ -1,0 +1,208 @@
+"""All govmon tables (sqlmodel's one-`models.py` advice), with the invariants the repository relies on.
+
+    Source ─< Article ─< Version              (append-only; a new row only when the comparison form changes)
+               │  └─< Mention >─ Document ─< DocRelation >─ Document
+               └── RepostCluster              (copies of one announcement across sources)
+    Event ─< Delivery                          (the outbox: one row per event × channel)
+    CrawlRun                                   (one row per crawl of a source: outcome and counts)
+
+Times are stored in UTC (`UTCDateTime`) and shown in Asia/Ho_Chi_Minh by the CLI.
+"""
+from __future__ import annotations
+
+import zlib
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+__all__ = [
+    "UTCDateTime", "utcnow", "Source", "Article", "Version", "Document", "Mention", "DocRelation",
+    "RepostCluster", "Event", "Delivery", "CrawlRun", "compress", "decompress",
+]
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (naive storage) and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def compress(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def decompress(blob: Optional[bytes]) -> str:
+    return zlib.decompress(blob).decode("utf-8") if blob else ""
+
+
+def _ts(nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Source(SQLModel, table=True):
+    """A site govmon watches; `baseline_at` is set once its first successful pass has been stored."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    title: str = ""
+    kind: str = ""
+    official: bool = False
+    baseline_at: Optional[datetime] = _ts()
+    broken_since: Optional[datetime] = _ts()
+    last_run_at: Optional[datetime] = _ts()
+    last_status: str = ""
+
+
+class RepostCluster(SQLModel, table=True):
+    """Copies of one announcement; `canonical_article_id` is the earliest, official source first on ties."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    canonical_article_id: Optional[int] = Field(default=None, index=True)
+    signature: str = ""
+    created_at: Optional[datetime] = _ts(nullable=False)
+
+
+class Article(SQLModel, table=True):
+    """One page, identified by its canonical URL; its content lives in versions."""
+
+    __table_args__ = (UniqueConstraint("url", name="uq_article_url"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    url: str
+    title: str = ""
+    lang: str = "vi"
+    published_at: Optional[datetime] = _ts(index=True)
+    first_seen_at: Optional[datetime] = _ts(nullable=False)
+    last_seen_at: Optional[datetime] = _ts()
+    cluster_id: Optional[int] = Field(default=None, foreign_key="repostcluster.id", index=True)
+    etag: str = ""
+    last_modified: str = ""
+    missing_polls: int = 0
+    gone_at: Optional[datetime] = _ts()
+
+
+class Version(SQLModel, table=True):
+    """An append-only snapshot; `content_hash` is SHA-256 of the comparison form of title+lead+text."""
+
+    __table_args__ = (UniqueConstraint("article_id", "seq", name="uq_version_seq"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    seq: int
+    content_hash: str = Field(index=True)
+    title: str = ""
+    lead: str = ""
+    text: str = ""
+    author: str = ""
+    modified_at: Optional[datetime] = _ts()
+    fetched_at: Optional[datetime] = _ts(nullable=False)
+    raw_html: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Document(SQLModel, table=True):
+    """A numbered legal document; `key` is the canonical id, plus `@year` when a sign without year was dated."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    canonical_id: str = Field(index=True)
+    type: str = ""
+    number: str = ""
+    year: Optional[int] = None
+    code: str = ""
+    issuer: str = ""
+    title: str = ""
+    issued_on: Optional[str] = None
+    effective_on: Optional[str] = None
+    resolved: bool = False
+    first_seen_at: Optional[datetime] = _ts(nullable=False)
+    first_subject_at: Optional[datetime] = _ts()
+    first_seen_article_id: Optional[int] = Field(default=None, foreign_key="article.id")
+
+
+class Mention(SQLModel, table=True):
+    """An article's reference to a document: `role` is "subject" (it is about it) or "cites"."""
+
+    __table_args__ = (UniqueConstraint("article_id", "document_id", name="uq_mention"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    role: str = "cites"
+    raw: str = ""
+
+
+class DocRelation(SQLModel, table=True):
+    """`from_document` amends/replaces/repeals/implements/guides/... `to_document`, with its evidence."""
+
+    __table_args__ = (UniqueConstraint("from_document_id", "rel", "to_document_id", name="uq_relation"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    from_document_id: int = Field(foreign_key="document.id", index=True)
+    rel: str
+    to_document_id: int = Field(foreign_key="document.id", index=True)
+    evidence: str = ""
+    article_id: Optional[int] = Field(default=None, foreign_key="article.id")
+    first_seen_at: Optional[datetime] = _ts(nullable=False)
+
+
+class Event(SQLModel, table=True):
+    """Something users may be alerted about; `dedup_key` makes each event happen once."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)
+    dedup_key: str = Field(unique=True)
+    created_at: Optional[datetime] = _ts(nullable=False, index=True)
+    source_id: Optional[int] = Field(default=None, foreign_key="source.id")
+    article_id: Optional[int] = Field(default=None, foreign_key="article.id")
+    cluster_id: Optional[int] = Field(default=None, foreign_key="repostcluster.id")
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    title: str = ""
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Delivery(SQLModel, table=True):
+    """The outbox: one row per event × channel, written in the transaction that creates the event."""
+
+    __table_args__ = (UniqueConstraint("event_id", "channel", name="uq_delivery"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="event.id", index=True)
+    channel: str
+    status: str = Field(default="pending", index=True)
+    attempts: int = 0
+    next_attempt_at: Optional[datetime] = _ts()
+    sent_at: Optional[datetime] = _ts()
+    last_error: str = ""
+
+
+class CrawlRun(SQLModel, table=True):
+    """One crawl of one source: when, how it ended, what it found."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    started_at: Optional[datetime] = _ts(nullable=False)
+    finished_at: Optional[datetime] = _ts()
+    status: str = "running"
+    pages: int = 0
+    articles_new: int = 0
+    versions_new: int = 0
+    problems: int = 0
+    message: str = ""

@@ -1,0 +1,221 @@
+"""The repository: the one module that builds queries. Callers pass an open session (one transaction
+per ingested page, see `storage.db.session_scope`) and get model objects back.
+
+Writes are idempotent where the world may repeat itself: sources, documents, mentions, relations,
+events and deliveries are looked up by their natural key before they are inserted.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Article, CrawlRun, Delivery, DocRelation, Document, Event, Mention, RepostCluster, Source, Version, utcnow,
+)
+
+__all__ = [
+    "ensure_source", "source_by_name", "sources", "article_by_url", "add_article", "latest_version",
+    "versions_of", "add_version", "known_pages", "get_document", "add_document", "documents_by_id",
+    "set_mention", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
+    "cluster_members", "add_event", "events", "event_by_id", "due_deliveries", "start_run",
+    "finish_run", "latest_runs", "article_documents",
+]
+
+
+# --- sources and crawl runs -------------------------------------------------------------------------
+
+def source_by_name(session: Session, name: str) -> Source | None:
+    return session.exec(select(Source).where(Source.name == name)).first()
+
+
+def ensure_source(session: Session, name: str, **fields: Any) -> Source:
+    """The source row for `name`, created or updated with `fields` (title, kind, official)."""
+    source = source_by_name(session, name) or Source(name=name)
+    for key, value in fields.items():
+        setattr(source, key, value)
+    session.add(source)
+    session.flush()
+    return source
+
+
+def sources(session: Session) -> Sequence[Source]:
+    return session.exec(select(Source).order_by(Source.name)).all()
+
+
+def start_run(session: Session, source: Source) -> CrawlRun:
+    run = CrawlRun(source_id=source.id, started_at=utcnow())
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, run: CrawlRun, status: str, message: str = "", **counts: int) -> None:
+    run.status, run.message, run.finished_at = status, message, utcnow()
+    for key, value in counts.items():
+        setattr(run, key, value)
+    session.add(run)
+
+
+def latest_runs(session: Session) -> dict[int, CrawlRun]:
+    """The most recent crawl run of every source, by source id."""
+    newest = select(CrawlRun.source_id, func.max(CrawlRun.id)).group_by(CrawlRun.source_id).subquery()
+    rows = session.exec(select(CrawlRun).join(newest, col(CrawlRun.id) == newest.c[1])).all()
+    return {run.source_id: run for run in rows}
+
+
+# --- articles and versions --------------------------------------------------------------------------
+
+def article_by_url(session: Session, url: str) -> Article | None:
+    return session.exec(select(Article).where(Article.url == url)).first()
+
+
+def add_article(session: Session, source: Source, url: str, **fields: Any) -> Article:
+    now = utcnow()
+    article = Article(source_id=source.id, url=url, first_seen_at=now, last_seen_at=now, **fields)
+    session.add(article)
+    session.flush()
+    return article
+
+
+def latest_version(session: Session, article_id: int) -> Version | None:
+    query = select(Version).where(Version.article_id == article_id).order_by(col(Version.seq).desc())
+    return session.exec(query).first()
+
+
+def versions_of(session: Session, article_id: int) -> Sequence[Version]:
+    return session.exec(select(Version).where(Version.article_id == article_id).order_by(Version.seq)).all()
+
+
+def add_version(session: Session, article: Article, previous: Version | None, **fields: Any) -> Version:
+    """Append the next version of `article` (versions are never updated or deleted)."""
+    seq = previous.seq + 1 if previous else 1
+    version = Version(article_id=article.id, seq=seq, fetched_at=utcnow(), **fields)
+    session.add(version)
+    session.flush()
+    return version
+
+
+def known_pages(session: Session, source: Source) -> dict[str, dict[str, str]]:
+    """URL → HTTP validators of every article of `source`, for conditional re-requests."""
+    query = select(Article.url, Article.etag, Article.last_modified).where(Article.source_id == source.id)
+    return {url: {"etag": etag, "last_modified": lm} for url, etag, lm in session.exec(query).all()}
+
+
+# --- documents, mentions, relations -----------------------------------------------------------------
+
+def get_document(session: Session, key: str) -> Document | None:
+    return session.exec(select(Document).where(Document.key == key)).first()
+
+
+def documents_by_id(session: Session, canonical_id: str) -> Sequence[Document]:
+    return session.exec(select(Document).where(Document.canonical_id == canonical_id)).all()
+
+
+def add_document(session: Session, key: str, canonical_id: str, **fields: Any) -> Document:
+    document = Document(key=key, canonical_id=canonical_id, first_seen_at=utcnow(), **fields)
+    session.add(document)
+    session.flush()
+    return document
+
+
+def set_mention(session: Session, article: Article, document: Document, role: str, raw: str) -> None:
+    """Record that `article` mentions `document`; a "subject" role is never downgraded to "cites"."""
+    query = select(Mention).where(Mention.article_id == article.id, Mention.document_id == document.id)
+    mention = session.exec(query).first() or Mention(article_id=article.id, document_id=document.id, raw=raw)
+    if mention.role != "subject":
+        mention.role = role
+    session.add(mention)
+
+
+def mentions_of(session: Session, document: Document) -> Sequence[tuple[Mention, Article]]:
+    query = select(Mention, Article).join(Article).where(Mention.document_id == document.id)
+    return session.exec(query.order_by(Article.first_seen_at)).all()
+
+
+def article_documents(session: Session, article_id: int) -> list[tuple[str, str]]:
+    """(canonical id, role) of the documents an article mentions, subjects first."""
+    query = select(Document.canonical_id, Mention.role).join(Mention).where(Mention.article_id == article_id)
+    rows = session.exec(query.order_by(Mention.id)).all()
+    return sorted(((doc, role) for doc, role in rows), key=lambda row: row[1] != "subject")
+
+
+def add_relation(session: Session, source: Document, rel: str, target: Document,
+                 evidence: str, article_id: int | None) -> DocRelation | None:
+    """Insert the relation unless it is already known; returns the new row, or None if it existed."""
+    query = select(DocRelation).where(
+        DocRelation.from_document_id == source.id, DocRelation.rel == rel, DocRelation.to_document_id == target.id)
+    if session.exec(query).first():
+        return None
+    relation = DocRelation(from_document_id=source.id, rel=rel, to_document_id=target.id,
+                           evidence=evidence, article_id=article_id, first_seen_at=utcnow())
+    session.add(relation)
+    session.flush()
+    return relation
+
+
+def relations_of(session: Session, document: Document) -> Sequence[DocRelation]:
+    query = select(DocRelation).where(
+        or_(DocRelation.from_document_id == document.id, DocRelation.to_document_id == document.id))
+    return session.exec(query.order_by(DocRelation.id)).all()
+
+
+# --- repost clusters --------------------------------------------------------------------------------
+
+def cluster_candidates(session: Session, around: datetime, days: int, exclude: int) -> Sequence[tuple[Article, Version]]:
+    """Articles first published (or first seen) within `days` of `around`, each with its latest version."""
+    low, high = around - timedelta(days=days), around + timedelta(days=days)
+    when = func.coalesce(Article.published_at, Article.first_seen_at)
+    newest = select(Version.article_id, func.max(Version.seq).label("seq")).group_by(Version.article_id).subquery()
+    query = (select(Article, Version)
+             .join(newest, col(Article.id) == newest.c.article_id)
+             .join(Version, (col(Version.article_id) == newest.c.article_id) & (col(Version.seq) == newest.c.seq))
+             .where(when >= low, when <= high, Article.id != exclude))
+    return session.exec(query).all()
+
+
+def new_cluster(session: Session, article: Article, signature: str = "") -> RepostCluster:
+    cluster = RepostCluster(canonical_article_id=article.id, signature=signature, created_at=utcnow())
+    session.add(cluster)
+    session.flush()
+    article.cluster_id = cluster.id
+    session.add(article)
+    return cluster
+
+
+def cluster_members(session: Session, cluster_id: int) -> Sequence[tuple[Article, Source]]:
+    query = select(Article, Source).join(Source).where(Article.cluster_id == cluster_id)
+    return session.exec(query).all()
+
+
+# --- events and the outbox --------------------------------------------------------------------------
+
+def add_event(session: Session, kind: str, dedup_key: str, channels: Iterable[str], **fields: Any) -> Event | None:
+    """Record an event once (by `dedup_key`) with one pending delivery per channel, in the caller's
+    transaction; returns None when the event already happened."""
+    if session.exec(select(Event).where(Event.dedup_key == dedup_key)).first():
+        return None
+    now = utcnow()
+    event = Event(kind=kind, dedup_key=dedup_key, created_at=now, **fields)
+    session.add(event)
+    session.flush()
+    for channel in channels:
+        session.add(Delivery(event_id=event.id, channel=channel, next_attempt_at=now))
+    return event
+
+
+def events(session: Session, since_id: int = 0) -> Sequence[Event]:
+    return session.exec(select(Event).where(col(Event.id) > since_id).order_by(Event.id)).all()
+
+
+def event_by_id(session: Session, event_id: int) -> Event | None:
+    return session.get(Event, event_id)
+
+
+def due_deliveries(session: Session, now: datetime, limit: int = 100) -> Sequence[Delivery]:
+    query = (select(Delivery).where(Delivery.status == "pending", col(Delivery.next_attempt_at) <= now)
+             .order_by(Delivery.id).limit(limit))
+    return session.exec(query).all()

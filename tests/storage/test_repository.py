@@ -1,0 +1,85 @@
+"""The repository on every supported database: append-only versions, idempotent writes, the outbox."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from storage import repository as repo
+from storage.db import session_scope
+from storage.migrate import current_revision, ensure_schema, head_revision
+from storage.models import Version, compress, decompress, utcnow
+
+
+def test_schema_is_at_head(engine):
+    assert current_revision(engine) == head_revision()
+    ensure_schema(engine)  # idempotent on an up-to-date store
+
+
+def test_versions_append_and_times_come_back_utc(engine):
+    published = datetime(2025, 4, 2, 8, 30, tzinfo=timezone(timedelta(hours=7)))
+    with session_scope(engine) as s:
+        src = repo.ensure_source(s, "baochinhphu", title="Báo Chính phủ", official=True)
+        art = repo.add_article(s, src, "https://baochinhphu.vn/a-102250402083000000.htm", published_at=published)
+        v1 = repo.add_version(s, art, None, content_hash="h1", title="Nghị quyết", text="một",
+                              raw_html=compress("<p>Nghị quyết</p>"))
+        repo.add_version(s, art, v1, content_hash="h2", title="Nghị quyết", text="hai")
+        art_id = art.id
+    with session_scope(engine) as s:
+        versions = repo.versions_of(s, art_id)
+        assert [v.seq for v in versions] == [1, 2]
+        assert decompress(versions[0].raw_html) == "<p>Nghị quyết</p>"
+        assert repo.latest_version(s, art_id).content_hash == "h2"
+        stored = repo.article_by_url(s, "https://baochinhphu.vn/a-102250402083000000.htm").published_at
+        assert stored == published and stored.utcoffset() == timedelta(0)
+
+
+def test_duplicate_version_number_is_refused(engine):
+    with pytest.raises(IntegrityError):
+        with session_scope(engine) as s:
+            src = repo.ensure_source(s, "x")
+            art = repo.add_article(s, src, "https://x.vn/1")
+            s.add(Version(article_id=art.id, seq=1, content_hash="a", fetched_at=utcnow()))
+            s.add(Version(article_id=art.id, seq=1, content_hash="b", fetched_at=utcnow()))
+            s.flush()
+    with session_scope(engine) as s:  # the failed transaction left nothing behind
+        assert repo.article_by_url(s, "https://x.vn/1") is None
+
+
+def test_relations_and_mentions_are_idempotent(engine):
+    with session_scope(engine) as s:
+        src = repo.ensure_source(s, "s")
+        art = repo.add_article(s, src, "https://s.vn/71")
+        new = repo.add_document(s, "71/NQ-CP", "71/NQ-CP", type="NQ")
+        old = repo.add_document(s, "03/NQ-CP", "03/NQ-CP", type="NQ")
+        assert repo.add_relation(s, new, "amends", old, "sửa đổi Nghị quyết 03/NQ-CP", art.id) is not None
+        assert repo.add_relation(s, new, "amends", old, "again", art.id) is None
+        repo.set_mention(s, art, new, "subject", "Nghị quyết số 71/NQ-CP")
+        repo.set_mention(s, art, new, "cites", "71/NQ-CP")  # never downgraded
+        repo.set_mention(s, art, old, "cites", "03/NQ-CP")
+        assert repo.article_documents(s, art.id) == [("71/NQ-CP", "subject"), ("03/NQ-CP", "cites")]
+        assert len(repo.relations_of(s, old)) == 1
+
+
+def test_event_happens_once_with_one_delivery_per_channel(engine):
+    with session_scope(engine) as s:
+        first = repo.add_event(s, "new_document", "document:71/NQ-CP", ["console", "mail"], title="71")
+        again = repo.add_event(s, "new_document", "document:71/NQ-CP", ["console", "mail"], title="71")
+        assert first is not None and again is None
+    with session_scope(engine) as s:
+        due = repo.due_deliveries(s, utcnow() + timedelta(seconds=1))
+        assert sorted(d.channel for d in due) == ["console", "mail"]
+        assert [e.kind for e in repo.events(s)] == ["new_document"]
+
+
+def test_cluster_candidates_window(engine):
+    base = datetime(2025, 4, 2, 1, 0, tzinfo=timezone.utc)
+    with session_scope(engine) as s:
+        src = repo.ensure_source(s, "s")
+        for n, days in enumerate((0, 2, 10)):
+            art = repo.add_article(s, src, f"https://s.vn/{n}", published_at=base + timedelta(days=days))
+            repo.add_version(s, art, None, content_hash=str(n), text=str(n))
+        me = repo.add_article(s, src, "https://s.vn/me", published_at=base)
+        found = repo.cluster_candidates(s, base, 3, me.id)
+        assert sorted(a.url for a, _ in found) == ["https://s.vn/0", "https://s.vn/1"]
