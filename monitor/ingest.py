@@ -27,7 +27,7 @@ from storage.models import Article, CrawlRun, RepostCluster, Source, Version, co
 
 __all__ = ["Ingestor", "Tally", "ALERT_RELATIONS"]
 
-ALERT_RELATIONS = frozenset({"amends", "replaces", "repeals", "suspends"})
+ALERT_RELATIONS = {"amends": "sửa đổi", "replaces": "thay thế", "repeals": "bãi bỏ", "suspends": "đình chỉ"}
 CLUSTER_DAYS = 3
 
 
@@ -179,7 +179,7 @@ class Ingestor:
         if added is None or self.baseline or relation.rel not in ALERT_RELATIONS:
             return
         emit(session, self.channels, "document_amended", f"relation:{relation.from_id}:{relation.rel}:{relation.to_id}",
-             documents=[relation.from_id, relation.to_id], title=f"{relation.from_id} {relation.rel} {relation.to_id}",
+             documents=[relation.from_id, relation.to_id], title=f"{relation.from_id} {ALERT_RELATIONS[relation.rel]} {relation.to_id}",
              source_id=source.id, article_id=article.id, document_id=docs[relation.to_id].id,
              payload={"relation": relation.to_json(), "url": article.url})
 

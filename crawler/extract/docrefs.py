@@ -331,14 +331,31 @@ def _cue(gap: str, header: bool) -> tuple[str, bool] | None:
     cues = list(T.CUES.finditer(gap))
     if not cues:
         return None
-    cue = cues[-1]
+    cue = _governing(cues)
+    if cue is None:
+        return None
     head, tail = gap[: cue.start()], gap[cue.end() :]
     if len(tail) > 80 or T.BASIS.search(head.rsplit("\n", 1)[-1]):
         return None
     if cue.lastgroup == "expires":
         return ("repeals", True) if T.EXPIRY_TAIL.fullmatch(tail) else None
     passive = T.PASSIVE_AFTER.match(tail) or (T.PASSIVE_BEFORE.search(head) and T.PASSIVE_AGENT.match(tail))
-    return str(cue.lastgroup), passive is not None
+    return _REL.get(str(cue.lastgroup), str(cue.lastgroup)), passive is not None
+
+
+_REL = {"programme": "implements"}
+
+
+def _governing(cues: list[re.Match[str]]) -> re.Match[str] | None:
+    """The cue that relates the two references. A verb of change (amends, replaces, repeals) governs the
+    noun phrases after it: "sửa đổi Chương trình hành động ban hành kèm theo B" amends B; but in "sửa đổi
+    Chương trình … thực hiện B" B is what the amended programme implements, not what A amends."""
+    strong = [i for i, c in enumerate(cues) if c.lastgroup in T.STRONG]
+    if not strong:
+        return cues[-1]
+    if any(c.lastgroup == "implements" for c in cues[strong[-1] + 1 :]):
+        return None
+    return cues[strong[-1]]
 
 
 def _bounds(text: str, start: int, end: int, reach: int = 600) -> tuple[int, int]:

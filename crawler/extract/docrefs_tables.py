@@ -223,15 +223,17 @@ def iso_date(m: re.Match[str] | None) -> str | None:
 CUES = re.compile(
     r"\b(?:(?P<guides>hướng\s+dẫn\s+thi\s+hành|hướng\s+dẫn\s+thực\s+hiện|quy\s+định\s+chi\s+tiết"
     r"|guid\w*\s+the\s+implementation|hướng\s+dẫn|guid(?:e|es|ed|ing)|detail(?:s|ed|ing))"
-    r"|(?P<implements>chương\s+trình\s+hành\s+động|kế\s+hoạch\s+triển\s+khai|triển\s+khai\s+thực\s+hiện"
-    r"|thực\s+hiện|triển\s+khai|thể\s+chế\s+h(?:óa|oá)|implement\w*|institutionali[sz]\w*|action\s+program\w*"
+    r"|(?P<programme>chương\s+trình\s+hành\s+động|kế\s+hoạch\s+triển\s+khai|action\s+program\w*"
     r"|program\w*\s+of\s+action)"
+    r"|(?P<implements>triển\s+khai\s+thực\s+hiện|thực\s+hiện|triển\s+khai|thể\s+chế\s+h(?:óa|oá)|implement\w*"
+    r"|institutionali[sz]\w*)"
     r"|(?P<amends>sửa\s+đổi|bổ\s+sung|cập\s+nhật|amend\w*|supplement\w*)"
     r"|(?P<replaces>thay\s+thế|replac\w*|supersed\w*)"
     r"|(?P<repeals>bãi\s+bỏ|hủy\s+bỏ|huỷ\s+bỏ|repeal\w*|annul\w*)"
     r"|(?P<expires>hết\s+hiệu\s+lực))\b",
     re.I,
 )
+STRONG = frozenset({"amends", "replaces", "repeals", "expires"})  # verbs that outrank a noun cue in the same gap
 STOP = re.compile(r"(?<!No)(?<!no)[.!?;](?=\s)|\n[ \t]*\n")
 PASSIVE_AFTER = re.compile(r"\s*(?:bởi|by)\b", re.I)
 PASSIVE_AGENT = re.compile(r"\s*(?:tại|theo)\b", re.I)
