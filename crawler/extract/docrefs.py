@@ -400,13 +400,41 @@ def _fronted(text: str, refs: list[DocRef]) -> list[tuple[DocRef, str, DocRef]]:
     return out
 
 
+def _issued_with(text: str, refs: list[DocRef]) -> list[tuple[DocRef, str, DocRef]]:
+    """"Chương trình thực hiện B …, ban hành kèm theo C" (C implements B), within one sentence; and when a
+    verb of change opens it ("A sửa đổi Chương trình thực hiện B …, ban hành kèm theo C"), A acts on C."""
+    out = []
+    for i in range(1, len(refs)):
+        b, c = refs[i - 1], refs[i]
+        gap = _fold_str(text[b.end : c.start])
+        implementing = T.FRONT_TAIL.search(_fold_str(text[max(0, b.start - 40) : b.start]))
+        if not (implementing and len(gap) < 250 and not T.STOP.search(gap) and T.ISSUED_WITH.search(gap)):
+            continue
+        out.append((c, "implements", b))
+        verb = _opener(text, refs, i - 1)
+        if verb:
+            out.append((refs[i - 2], verb, c))
+    return out
+
+
+def _opener(text: str, refs: list[DocRef], i: int) -> str | None:
+    """The verb of change between refs[i-1] and refs[i], when one precedes the implementing phrase."""
+    if i < 1:
+        return None
+    gap = _fold_str(text[refs[i - 1].end : refs[i].start])
+    if T.STOP.search(gap) or "\n" in gap:
+        return None
+    strong = [c.lastgroup for c in T.CUES.finditer(gap) if c.lastgroup in T.STRONG - {"expires"}]
+    return strong[-1] if strong else None
+
+
 def find_relations(text: str, refs: list[DocRef] | None = None) -> list[Relation]:
     """Relations the text states between numbered documents (Part B: amends, replaces, repeals,
     implements, guides); `from_id` is the acting (newer) document, `evidence` the sentence."""
     refs = sorted(find_refs(text) if refs is None else refs, key=lambda r: r.start)
     links = [link for i in range(len(refs) - 1) for link in _links(text, refs, i)]
     out: dict[tuple[str, str, str], Relation] = {}
-    for src, rel, dst in links + _fronted(text, refs):
+    for src, rel, dst in links + _fronted(text, refs) + _issued_with(text, refs):
         key = (src.id, rel, dst.id)
         if src.id != dst.id and key not in out:
             lo, hi = _bounds(text, min(src.start, dst.start), max(src.end, dst.end))

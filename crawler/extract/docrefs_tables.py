@@ -248,6 +248,9 @@ FRONT = re.compile(  # "Thực hiện B, ... ban hành A" opens the sentence
     r"|in\s+implementation\s+of)\s*",
     re.I,
 )
+ISSUED_WITH = re.compile(  # "… thực hiện B …, ban hành kèm theo A": the text implementing B came with A
+    r"(?:ban\s+hành\s+kèm\s+theo|issued\s+(?:together\s+)?with|(?:attached|annexed)\s+to)\W*(?:\w+\W+){0,3}$", re.I
+)
 ISSUES = re.compile(r"(?:ban\s+hành|issued|promulgated)\s*$", re.I)
 EVIDENCE_STOP = re.compile(r"(?<!No)(?<!no)[.!?;](?=\s)|\n")
 FRONT_TAIL = re.compile(r"(?:thực\s+hiện|triển\s+khai|implement\w*|implementation\s+of)\s*$", re.I)

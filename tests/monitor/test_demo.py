@@ -1,0 +1,57 @@
+"""The offline demonstration end to end: real spiders against the replay server, real store, console alerts.
+
+Day 1 is a silent baseline; day 2 must produce exactly the four alerts of monitor/demo/STORY.md.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.config import Config
+from monitor.dispatch import dispatch
+from monitor.events import render
+from monitor.offline_demo import DEMO_DIR, demo_config, run_demo
+from monitor.replay import ReplayServer
+from monitor.runner import enabled_sources, run_pass
+from storage import repository as repo
+from storage.db import session_scope
+
+SITES = DEMO_DIR / "sites"
+OFFICIAL = "https://baochinhphu.vn/chinh-phu-sua-doi-bo-sung-cap-nhat-chuong-trinh-hanh-dong-thuc-hien-nghi-quyet-57-nq-tw-102250402075812364.htm"
+
+
+def _events(engine) -> dict[str, list[dict[str, Any]]]:
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    with session_scope(engine) as s:
+        for event in repo.events(s):
+            by_kind.setdefault(event.kind, []).append(render(s, event))
+    return by_kind
+
+
+def test_demo_tells_the_story_with_exactly_four_alerts(engine, capsys):
+    config = demo_config(Config())
+    days = run_demo(engine, config)
+    assert [r.status for d in days for r in d.reports] == ["ok"] * 8
+    assert (days[0].delivered.sent, days[1].delivered.sent) == (0, 4)
+    events = _events(engine)
+    assert sorted((k, len(v)) for k, v in events.items()) == [
+        ("article_changed", 1), ("document_amended", 1), ("new_article", 1), ("new_document", 1)]
+
+    amended = events["document_amended"][0]["relation"]
+    assert (amended["from"], amended["rel"], amended["to"]) == ("71/NQ-CP", "amends", "03/NQ-CP")
+    assert events["new_document"][0]["documents"] == ["71/NQ-CP"]
+    article = events["new_article"][0]
+    assert article["urls"][0] == OFFICIAL and len(article["urls"]) == 3
+    assert sorted(article["sources"]) == ["baochinhphu", "gialai", "vietnam_vn"]
+    assert "[-1.200-] {+1.250+}" in events["article_changed"][0]["diff"]
+    assert "71/NQ-CP" in capsys.readouterr().out + capsys.readouterr().err
+
+
+def test_demo_sends_nothing_twice(engine):
+    config = demo_config(Config())
+    run_demo(engine, config)
+    assert dispatch(engine, config.channels).sent == 0
+    with ReplayServer([SITES / "day1", SITES / "day2"]) as server:  # day 2 polled again: nothing is new
+        reports = run_pass(engine, config, enabled_sources(config), {"GOVMON_HOST_MAP": {"*": server.base_url}})
+    assert [r.tally.versions_new for r in reports] == [0, 0, 0, 0]
+    assert dispatch(engine, config.channels).sent == 0
+    assert sum(len(v) for v in _events(engine).values()) == 4
