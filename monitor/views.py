@@ -26,26 +26,35 @@ STATUS_HELP = {
 _STYLE = {"ok": "green", "broken": "red", "unreachable": "yellow", "failed": "red", "interrupted": "yellow"}
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def _first_problem(report: CrawlReport) -> str:
     if report.message:
-        return report.message.splitlines()[-1][:120]
+        return _cut(report.message.splitlines()[-1], 160)
     problems = report.tally.problems
     if not problems:
         return ""
     first = problems[0]
     more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
-    return f"{first['kind']}: {first['detail']}"[:110] + more
+    return _cut(f"{first['detail'] or first['kind']} ({first['url']})", 160) + more
+
+
+_COUNTS = ("lists", "pages", "new", "versions", "errors")
 
 
 def report_table(reports: Sequence[CrawlReport], title: str = "Crawl report") -> Table:
+    """One line per source; the problems are listed under the table (`print_report`)."""
     table = Table(title=title)
-    for column in ("source", "status", "lists", "articles", "new", "versions", "problems", "first problem"):
-        table.add_column(column, justify="right" if column in ("lists", "articles", "new", "versions", "problems") else "left")
+    table.add_column("source", no_wrap=True, min_width=11)
+    table.add_column("status", no_wrap=True, min_width=11)
+    for column in _COUNTS:
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for r in reports:
         style = _STYLE.get(r.status, "")
         table.add_row(r.source, f"[{style}]{r.status}[/]", str(r.tally.lists), str(r.tally.articles),
-                      str(r.tally.articles_new), str(r.tally.versions_new), str(len(r.tally.problems)),
-                      _first_problem(r))
+                      str(r.tally.articles_new), str(r.tally.versions_new), str(len(r.tally.problems)))
     return table
 
 
@@ -71,3 +80,6 @@ def versions_table(url: str, versions: Sequence[Version]) -> Table:
 
 def print_report(console: Console, reports: Sequence[CrawlReport], title: str) -> None:
     console.print(report_table(reports, title))
+    for r in reports:
+        if r.status != "ok" or r.tally.problems:
+            console.print(f"  [bold]{r.source}[/] {r.status}: {_first_problem(r)}", highlight=False)
