@@ -5,7 +5,7 @@ process), writes a JSON spec to its stdin and reads one JSON item per line from 
 
     {"source": "baochinhphu",            # a source name
      "source_dirs": ["/etc/govmon/sources"],  # extra definition directories (optional)
-     "known": {"https://...": {"etag": "...", "last_modified": "..."}},
+     "known": {"https://...": {"etag": "...", "last_modified": "...", "extractor": "site"}},
      "refetch": false,                   # re-request known articles even without validators
      "settings": {"DOWNLOAD_DELAY": 0, "GOVMON_HOST_MAP": {"*": "http://127.0.0.1:8123"}}}
 

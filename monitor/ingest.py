@@ -138,6 +138,7 @@ class Ingestor:
                                        published_at=_when(data.get("published_at")))
             self.tally.articles_new += 1
         article.etag, article.last_modified = item.get("etag", ""), item.get("last_modified", "")
+        article.extractor = data.get("extractor", "")
         article.last_seen_at, article.title, article.missing_polls = utcnow(), data["title"], 0
         session.add(article)
         return article, is_new

@@ -98,6 +98,7 @@ class Article(SQLModel, table=True):
     cluster_id: Optional[int] = Field(default=None, foreign_key="repostcluster.id", index=True)
     etag: str = ""
     last_modified: str = ""
+    extractor: str = ""  # of the latest fetch: "site" selectors, or the "generic" fallback after a mismatch
     missing_polls: int = 0
     gone_at: Optional[datetime] = _ts()
 

@@ -100,9 +100,11 @@ def add_version(session: Session, article: Article, previous: Version | None, **
 
 
 def known_pages(session: Session, source: Source) -> dict[str, dict[str, str]]:
-    """URL → HTTP validators of every article of `source`, for conditional re-requests."""
-    query = select(Article.url, Article.etag, Article.last_modified).where(Article.source_id == source.id)
-    return {url: {"etag": etag, "last_modified": lm} for url, etag, lm in session.exec(query).all()}
+    """URL → HTTP validators (and the extractor of the last fetch) of every article of `source`."""
+    query = select(Article.url, Article.etag, Article.last_modified, Article.extractor).where(
+        Article.source_id == source.id)
+    return {url: {"etag": etag, "last_modified": lm, "extractor": how}
+            for url, etag, lm, how in session.exec(query).all()}
 
 
 # --- documents, mentions, relations -----------------------------------------------------------------

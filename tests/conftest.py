@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from storage.db import make_engine
 from storage.migrate import upgrade
 
+pytest_plugins = ["receivers"]  # tests/receivers.py: loopback HTTP and SMTP receivers for any test
+
 PG_URL = os.environ.get("GOVMON_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

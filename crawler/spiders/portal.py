@@ -79,10 +79,13 @@ class SourceSpider(scrapy.Spider):
     def _article_requests(self, links: list[str]) -> Iterator[scrapy.Request]:
         for url in links:
             validators = self.known.get(url)
-            if validators is None:
+            if validators is None or self._fell_back(validators):
                 yield self._request(url, self.parse_article)
             elif self.refetch or any(validators.values()):
                 yield self._request(url, self.parse_article, _conditional(validators))
+
+    def _fell_back(self, validators: dict[str, str]) -> bool:
+        return self.source.article is not None and validators.get("extractor") == "generic"
 
     def _next_page(self, text: str, response: Response) -> Iterator[scrapy.Request]:
         page = response.meta.get("page", 1)
@@ -104,7 +107,8 @@ class SourceSpider(scrapy.Spider):
             yield self._problem_from(response.url, exc)
 
     def _generic(self, response: Response, text: str) -> Iterator[Item]:
-        """After a layout mismatch, keep the text for the archive, flagged as generic extraction."""
+        """After a layout mismatch, keep the text for the archive, flagged as generic extraction (such pages
+        are fetched in full on the next poll, so the source stays broken until its definition matches)."""
         try:
             yield self._article_item(response, text, "generic")
         except NotContent:

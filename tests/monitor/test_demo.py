@@ -4,6 +4,10 @@ Day 1 is a silent baseline; day 2 must produce exactly the four alerts of monito
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 from monitor.config import Config
@@ -27,11 +31,13 @@ def _events(engine) -> dict[str, list[dict[str, Any]]]:
     return by_kind
 
 
-def test_demo_tells_the_story_with_exactly_four_alerts(engine, capsys):
-    config = demo_config(Config())
+def test_demo_tells_the_story_with_exactly_four_alerts(engine, capsys, http_receiver):
+    config = demo_config(Config(), notify=http_receiver.url())
     days = run_demo(engine, config)
     assert [r.status for d in days for r in d.reports] == ["ok"] * 8
-    assert (days[0].delivered.sent, days[1].delivered.sent) == (0, 4)
+    assert (days[0].delivered.sent, days[1].delivered.sent) == (0, 8)  # console and the webhook
+    posted = [json.loads(r.body) for r in http_receiver.requests]
+    assert len(posted) == 4 and any("71/NQ-CP" in p["title"] for p in posted)
     events = _events(engine)
     assert sorted((k, len(v)) for k, v in events.items()) == [
         ("article_changed", 1), ("document_amended", 1), ("new_article", 1), ("new_document", 1)]
@@ -55,3 +61,18 @@ def test_demo_sends_nothing_twice(engine):
     assert [r.tally.versions_new for r in reports] == [0, 0, 0, 0]
     assert dispatch(engine, config.channels).sent == 0
     assert sum(len(v) for v in _events(engine).values()) == 4
+
+
+def test_events_json_shows_the_demo_alerts(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    env = {**os.environ, "GOVMON_DATABASE_URL": url}
+    demo = subprocess.run([sys.executable, "-m", "monitor", "demo"], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    listed = subprocess.run([sys.executable, "-m", "monitor", "events", "--json"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    events = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert sorted(e["kind"] for e in events) == ["article_changed", "document_amended", "new_article", "new_document"]
+    for event in events:
+        assert {"id", "kind", "created_at", "title", "url", "urls", "source", "documents"} <= event.keys()
+        assert event["created_at"].endswith("+07:00")

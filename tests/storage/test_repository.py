@@ -4,6 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
 from sqlalchemy.exc import IntegrityError
 
 from storage import repository as repo
@@ -15,6 +18,13 @@ from storage.models import Version, compress, decompress, utcnow
 def test_schema_is_at_head(engine):
     assert current_revision(engine) == head_revision()
     ensure_schema(engine)  # idempotent on an up-to-date store
+
+
+def test_migrations_build_exactly_the_models(engine):
+    """A model change without its migration (or the reverse) fails here, on SQLite and PostgreSQL alike."""
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
 
 
 def test_versions_append_and_times_come_back_utc(engine):

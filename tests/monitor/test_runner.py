@@ -1,0 +1,68 @@
+"""Crawls in child processes, as `govmon run` does them: a redesigned site is reported broken (once), a
+hung crawl is killed at the wall-clock limit, and the store stays consistent either way."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from crawler.sources import load_sources
+from monitor.config import Config
+from monitor.offline_demo import DEMO_DIR, demo_config
+from monitor.replay import ReplayServer
+from monitor.runner import crawl_source
+from storage import repository as repo
+from storage.db import session_scope
+
+DAY1 = DEMO_DIR / "sites" / "day1"
+PAGE = "chinh-phu-ban-hanh-chuong-trinh-hanh-dong-thuc-hien-nghi-quyet-57-nq-tw-102250109213015482.htm"
+
+
+def _redesigned(tmp_path: Path) -> Path:
+    """A layer in which one article moved to markup the source definition does not know."""
+    original = (DAY1 / "baochinhphu.vn" / PAGE).read_text(encoding="utf-8")
+    page = tmp_path / "redesign" / "baochinhphu.vn" / PAGE
+    page.parent.mkdir(parents=True)
+    page.write_text(original.replace("detail-content", "article-body-v2"), encoding="utf-8")
+    return tmp_path / "redesign"
+
+
+def _crawl(engine, layers: list[Path], config: Config | None = None):
+    config = config or demo_config(Config())
+    source = load_sources()["baochinhphu"]
+    with ReplayServer(layers) as server:
+        return crawl_source(engine, config, source, {"GOVMON_HOST_MAP": {"*": server.base_url}})
+
+
+def _kinds(engine) -> list[str]:
+    with session_scope(engine) as s:
+        return [e.kind for e in repo.events(s)]
+
+
+def test_redesigned_page_is_one_source_broken_alert_not_an_empty_article(engine, tmp_path):
+    layers = [DAY1, _redesigned(tmp_path)]
+    first = _crawl(engine, layers)
+    assert first.status == "broken"
+    assert [p["kind"] for p in first.tally.problems] == ["layout"]
+    assert _crawl(engine, layers).status == "broken"
+    assert _kinds(engine) == ["source_broken"]  # announced even on the baseline pass, and only once
+    with session_scope(engine) as s:
+        article = repo.article_by_url(s, f"https://baochinhphu.vn/{PAGE}")
+        versions = repo.versions_of(s, article.id) if article else []
+        assert all(v.text.strip() for v in versions)
+
+
+def test_recovered_source_can_break_again_and_is_announced_again(engine, tmp_path):
+    layers = [DAY1, _redesigned(tmp_path)]
+    _crawl(engine, layers)
+    assert _crawl(engine, [DAY1]).status == "ok"
+    _crawl(engine, layers)
+    assert _kinds(engine) == ["source_broken", "source_broken"]
+
+
+def test_a_crawl_past_its_wall_clock_limit_is_killed_and_reported(engine):
+    config = replace(demo_config(Config()), crawl_timeout=0.3)
+    report = _crawl(engine, [DAY1], config)
+    assert (report.status, report.message) == ("failed", "timed out")
+    with session_scope(engine) as s:
+        source = repo.source_by_name(s, "baochinhphu")
+        assert source.last_status == "failed" and source.baseline_at is None
