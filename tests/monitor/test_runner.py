@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from crawler.sources import load_sources
 from monitor.config import Config
+from monitor.ingest import Ingestor
 from monitor.offline_demo import DEMO_DIR, demo_config
 from monitor.replay import ReplayServer
 from monitor.runner import crawl_source
@@ -66,3 +69,27 @@ def test_a_crawl_past_its_wall_clock_limit_is_killed_and_reported(engine):
     with session_scope(engine) as s:
         source = repo.source_by_name(s, "baochinhphu")
         assert source.last_status == "failed" and source.baseline_at is None
+
+
+def test_ctrl_c_mid_crawl_keeps_what_was_stored_and_the_next_run_completes(engine, monkeypatch):
+    handled: list[str] = []
+    real_handle = Ingestor.handle
+
+    def interrupted_after_three(self, item):
+        if len(handled) == 3:
+            raise KeyboardInterrupt
+        handled.append(item.get("type", ""))
+        real_handle(self, item)
+
+    monkeypatch.setattr(Ingestor, "handle", interrupted_after_three)
+    with pytest.raises(KeyboardInterrupt):
+        _crawl(engine, [DAY1])
+    monkeypatch.setattr(Ingestor, "handle", real_handle)
+    with session_scope(engine) as s:
+        source = repo.source_by_name(s, "baochinhphu")
+        assert source.last_status == "interrupted" and source.baseline_at is None
+        stored = len(repo.known_pages(s, source))
+    assert stored == handled.count("article")
+    report = _crawl(engine, [DAY1])
+    assert report.status == "ok" and report.tally.articles_new == 7 - stored
+    assert _kinds(engine) == []  # the interrupted pass did not end the baseline
