@@ -1,21 +1,29 @@
-"""Source definitions: one TOML file per source (crawler/sources/*.toml, or a user's directory), read
-into typed, frozen objects. A user adds a site by adding a file, not by writing Python.
+"""Source definitions: TOML files (crawler/sources/*.toml, or a user's directory), read into typed, frozen
+objects. A user adds a site by adding a file, not by writing Python.
 
-A definition names its hosts, start (list) pages, politeness, and the `[list]` and `[article]` rules
-(see crawler/extract/rules.py). Unknown keys are an error, so a typo cannot silently disable a rule.
+A definition names its hosts, start (list) pages, feeds and sitemaps, politeness, and the `[list]` and
+`[article]` rules (see crawler/extract/rules.py). Unknown keys are an error, so a typo cannot silently
+disable a rule. Two ways to share rules:
+
+* ``extends = "liferay"`` takes the `[list]` and `[article]` tables of crawler/sources/platforms/liferay.toml
+  (or a user's ``platforms/`` directory) and overlays the definition's own keys on them;
+* a file may hold many sources as ``[[source]]`` tables (the provincial portals), with file-level
+  ``[defaults]`` applied to each.
 """
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from crawler.extract.rules import ArticleRule, ListRule
 
-__all__ = ["Source", "SourceError", "load_source", "load_sources", "BUILTIN_DIR"]
+__all__ = ["Source", "SourceError", "load_source", "load_sources", "source_files", "BUILTIN_DIR"]
 
 BUILTIN_DIR = Path(__file__).with_name("sources")
+PLATFORMS = "platforms"
 
 
 class SourceError(ValueError):
@@ -35,45 +43,88 @@ class Source:
     official: bool = False
     legacy: bool = False
     province: str = ""
+    successor: str = ""  # for a legacy source: the source that took its place (mpi → mof, a merged province)
+    extends: str = ""
     interval_minutes: int = 60
     download_delay: float = 2.0
     concurrency: int = 1
     notes: str = ""
+    origin: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         return {"name": self.name, "title": self.title, "kind": self.kind, "hosts": list(self.hosts),
-                "official": self.official, "legacy": self.legacy, "start_urls": list(self.start_urls)}
+                "official": self.official, "legacy": self.legacy, "province": self.province,
+                "successor": self.successor, "extends": self.extends, "start_urls": list(self.start_urls),
+                "feeds": list(self.list.feeds), "sitemaps": list(self.list.sitemaps), "origin": self.origin}
 
 
-_TOP = {f.name for f in fields(Source)} - {"list", "article", "extra"}
+_TOP = {f.name for f in fields(Source)} - {"list", "article", "extra", "origin"}
 
 
-def _build(data: dict[str, Any], origin: str) -> Source:
+def _platform(name: str, directories: tuple[Path, ...], origin: str) -> dict[str, Any]:
+    for directory in reversed(directories):
+        path = directory / PLATFORMS / f"{name}.toml"
+        if path.is_file():
+            return _read(path)
+    raise SourceError(f"{origin}: unknown platform {name!r} (no {PLATFORMS}/{name}.toml)")
+
+
+def _overlay(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    merged = {**base, **own}
+    for table in ("list", "article"):
+        if table in base or table in own:
+            merged[table] = {**base.get(table, {}), **own.get(table, {})}
+    return merged
+
+
+def _build(data: dict[str, Any], origin: str, directories: tuple[Path, ...] = (BUILTIN_DIR,)) -> Source:
+    if data.get("extends"):
+        data = _overlay(_platform(data["extends"], directories, origin), data)
     unknown = set(data) - _TOP - {"list", "article"}
     if unknown:
         raise SourceError(f"{origin}: unknown keys {sorted(unknown)}")
     try:
         top = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in _TOP}
-        article = ArticleRule.from_dict(data["article"]) if "article" in data else None
-        return Source(list=ListRule(**data["list"]), article=article, **top)
+        article = ArticleRule.from_dict(data["article"]) if data.get("article") else None
+        return Source(list=ListRule.from_dict(data.get("list", {})), article=article, origin=origin, **top)
     except (KeyError, TypeError) as exc:
         raise SourceError(f"{origin}: {exc}") from exc
 
 
-def load_source(path: Path) -> Source:
+def _read(path: Path) -> dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise SourceError(f"{path}: {exc}") from exc
-    return _build(data, str(path))
+
+
+def _definitions(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(origin, definition) of each source in `path`: the file itself, or each of its [[source]] tables."""
+    data = _read(path)
+    if "source" not in data:
+        yield str(path), data
+        return
+    defaults = data.get("defaults", {})
+    for entry in data["source"]:
+        yield f"{path} [[source]] {entry.get('name', '?')}", _overlay(defaults, entry)
+
+
+def load_source(path: Path, directories: tuple[Path, ...] = (BUILTIN_DIR,)) -> Source:
+    """The one source defined in `path`."""
+    return _build(_read(path), str(path), directories)
+
+
+def source_files(*directories: Path) -> list[Path]:
+    return [p for d in (BUILTIN_DIR, *directories) for p in sorted(Path(d).expanduser().glob("*.toml"))]
 
 
 def load_sources(*directories: Path) -> dict[str, Source]:
     """Every definition in the built-in directory and then in `directories` (later files override)."""
+    roots = (BUILTIN_DIR, *(Path(d).expanduser() for d in directories))
     found: dict[str, Source] = {}
-    for directory in (BUILTIN_DIR, *directories):
-        for path in sorted(Path(directory).glob("*.toml")):
-            source = load_source(path)
+    for path in source_files(*directories):
+        for origin, data in _definitions(path):
+            source = _build(data, origin, roots)
             found[source.name] = source
     return found

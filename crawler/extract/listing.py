@@ -1,17 +1,21 @@
-"""List pages: the article links a source's `[list]` rule promises, and the next page."""
+"""Discovery: the article links a source's `[list]` rule promises on list pages (and their next page), in
+RSS/Atom feeds (feedparser) and in sitemaps (plain XML, namespace-agnostic). Pure: bytes in, URLs out."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urljoin
 
+import feedparser
+from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from crawler.extract.fingerprint import canonical_url
 from crawler.extract.html import parse
 from crawler.extract.rules import ListRule
-from crawler.extract.types import SelectorMismatch
+from crawler.extract.types import NotContent, SelectorMismatch
 
-__all__ = ["extract_links", "next_page_url"]
+__all__ = ["extract_links", "next_page_url", "feed_links", "sitemap_entries", "sitemap_links", "expand"]
 
 
 def _hrefs(text: str, selector: str, base: str) -> list[str]:
@@ -21,9 +25,7 @@ def _hrefs(text: str, selector: str, base: str) -> list[str]:
 
 def extract_links(text: str, url: str, rule: ListRule) -> list[str]:
     """Article URLs in page order, canonical and deduplicated; fewer than `min_links` is layout drift."""
-    allow = re.compile(rule.allow) if rule.allow else None
-    links = [canonical_url(h) for h in _hrefs(text, rule.links, url) if h.startswith("http")]
-    links = list(dict.fromkeys(h for h in links if not allow or allow.search(h)))
+    links = _allowed(_hrefs(text, rule.links, url), rule)
     if len(links) < rule.min_links:
         raise SelectorMismatch("list.links", rule.links, len(links), f">= {rule.min_links}")
     return links
@@ -34,3 +36,65 @@ def next_page_url(text: str, url: str, rule: ListRule) -> str | None:
         return None
     found = _hrefs(text, rule.next_page, url)
     return canonical_url(found[0]) if found else None
+
+
+def _allowed(links: list[str], rule: ListRule) -> list[str]:
+    allow = re.compile(rule.allow) if rule.allow else None
+    urls = (canonical_url(h) for h in links if h.startswith("http"))
+    return list(dict.fromkeys(u for u in urls if not allow or allow.search(u)))
+
+
+def feed_links(body: bytes, url: str, rule: ListRule) -> list[str]:
+    """Article links of an RSS/Atom feed, in feed order. A feed without entries (an HTML error page in its
+    place, a redesign) is layout drift, like a list page without links.
+
+    >>> rss = b'<rss><channel><item><link><![CDATA[https://baochinhphu.vn/a-102250101000000001.htm]]></link></item></channel></rss>'
+    >>> feed_links(rss, "https://baochinhphu.vn/kinh-te.rss", ListRule())
+    ['https://baochinhphu.vn/a-102250101000000001.htm']
+    """
+    parsed = feedparser.parse(body, response_headers={"content-location": url})
+    links = _allowed([urljoin(url, e.get("link", "").strip()) for e in parsed.entries], rule)
+    if not links:
+        raise SelectorMismatch("list.feeds", url, 0, ">= 1 entry")
+    return links
+
+
+def _xml(body: bytes) -> etree._Element:
+    try:
+        return etree.fromstring(body, parser=etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise NotContent("not_xml", str(exc)) from exc
+
+
+def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, str]]]:
+    """("index" | "urlset", [(loc, lastmod)]) of a sitemap, namespace-agnostic.
+
+    >>> sitemap_entries(b'<urlset><url><loc> https://a.vn/x </loc><lastmod>2025-04-02</lastmod></url></urlset>')
+    ('urlset', [('https://a.vn/x', '2025-04-02')])
+    """
+    root = _xml(body)
+    if root is None or etree.QName(root).localname not in ("sitemapindex", "urlset"):
+        raise SelectorMismatch("list.sitemaps", "sitemapindex|urlset", 0, "a sitemap root element")
+    kind = "index" if etree.QName(root).localname == "sitemapindex" else "urlset"
+    entries = [(_child(node, "loc"), _child(node, "lastmod")) for node in root if isinstance(node.tag, str)]
+    return kind, [(loc, lastmod) for loc, lastmod in entries if loc]
+
+
+def _child(node: etree._Element, name: str) -> str:
+    found = [c.text or "" for c in node if isinstance(c.tag, str) and etree.QName(c).localname == name]
+    return found[0].strip() if found else ""
+
+
+def sitemap_links(entries: list[tuple[str, str]], rule: ListRule, limit: int) -> list[str]:
+    """The newest `limit` article URLs of a urlset (by lastmod when given, else in file order)."""
+    ordered = sorted(entries, key=lambda e: e[1], reverse=True) if any(m for _, m in entries) else entries
+    return _allowed([loc for loc, _ in ordered], rule)[:limit]
+
+
+def expand(template: str, today: date) -> str:
+    """Fill a sitemap URL template: ``news-{year}-{month}.xml`` → ``news-2025-4.xml`` (months not padded).
+
+    >>> expand("https://www.vietnamplus.vn/sitemaps/news-{year}-{month}.xml", date(2025, 4, 2))
+    'https://www.vietnamplus.vn/sitemaps/news-2025-4.xml'
+    """
+    return template.format(year=today.year, month=today.month, month2=f"{today.month:02d}")

@@ -11,11 +11,19 @@ __all__ = ["ListRule", "ArticleRule"]
 class ListRule:
     """How to find article links on a list page; `min_links` is what the layout promises."""
 
-    links: str
+    links: str = ""
     min_links: int = 1
     allow: str = ""
     next_page: str = ""
     max_pages: int = 1
+    feeds: tuple[str, ...] = ()  # RSS/Atom URLs: their item links are articles
+    sitemaps: tuple[str, ...] = ()  # sitemap or sitemap-index URLs; may hold {year} and {month}
+    sitemap_follow: str = ""  # regex: which sitemaps of an index to follow (default: all)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ListRule:
+        tuples = {k: tuple(v) for k, v in data.items() if isinstance(v, list)}
+        return cls(**{**data, **tuples})
 
 
 @dataclass(frozen=True)

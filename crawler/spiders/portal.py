@@ -2,13 +2,16 @@
 news sites, the 34 provincial portals). Navigation only: what a page *means* is decided by the pure
 functions in `crawler.extract`.
 
-List pages are fetched every time; an article is fetched when it is new, or re-requested conditionally
+Discovery: the start (list) pages and their next pages, the RSS/Atom feeds and the sitemaps of the
+definition. List pages, feeds and sitemaps are fetched every time; an article is fetched when it is new, or re-requested conditionally
 (If-None-Match / If-Modified-Since) when the store already holds it with HTTP validators. Every outcome is
 an item on stdout (see `crawler.pipelines`): ``article``, ``not_modified``, ``list`` or ``problem``.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import scrapy
@@ -17,13 +20,15 @@ from twisted.python.failure import Failure
 
 from crawler.extract.article import extract_article, extract_generic
 from crawler.extract.html import decode
-from crawler.extract.listing import extract_links, next_page_url
+from crawler.extract.listing import expand, extract_links, feed_links, next_page_url, sitemap_entries, sitemap_links
 from crawler.extract.types import NotContent, SelectorMismatch
 from crawler.sources import Source
 
 __all__ = ["SourceSpider", "problem"]
 
 Item = dict[str, Any]
+SITEMAP_LIMIT = 200  # newest article URLs taken from one sitemap on a monitoring pass
+SITEMAP_CHILDREN = 2  # of a sitemap index, the last (newest) children followed
 
 
 def problem(url: str, kind: str, detail: str, **extra: Any) -> Item:
@@ -60,6 +65,10 @@ class SourceSpider(scrapy.Spider):
     async def start(self) -> Any:
         for url in self.source.start_urls:
             yield self._request(url, self.parse_list, page=1)
+        for url in self.source.list.feeds:
+            yield self._request(url, self.parse_feed)
+        for template in self.source.list.sitemaps:
+            yield self._request(expand(template, date.today()), self.parse_sitemap)
 
     def _request(self, url: str, callback: Any, headers: dict[str, str] | None = None, **meta: Any) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, headers=headers or {},
@@ -72,9 +81,41 @@ class SourceSpider(scrapy.Spider):
         except (SelectorMismatch, NotContent) as exc:
             yield self._problem_from(response.url, exc)
             return
-        yield {"type": "list", "url": response.url, "links": links}
+        yield self._list_item(response, links)
         yield from self._article_requests(links)
         yield from self._next_page(text, response)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        try:
+            links = feed_links(response.body, response.url, self.source.list)
+        except SelectorMismatch as exc:
+            yield self._problem_from(response.url, exc)
+            return
+        yield self._list_item(response, links)
+        yield from self._article_requests(links)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        try:
+            kind, entries = sitemap_entries(response.body)
+        except (SelectorMismatch, NotContent) as exc:
+            yield self._problem_from(response.url, exc)
+            return
+        if kind == "index":
+            yield from self._child_sitemaps(entries)
+            return
+        links = sitemap_links(entries, self.source.list, SITEMAP_LIMIT)
+        yield self._list_item(response, links)
+        yield from self._article_requests(links)
+
+    def _child_sitemaps(self, entries: list[tuple[str, str]]) -> Iterator[scrapy.Request]:
+        follow = re.compile(self.source.list.sitemap_follow) if self.source.list.sitemap_follow else None
+        wanted = [loc for loc, _ in entries if not follow or follow.search(loc)]
+        for loc in wanted[-SITEMAP_CHILDREN:]:
+            yield self._request(loc, self.parse_sitemap)
+
+    def _list_item(self, response: Response, links: list[str]) -> Item:
+        return {"type": "list", "url": response.url, "links": links,
+                "redirected_from": response.request.meta.get("redirect_urls", [])}
 
     def _article_requests(self, links: list[str]) -> Iterator[scrapy.Request]:
         for url in links:
