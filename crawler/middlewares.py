@@ -1,5 +1,6 @@
-"""Downloader middlewares of our own: host mapping (serve a site from a mirror or a local replay) and
-Retry-After-aware retries (Scrapy's RetryMiddleware retries 429/503 but ignores Retry-After)."""
+"""Downloader middlewares of our own: host mapping (serve a site from a mirror or a local replay),
+Retry-After-aware retries (Scrapy's RetryMiddleware retries 429/503 but ignores Retry-After), and answering a
+script cookie challenge once (chinhphu.vn's "set D0N and reload")."""
 from __future__ import annotations
 
 import time
@@ -10,9 +11,12 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-__all__ = ["HostMapMiddleware", "RetryAfterMiddleware"]
+from crawler.extract.health import challenge_cookie
+
+__all__ = ["HostMapMiddleware", "RetryAfterMiddleware", "CookieChallengeMiddleware"]
 
 _ORIGINAL = "govmon_original_url"
+_ANSWERED = "govmon_challenge_answered"
 
 
 class HostMapMiddleware:
@@ -67,3 +71,22 @@ def _seconds(value: bytes | None) -> float:
         return max(0.0, float(value.decode())) if value else 0.0
     except ValueError:
         return 0.0
+
+
+class CookieChallengeMiddleware:
+    """A tiny page whose script sets a cookie and reloads is asked again, once, with that cookie (the
+    cookie jar keeps it for the rest of the crawl). A second challenge is passed on: the spider reports it
+    as a "challenge" problem, never as content."""
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
+        if request.meta.get(_ANSWERED) or response.status != 200 or len(response.body) > 4096:
+            return response
+        cookie = challenge_cookie(response.body.decode("latin-1"))
+        if cookie is None:
+            return response
+        return request.replace(cookies={**_cookies(request), cookie[0]: cookie[1]}, dont_filter=True,
+                               meta={**request.meta, _ANSWERED: True})
+
+
+def _cookies(request: Request) -> dict[str, str]:
+    return dict(request.cookies) if isinstance(request.cookies, dict) else {}

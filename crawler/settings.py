@@ -33,6 +33,7 @@ LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.HostMapMiddleware": 50,
     "crawler.middlewares.RetryAfterMiddleware": 540,
+    "crawler.middlewares.CookieChallengeMiddleware": 560,
 }
 ITEM_PIPELINES = {"crawler.pipelines.JsonLinesOutput": 900}
 

@@ -12,7 +12,7 @@ import re
 
 from crawler.extract.types import NotContent
 
-__all__ = ["check_content"]
+__all__ = ["check_content", "challenge_cookie"]
 
 _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("challenge", "cookie challenge (script sets a cookie and reloads)",
@@ -25,6 +25,23 @@ _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("captcha", "captcha page", re.compile(r"g-recaptcha|hcaptcha|cf-challenge|Checking your browser", re.I)),
 )
 _SMALL_PAGE = 3000
+_COOKIE_CHALLENGE = re.compile(
+    r"""document\.cookie\s*=\s*["']([A-Za-z0-9_]+)=([^"';]*)["'].*?location\.reload""", re.S | re.I)
+
+
+def challenge_cookie(text: str) -> tuple[str, str] | None:
+    """The (name, value) a script-only cookie challenge asks the client to set before reloading, if the page
+    is such a challenge (chinhphu.vn, SITES.md §2); a client that sets it and asks again gets the content.
+
+    >>> challenge_cookie('<script>document.cookie="D0N=ab12"+"; path=/";window.location.reload(true);</script>')
+    ('D0N', 'ab12')
+    >>> challenge_cookie("<p>Bài viết về document.cookie</p>") is None
+    True
+    """
+    if len(text) > _SMALL_PAGE:
+        return None
+    match = _COOKIE_CHALLENGE.search(text)
+    return (match.group(1), match.group(2)) if match else None
 
 
 def check_content(text: str) -> None:
