@@ -6,6 +6,7 @@ that screams on first start is useless). Layout problems are announced even then
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,7 @@ from monitor.config import Channel
 from monitor.documents import Identified, identify
 from monitor.events import emit
 from storage import repository as repo
+from storage.blobs import BlobStore, blob_dir_for
 from storage.db import session_scope
 from storage.models import Article, CrawlRun, RepostCluster, Source, Version, compress, utcnow
 
@@ -64,8 +66,10 @@ def _when(value: str | None) -> datetime | None:
 class Ingestor:
     """Ingests the items of one crawl of one source into the store."""
 
-    def __init__(self, engine: Engine, source: SourceDef, channels: Sequence[Channel]) -> None:
+    def __init__(self, engine: Engine, source: SourceDef, channels: Sequence[Channel],
+                 blobs: BlobStore | None = None) -> None:
         self.engine, self.definition, self.channels = engine, source, channels
+        self.blobs = blobs or BlobStore(blob_dir_for(engine.url.render_as_string(hide_password=False)))
         self.tally = Tally()
         with session_scope(engine) as session:
             row = repo.ensure_source(session, source.name, title=source.title, kind=source.kind,
@@ -126,6 +130,22 @@ class Ingestor:
             self._cluster(session, source, article, found)
         elif previous is not None:
             self._changed(session, source, article, previous, version, found)
+
+    def _on_attachment(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        """Keep the file (content-addressed) and read its documents like an article's; a file that could not
+        be read is kept untexted and reported, never dropped."""
+        article = repo.article_by_url(session, canonical_url(item["article_url"]))
+        if article is None:
+            return
+        body = base64.b64decode(item["body_b64"])
+        digest = self.blobs.put(body)
+        row = repo.add_file(session, article, item["url"], digest, name=item.get("name", ""), size=len(body),
+                            content_type=item.get("content_type", ""), text=item.get("text", ""),
+                            problem=item.get("problem", ""))
+        if item.get("problem"):
+            self.tally.problems.append({"url": item["url"], "kind": "attachment", "detail": item["problem"]})
+        if row is not None and row.text:
+            self._documents(session, source, article, identify("", "", row.text))
 
     # --- steps ------------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """A local HTTP server that replays recorded sites, for the demo, for tests and for users who mirror a site.
 
 Recorded pages live in layer directories ``<layer>/<host>/<path>``; later layers override earlier ones
-(the demo's day 2 over day 1). A directory path serves its ``index.html``. Every answer carries an ETag (the
+(the demo's day 2 over day 1). A directory path serves its ``index.html``; a URL with a query string is the
+file ``<path>@<query>`` (``/?pageid=27160&docid=1`` → ``<host>/@pageid=27160&docid=1``). Every answer carries an ETag (the
 SHA-256 of the bytes) and honours If-None-Match with 304, like a well-behaved CMS. Spiders reach it through
 the host map setting (``GOVMON_HOST_MAP = {"*": server.base_url}``), never through code of their own.
 """
@@ -18,15 +19,19 @@ from urllib.parse import unquote, urlsplit
 __all__ = ["ReplayServer", "resolve"]
 
 
-def resolve(layers: Sequence[Path], host: str, path: str) -> Path | None:
-    """The file that answers `host` + `path`: the last layer holding it wins; directories → index.html."""
+def resolve(layers: Sequence[Path], host: str, path: str, query: str = "") -> Path | None:
+    """The file that answers `host` + `path` (+ `query`): the last layer holding it wins; directories →
+    index.html; a query string is part of the file name after "@" (``/?docid=7`` → ``@docid=7``)."""
     relative = unquote(path).lstrip("/")
     for layer in reversed(layers):
         root = (layer / host).resolve()
         candidate = (root / relative).resolve()
         if not candidate.is_relative_to(root):
             return None
-        if candidate.is_dir():
+        if query:
+            candidate = candidate / f"@{unquote(query)}" if candidate.is_dir() else candidate.with_name(
+                f"{candidate.name}@{unquote(query)}")
+        elif candidate.is_dir():
             candidate = candidate / "index.html"
         if candidate.is_file():
             return candidate
@@ -37,8 +42,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        host, _, path = urlsplit(self.path).path.lstrip("/").partition("/")
-        found = resolve(self.server.layers, host, "/" + path)
+        parts = urlsplit(self.path)
+        host, _, path = parts.path.lstrip("/").partition("/")
+        found = resolve(self.server.layers, host, "/" + path, parts.query)
         if found is None:
             self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html")
             return

@@ -1,6 +1,7 @@
 """All govmon tables (sqlmodel's one-`models.py` advice), with the invariants the repository relies on.
 
     Source ─< Article ─< Version              (append-only; a new row only when the comparison form changes)
+               ├─< StoredFile                 (attachments: bytes in the blob store, text extracted)
                │  └─< Mention >─ Document ─< DocRelation >─ Document
                └── RepostCluster              (copies of one announcement across sources)
     Event ─< Delivery                          (the outbox: one row per event × channel)
@@ -20,7 +21,7 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "UTCDateTime", "utcnow", "Source", "Article", "Version", "Document", "Mention", "DocRelation",
-    "RepostCluster", "Event", "Delivery", "CrawlRun", "compress", "decompress",
+    "RepostCluster", "Event", "Delivery", "CrawlRun", "StoredFile", "compress", "decompress",
 ]
 
 
@@ -119,6 +120,24 @@ class Version(SQLModel, table=True):
     fetched_at: Optional[datetime] = _ts(nullable=False)
     raw_html: Optional[bytes] = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     extra: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class StoredFile(SQLModel, table=True):
+    """An attachment of an article as fetched: its bytes live in the blob store under `sha256`; `text` is
+    what could be read from it ("" with `problem` set when nothing could). A changed file is a new row."""
+
+    __tablename__ = "storedfile"
+    __table_args__ = (UniqueConstraint("article_id", "url", "sha256", name="uq_storedfile"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    article_id: int = Field(foreign_key="article.id", index=True)
+    url: str
+    name: str = ""
+    sha256: str = Field(index=True)
+    content_type: str = ""
+    size: int = 0
+    text: str = ""
+    problem: str = ""
+    fetched_at: Optional[datetime] = _ts(nullable=False)
 
 
 class Document(SQLModel, table=True):

@@ -14,7 +14,8 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import (
-    Article, CrawlRun, Delivery, DocRelation, Document, Event, Mention, RepostCluster, Source, Version, utcnow,
+    Article, CrawlRun, Delivery, DocRelation, Document, Event, Mention, RepostCluster, Source, StoredFile, Version,
+    utcnow,
 )
 
 __all__ = [
@@ -22,7 +23,7 @@ __all__ = [
     "versions_of", "add_version", "known_pages", "get_document", "add_document", "documents_by_id",
     "set_mention", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
     "cluster_members", "add_event", "events", "event_by_id", "due_deliveries", "start_run",
-    "finish_run", "latest_runs", "article_documents",
+    "finish_run", "latest_runs", "article_documents", "add_file", "files_of",
 ]
 
 
@@ -105,6 +106,22 @@ def known_pages(session: Session, source: Source) -> dict[str, dict[str, str]]:
         Article.source_id == source.id)
     return {url: {"etag": etag, "last_modified": lm, "extractor": how}
             for url, etag, lm, how in session.exec(query).all()}
+
+
+def add_file(session: Session, article: Article, url: str, sha256: str, **fields: Any) -> StoredFile | None:
+    """Record an attachment as fetched; None when these bytes at this URL are already recorded."""
+    query = select(StoredFile).where(StoredFile.article_id == article.id, StoredFile.url == url,
+                                     StoredFile.sha256 == sha256)
+    if session.exec(query).first() is not None:
+        return None
+    row = StoredFile(article_id=article.id, url=url, sha256=sha256, fetched_at=utcnow(), **fields)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def files_of(session: Session, article_id: int) -> Sequence[StoredFile]:
+    return session.exec(select(StoredFile).where(StoredFile.article_id == article_id).order_by(col(StoredFile.id))).all()
 
 
 # --- documents, mentions, relations -----------------------------------------------------------------

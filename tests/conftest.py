@@ -73,3 +73,11 @@ def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _blob_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Attachments stored during a test go to its own directory, never to the user's data directory."""
+    blobs = tmp_path / "blobs"
+    monkeypatch.setenv("GOVMON_BLOB_DIR", str(blobs))
+    return blobs

@@ -100,6 +100,7 @@ def extract_article(text: str, url: str, rule: ArticleRule | None, source: str =
     tree = parse(text)
     title = clean_text(node_text(_one(tree, "title", rule.title)))
     body = _one(tree, "body", rule.body)
+    attachments = _attachments(tree, rule.attachments, url)  # before `drop`, which may remove the file box
     for selector in rule.drop:
         for node in _select(body, selector):
             node.drop_tree()
@@ -113,7 +114,7 @@ def extract_article(text: str, url: str, rule: ArticleRule | None, source: str =
         modified_at=to_iso(parse_datetime(_meta(tree, rule.modified_meta))),
         author=clean_text(_first_text(tree, rule.author)) if rule.author else "",
         category=[clean_text(node_text(a)) for a in _select(tree, rule.breadcrumb)],
-        attachments=_attachments(tree, rule.attachments, url), extractor="site",
+        attachments=attachments, extractor="site",
     )
 
 

@@ -324,23 +324,29 @@ def find_partial_refs(text: str) -> list[PartialRef]:
 
 
 # --- relations ---------------------------------------------------------------------------------------------
-def _cue(gap: str, header: bool) -> tuple[str, bool] | None:
-    """The relation stated between two consecutive references, and whether it reads backwards."""
-    if T.STOP.search(gap) or ("\n" in gap and not header):
+def _cue(gap: str, header: bool, lex: T.Lexicon = T.LEX) -> tuple[str, bool] | None:
+    """The relation stated between two consecutive references, and whether it reads backwards. In a
+    document's header ("Số: A / NGHỊ ĐỊNH / Sửa đổi … B") line breaks do not end the statement."""
+    if T.STOP.search(gap.replace("\n", " ") if header else gap) or ("\n" in gap and not header):
         return None
-    cues = list(T.CUES.finditer(gap))
-    if not cues:
-        return None
-    cue = _governing(cues)
+    cue = _governing(list(lex.cues.finditer(gap)))
     if cue is None:
         return None
     head, tail = gap[: cue.start()], gap[cue.end() :]
-    if len(tail) > 80 or T.BASIS.search(head.rsplit("\n", 1)[-1]):
+    if len(tail) > 80 or lex.basis.search(head.rsplit("\n", 1)[-1]):
         return None
     if cue.lastgroup == "expires":
-        return ("repeals", True) if T.EXPIRY_TAIL.fullmatch(tail) else None
-    passive = T.PASSIVE_AFTER.match(tail) or (T.PASSIVE_BEFORE.search(head) and T.PASSIVE_AGENT.match(tail))
+        return ("repeals", True) if lex.expiry_tail.fullmatch(tail) else None
+    passive = lex.passive_after.match(tail) or (lex.passive_before.search(head) and lex.passive_agent.match(tail))
     return _REL.get(str(cue.lastgroup), str(cue.lastgroup)), passive is not None
+
+
+def _stated(gap: str, header: bool) -> tuple[str, bool] | None:
+    """`_cue`, and for text that has no diacritics at all, the same with the unaccented lexicon."""
+    found = _cue(gap, header)
+    if found is None and gap == T.unaccent(gap):
+        found = _cue(gap, header, T.ASCII)
+    return found
 
 
 _REL = {"programme": "implements"}
@@ -352,7 +358,7 @@ def _governing(cues: list[re.Match[str]]) -> re.Match[str] | None:
     Chương trình … thực hiện B" B is what the amended programme implements, not what A amends."""
     strong = [i for i, c in enumerate(cues) if c.lastgroup in T.STRONG]
     if not strong:
-        return cues[-1]
+        return cues[-1] if cues else None
     if any(c.lastgroup == "implements" for c in cues[strong[-1] + 1 :]):
         return None
     return cues[strong[-1]]
@@ -366,13 +372,25 @@ def _bounds(text: str, start: int, end: int, reach: int = 600) -> tuple[int, int
     return (before[-1] if before else lo), (after.end() if after else min(len(text), end + reach))
 
 
+def _header_before(prefix: str) -> bool:
+    r"""Whether what precedes a document's first number is at most its issuer lines and "Số:" (a header).
+
+    >>> _header_before("BỘ KHOA HỌC VÀ CÔNG NGHỆ\n\nSố: ")
+    True
+    >>> _header_before("Hôm qua, Chính phủ họp. Thủ tướng nói về ")
+    False
+    """
+    lines = [line for line in prefix.strip(" \t\r\n|").splitlines() if line.strip()]
+    return len(lines) <= 4 and all(len(line) < 90 for line in lines) and not T.STOP.search(" ".join(lines) + " ")
+
+
 def _links(text: str, refs: list[DocRef], i: int) -> list[tuple[DocRef, str, DocRef]]:
     """Relations stated between refs[i] and the reference(s) right after it."""
     a, b = refs[i], refs[i + 1]
-    header = i == 0 and not text[: a.start].strip(" \t\r\n|")
+    header = i == 0 and _header_before(text[: a.start])
     if b.start - a.end > (400 if header else 250):
         return []
-    found = _cue(_fold_str(text[a.end : b.start]), header)
+    found = _stated(_fold_str(text[a.end : b.start]), header)
     if found is None:
         return []
     rel, backwards = found

@@ -6,6 +6,8 @@ compiled patterns built from them. All patterns run on the folded text (see `doc
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 __all__ = [
@@ -259,3 +261,32 @@ STANDARD = re.compile(
     r"(?:(?:QCVN|TCVN|TCN|TCCS|ISO|IEC)[\s0-9.:-]*|(?<!\w)(?i:mẫu|biểu\s+mẫu|form)(?:\s+(?i:số))?\s*:?\s*)$"
 )
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+
+
+# --- the same cue words without diacritics (PDF glyph loss, typed without accents) ----------------------
+def unaccent(text: str) -> str:
+    """
+    >>> unaccent("Sửa đổi, bổ sung Điều 3")
+    'Sua doi, bo sung Dieu 3'
+    """
+    stripped = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return stripped.replace("đ", "d").replace("Đ", "D")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word patterns that state a relation; `ASCII` is the same lexicon for text without diacritics."""
+
+    cues: re.Pattern[str]
+    basis: re.Pattern[str]
+    expiry_tail: re.Pattern[str]
+    passive_after: re.Pattern[str]
+    passive_before: re.Pattern[str]
+    passive_agent: re.Pattern[str]
+
+    def unaccented(self) -> Lexicon:
+        return Lexicon(*(re.compile(unaccent(p.pattern), p.flags) for p in vars(self).values()))
+
+
+LEX = Lexicon(CUES, BASIS, EXPIRY_TAIL, PASSIVE_AFTER, PASSIVE_BEFORE, PASSIVE_AGENT)
+ASCII = LEX.unaccented()

@@ -26,6 +26,9 @@ _BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "
            "section", "article", "figure", "figcaption", "header", "footer", "dd", "dt", "br", "hr"}
 
 
+_CELLS = {"td", "th"}
+
+
 def _declared(body: bytes, content_type: str) -> list[str]:
     header = _HEADER.search(content_type or "")
     meta = _META.search(body[:4096])
@@ -67,7 +70,11 @@ def node_text(node: lxml.html.HtmlElement) -> str:
 
 
 def block_texts(node: lxml.html.HtmlElement) -> list[str]:
-    """The node's text as paragraphs: one entry per block-level element, inline text joined."""
+    """The node's text as paragraphs: one entry per block-level element, inline text joined.
+
+    >>> block_texts(parse("<div><p>Một <b>hai</b></p><table><tr><th>Số</th><td>71/NQ-CP</td></tr></table></div>"))
+    ['Một hai', 'Số 71/NQ-CP']
+    """
     paragraphs: list[str] = []
     current: list[str] = []
 
@@ -81,6 +88,8 @@ def block_texts(node: lxml.html.HtmlElement) -> list[str]:
         block = isinstance(element.tag, str) and element.tag in _BLOCKS
         if block:
             flush()
+        if isinstance(element.tag, str) and element.tag in _CELLS:
+            current.append(" ")  # table cells of one row stay one paragraph, but never run together
         if isinstance(element.tag, str) and element.text:
             current.append(element.text)
         for child in element:

@@ -9,16 +9,19 @@ an item on stdout (see `crawler.pipelines`): ``article``, ``not_modified``, ``li
 """
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.extract.article import extract_article, extract_generic
+from crawler.extract.attachments import EXTENSIONS, attachment_text
 from crawler.extract.html import decode
 from crawler.extract.listing import expand, extract_links, feed_links, next_page_url, sitemap_entries, sitemap_links
 from crawler.extract.types import NotContent, SelectorMismatch
@@ -140,12 +143,32 @@ class SourceSpider(scrapy.Spider):
             return
         text = decode(response.body, _header(response, "Content-Type"))
         try:
-            yield self._article_item(response, text, "site")
+            items = [self._article_item(response, text, "site")]
         except SelectorMismatch as exc:
-            yield self._problem_from(response.url, exc)
-            yield from self._generic(response, text)
+            items = [self._problem_from(response.url, exc), *self._generic(response, text)]
         except NotContent as exc:
-            yield self._problem_from(response.url, exc)
+            items = [self._problem_from(response.url, exc)]
+        yield from items
+        for item in items:
+            if item["type"] == "article":
+                yield from self._attachment_requests(item)
+
+    def _attachment_requests(self, item: Item) -> Iterator[scrapy.Request]:
+        for attachment in item["article"].get("attachments", []):
+            if urlsplit(attachment["url"]).path.lower().endswith(EXTENSIONS):
+                yield self._request(attachment["url"], self.parse_attachment, article_url=item["url"],
+                                    name=attachment.get("name", ""))
+
+    def parse_attachment(self, response: Response) -> Iterator[Item]:
+        """The file itself (base64, the monitor stores it content-addressed) and whatever text it has."""
+        text, trouble = "", ""
+        try:
+            text = attachment_text(response.body, response.meta.get("name") or response.url)
+        except NotContent as exc:
+            trouble = str(exc)
+        yield {"type": "attachment", "url": response.url, "article_url": response.meta["article_url"],
+               "name": response.meta.get("name", ""), "content_type": _header(response, "Content-Type"),
+               "body_b64": base64.b64encode(response.body).decode("ascii"), "text": text, "problem": trouble}
 
     def _generic(self, response: Response, text: str) -> Iterator[Item]:
         """After a layout mismatch, keep the text for the archive, flagged as generic extraction (such pages

@@ -56,8 +56,7 @@ def _body(name: str, url: str) -> bytes:
             pytest.skip(f"real page {corpus} not available (shared/ is absent)")
         return path.read_bytes()
     parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    found = resolve([FIXTURES / name / "site"], parts.hostname or "", target)
+    found = resolve([FIXTURES / name / "site"], parts.hostname or "", parts.path, parts.query)
     assert found is not None, f"no fixture for {url}"
     return found.read_bytes()
 

@@ -93,3 +93,18 @@ def test_ctrl_c_mid_crawl_keeps_what_was_stored_and_the_next_run_completes(engin
     report = _crawl(engine, [DAY1])
     assert report.status == "ok" and report.tally.articles_new == 7 - stored
     assert _kinds(engine) == []  # the interrupted pass did not end the baseline
+
+
+def test_attachments_are_stored_by_content_and_their_documents_read(engine, _blob_dir):
+    fixture = Path(__file__).parents[1] / "crawler" / "fixtures" / "vanban" / "site"
+    source = load_sources()["vanban"]
+    with ReplayServer([fixture]) as server:
+        report = crawl_source(engine, demo_config(Config()), source, {"GOVMON_HOST_MAP": {"*": server.base_url}})
+    assert report.status == "ok"
+    with session_scope(engine) as s:
+        article = repo.article_by_url(s, "https://vanban.chinhphu.vn/?docid=213001&pageid=27160")
+        (pdf,) = repo.files_of(s, article.id)
+        assert (_blob_dir / pdf.sha256[:2] / pdf.sha256[2:4] / pdf.sha256).read_bytes()[:5] == b"%PDF-"
+        assert "71/NQ-CP" in pdf.text and pdf.problem == ""
+        amended = repo.documents_by_id(s, "03/NQ-CP")[0]
+        assert [(r.rel, r.evidence[:20]) for r in repo.relations_of(s, amended)] == [("amends", "So: 71/NQ-CP\nNGHI QU")]
