@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler.extract.health import challenge_cookie
+from crawler.hostmap import mapped_url
 
 __all__ = ["HostMapMiddleware", "RetryAfterMiddleware", "CookieChallengeMiddleware"]
 
@@ -24,23 +24,18 @@ class HostMapMiddleware:
     original URL. Configuration only: spiders, rules and stored URLs are unchanged."""
 
     def __init__(self, mapping: dict[str, str]) -> None:
-        self.mapping = {host.lower(): base.rstrip("/") for host, base in mapping.items()}
+        self.mapping = mapping
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HostMapMiddleware:
         return cls(crawler.settings.getdict("GOVMON_HOST_MAP"))
 
-    def _base(self, host: str) -> str | None:
-        return self.mapping.get(host) or self.mapping.get("*")
-
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
         if _ORIGINAL in request.meta:
             return None
-        parts = urlsplit(request.url)
-        base = self._base(parts.hostname or "")
-        if not base:
+        target = mapped_url(request.url, self.mapping)
+        if target is None:
             return None
-        target = f"{base}/{parts.hostname}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
         return request.replace(url=target, dont_filter=True, meta={**request.meta, _ORIGINAL: request.url})
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:

@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.extract.rules import ArticleRule, ListRule
 
-__all__ = ["Source", "SourceError", "load_source", "load_sources", "source_files", "BUILTIN_DIR"]
+__all__ = ["Source", "SourceError", "load_source", "load_sources", "source_files", "source_for_url", "BUILTIN_DIR"]
 
 BUILTIN_DIR = Path(__file__).with_name("sources")
 PLATFORMS = "platforms"
@@ -128,3 +129,10 @@ def load_sources(*directories: Path) -> dict[str, Source]:
             source = _build(data, origin, roots)
             found[source.name] = source
     return found
+
+
+def source_for_url(sources: dict[str, Source], url: str) -> Source | None:
+    """The current (non-legacy first) source whose hosts include the URL's host, if any."""
+    host = (urlsplit(url).hostname or "").lower()
+    matching = [s for s in sources.values() if host in s.hosts]
+    return min(matching, key=lambda s: (s.legacy, s.name)) if matching else None

@@ -2,53 +2,43 @@
 
 Every command uses `GOVMON_DATABASE_URL` (or `--database`) and `GOVMON_CONFIG` (or `--config`). Errors a
 user can fix (bad configuration, unknown source, out-of-date schema, unreachable database) are one clear
-line on stderr and exit status 2; a pass where some source could not be crawled exits 1.
+line on stderr and exit status 2; a pass where some source could not be crawled exits 1. Source and
+extraction commands live in `monitor.cli_sources` and `monitor.cli_extract`.
 """
 from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
-from dataclasses import dataclass
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from crawler.sources import SourceError, load_sources
+from crawler.sources import SourceError
 from monitor.changes import word_diff
-from monitor.config import Config, ConfigError, load_config
-from monitor.offline_demo import demo_config, run_demo, temporary_database_url
+from monitor.cli_common import env_database, fail, load, open_store, out, state
+from monitor.cli_extract import extract
+from monitor.cli_sources import sources_app
+from monitor.config import Config
 from monitor.dispatch import dispatch
 from monitor.events import render
+from monitor.offline_demo import demo_config, run_demo, temporary_database_url
 from monitor.runner import CrawlReport, enabled_sources, run_pass
-from monitor.views import print_report, sources_table, versions_table
+from monitor.views import print_report, versions_table
 from storage import repository as repo
 from storage.db import ENV_VAR, database_url, describe_url, make_engine, session_scope
-from storage.migrate import SchemaOutOfDate, current_revision, ensure_schema, head_revision, upgrade
+from storage.migrate import current_revision, head_revision, upgrade
 
 __all__ = ["app"]
 
 app = typer.Typer(help="govmon: monitor Vietnamese government announcements and the legal documents they are about.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
-sources_app = typer.Typer(help="Source definitions.", no_args_is_help=True)
 db_app = typer.Typer(help="The store (GOVMON_DATABASE_URL, default SQLite in your data directory).", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
-out = Console()
-err = Console(stderr=True)
-
-
-@dataclass
-class State:
-    config_path: Optional[str] = None
-    database: Optional[str] = None
-
-
-state = State()
+app.command()(extract)
 
 
 @app.callback()
@@ -58,28 +48,6 @@ def main(config: Annotated[Optional[str], typer.Option("--config", "-c", help="T
     state.config_path, state.database = config, database
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def _config() -> Config:
-    try:
-        return load_config(state.config_path)
-    except ConfigError as exc:
-        raise fail(str(exc)) from exc
-
-
-def _engine(url: str | None = None) -> Engine:
-    engine = make_engine(url or state.database)
-    try:
-        ensure_schema(engine)
-    except SchemaOutOfDate as exc:
-        raise fail(str(exc)) from exc
-    except OperationalError as exc:
-        raise fail(f"cannot open the database {describe_url(str(engine.url))}: {exc.orig}") from exc
-    return engine
 
 
 def _finish_pass(engine: Engine, config: Config, reports: list[CrawlReport], title: str) -> None:
@@ -95,12 +63,12 @@ def _finish_pass(engine: Engine, config: Config, reports: list[CrawlReport], tit
 @app.command()
 def run(sources: Annotated[Optional[list[str]], typer.Argument(help="Source names (default: the configured ones).")] = None) -> None:
     """One monitoring pass: crawl the configured sources, store what changed, send the alerts."""
-    config = _config()
+    config = load()
     try:
         chosen = enabled_sources(config, sources or ())
     except (KeyError, SourceError) as exc:
         raise fail(str(exc).strip("'\"")) from exc
-    engine = _engine()
+    engine = open_store()
     out.print(f"store: {describe_url(str(engine.url))}", highlight=False)
     reports = run_pass(engine, config, chosen)
     _finish_pass(engine, config, reports, "Monitoring pass")
@@ -115,10 +83,10 @@ def crawl(sources: Annotated[list[str], typer.Argument(help="Source names, see `
 @app.command()
 def demo(notify: Annotated[Optional[str], typer.Option(help="Also deliver the demo's alerts to this Apprise URL (mailto://…, json://…).")] = None) -> None:
     """Offline demonstration: two recorded days of four sites, replayed locally; prints day 2's alerts."""
-    url = database_url(state.database) if (state.database or _env_db()) else temporary_database_url()
-    engine = _engine(url)
+    url = database_url(state.database) if (state.database or env_database()) else temporary_database_url()
+    engine = open_store(url)
     out.print(f"demo store: {describe_url(url)}", highlight=False)
-    config = demo_config(_config(), notify)
+    config = demo_config(load(), notify)
     days = run_demo(engine, config, on_day=lambda name: out.rule(f"[bold]{name}[/]"))
     for day in days:
         print_report(out, day.reports, f"{day.name}: crawl report")
@@ -126,15 +94,11 @@ def demo(notify: Annotated[Optional[str], typer.Option(help="Also deliver the de
     out.print(f"see them again: GOVMON_DATABASE_URL={url} govmon events --json", highlight=False, soft_wrap=True)
 
 
-def _env_db() -> bool:
-    return bool(os.environ.get(ENV_VAR))
-
-
 @app.command()
 def events(as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
            kind: Annotated[Optional[str], typer.Option(help="Only events of this kind.")] = None) -> None:
     """Every recorded event (alerts), oldest first."""
-    engine = _engine()
+    engine = open_store()
     with session_scope(engine) as session:
         rows = [render(session, e) for e in repo.events(session) if not kind or e.kind == kind]
     for row in rows:
@@ -147,7 +111,7 @@ def events(as_json: Annotated[bool, typer.Option("--json", help="One JSON object
 @app.command()
 def versions(url: str) -> None:
     """The stored versions of one article."""
-    engine = _engine()
+    engine = open_store()
     with session_scope(engine) as session:
         article = repo.article_by_url(session, url)
         if article is None:
@@ -160,7 +124,7 @@ def diff(url: str,
          old: Annotated[Optional[int], typer.Option("--from", help="Version number (default: the one before --to).")] = None,
          new: Annotated[Optional[int], typer.Option("--to", help="Version number (default: the latest).")] = None) -> None:
     """What changed between two versions of an article (word level)."""
-    engine = _engine()
+    engine = open_store()
     with session_scope(engine) as session:
         article = repo.article_by_url(session, url)
         stored = {v.seq: v for v in repo.versions_of(session, article.id)} if article else {}
@@ -172,17 +136,6 @@ def diff(url: str,
         raise fail(f"versions are numbered {min(stored)}–{max(stored)}")
     out.print(f"{url}: version {a.seq} → {b.seq}", highlight=False)
     out.print(word_diff(f"{a.title}\n{a.lead}\n{a.text}", f"{b.title}\n{b.lead}\n{b.text}", limit=20000), highlight=False)
-
-
-@sources_app.command("list")
-def sources_list() -> None:
-    """The source definitions govmon knows (built-in and from your source_dirs)."""
-    config = _config()
-    try:
-        found = load_sources(*config.source_dirs)
-    except SourceError as exc:
-        raise fail(str(exc)) from exc
-    out.print(sources_table(sorted(found.values(), key=lambda s: s.name)))
 
 
 @db_app.command("upgrade")

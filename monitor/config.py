@@ -2,7 +2,7 @@
 
     contact = "newsroom@example.org"        # put in the User-Agent so site operators can reach you
     sources = ["baochinhphu", "vietnamplus"] # default: every non-legacy built-in source
-    source_dirs = ["~/govmon/sources"]      # your own source definitions (*.toml), added to the built-ins
+    source_dirs = ["~/govmon/sources"]      # more definitions (*.toml); ~/.config/govmon/sources is always read
     crawl_timeout = 900                      # seconds per crawl before it is stopped
 
     [crawl]                                  # Scrapy settings for every crawl (politeness, host mapping)
@@ -26,11 +26,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from platformdirs import user_config_dir
+
 from notifiers import mask
 
-__all__ = ["Channel", "Config", "ConfigError", "load_config", "CONFIG_ENV"]
+__all__ = ["Channel", "Config", "ConfigError", "load_config", "user_sources_dir", "CONFIG_ENV"]
 
 CONFIG_ENV = "GOVMON_CONFIG"
+USER_SOURCES_ENV = "GOVMON_USER_SOURCES"
+
+
+def user_sources_dir() -> Path:
+    """Where `govmon sources add` writes definitions; always loaded after the built-ins."""
+    return Path(os.environ.get(USER_SOURCES_ENV) or Path(user_config_dir("govmon", appauthor=False)) / "sources")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KEYS = {"contact", "sources", "source_dirs", "crawl_timeout", "crawl", "channels"}
 
@@ -70,7 +78,7 @@ class Channel:
 class Config:
     contact: str = ""
     sources: tuple[str, ...] = ()
-    source_dirs: tuple[Path, ...] = ()
+    source_dirs: tuple[Path, ...] = field(default_factory=lambda: (user_sources_dir(),))
     crawl_timeout: float = 900.0
     crawl: dict[str, Any] = field(default_factory=dict)
     channels: tuple[Channel, ...] = (Channel("console", "console"),)
@@ -93,7 +101,7 @@ def parse_config(data: dict[str, Any], origin: str = "<config>", path: Path | No
         raise ConfigError(f"{origin}: unknown keys {sorted(unknown)}; known: {sorted(_KEYS)}")
     return Config(
         contact=str(data.get("contact", "")), sources=tuple(data.get("sources", ())),
-        source_dirs=tuple(Path(d).expanduser() for d in data.get("source_dirs", ())),
+        source_dirs=(user_sources_dir(), *(Path(d).expanduser() for d in data.get("source_dirs", ()))),
         crawl_timeout=float(data.get("crawl_timeout", 900)), crawl=dict(data.get("crawl", {})),
         channels=_channels(data.get("channels", {}), origin), path=path,
     )

@@ -80,4 +80,5 @@ def _blob_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Attachments stored during a test go to its own directory, never to the user's data directory."""
     blobs = tmp_path / "blobs"
     monkeypatch.setenv("GOVMON_BLOB_DIR", str(blobs))
+    monkeypatch.setenv("GOVMON_USER_SOURCES", str(tmp_path / "user-sources"))  # never the user's own
     return blobs

@@ -1,0 +1,57 @@
+"""What every `govmon` command shares: the consoles, the global options, one-line errors, the config and
+the store. Errors a user can fix are one clear line on stderr and exit status 2."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Optional
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from monitor.config import Config, ConfigError, load_config
+from storage.db import ENV_VAR, describe_url, make_engine
+from storage.migrate import SchemaOutOfDate, ensure_schema
+
+__all__ = ["out", "err", "state", "fail", "load", "open_store", "env_database"]
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)  # an error is one line, however long
+
+
+@dataclass
+class State:
+    config_path: Optional[str] = None
+    database: Optional[str] = None
+
+
+state = State()
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def load() -> Config:
+    try:
+        return load_config(state.config_path)
+    except ConfigError as exc:
+        raise fail(str(exc)) from exc
+
+
+def open_store(url: str | None = None) -> Engine:
+    engine = make_engine(url or state.database)
+    try:
+        ensure_schema(engine)
+    except SchemaOutOfDate as exc:
+        raise fail(str(exc)) from exc
+    except OperationalError as exc:
+        raise fail(f"cannot open the database {describe_url(str(engine.url))}: {exc.orig}") from exc
+    return engine
+
+
+def env_database() -> bool:
+    return bool(os.environ.get(ENV_VAR))
