@@ -43,6 +43,7 @@ class Tally:
     versions_new: int = 0
     unchanged: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
+    redirects: list[tuple[str, str]] = field(default_factory=list)  # list pages that moved: (asked, final)
 
     def count(self, kind: str) -> int:
         return sum(1 for p in self.problems if p["kind"] == kind)
@@ -93,6 +94,8 @@ class Ingestor:
 
     def _on_list(self, session: Session, source: Source, item: dict[str, Any]) -> None:
         self.tally.lists += 1
+        if item.get("redirected_from"):
+            self.tally.redirects.append((item["redirected_from"][0], item["url"]))
 
     def _on_not_modified(self, session: Session, source: Source, item: dict[str, Any]) -> None:
         self.tally.unchanged += 1
@@ -167,6 +170,7 @@ class Ingestor:
                  item: dict[str, Any], digest: str) -> Version:
         data = item["article"]
         extra = {k: data.get(k) for k in ("canonical_url", "category", "attachments", "extractor", "published_at")}
+        extra["redirected_from"] = item.get("redirected_from", [])
         self.tally.versions_new += 1
         return repo.add_version(
             session, article, previous, content_hash=digest, title=data["title"], lead=data.get("lead", ""),

@@ -83,3 +83,5 @@ def print_report(console: Console, reports: Sequence[CrawlReport], title: str) -
     for r in reports:
         if r.status != "ok" or r.tally.problems:
             console.print(f"  [bold]{r.source}[/] {r.status}: {_first_problem(r)}", highlight=False)
+        for asked, final in r.tally.redirects[:3]:
+            console.print(f"  [bold]{r.source}[/] moved: {asked} → {final}", highlight=False, soft_wrap=True)
