@@ -20,6 +20,7 @@ from crawler.sources import SourceError
 from monitor.changes import word_diff
 from monitor.cli_common import env_database, fail, load, open_store, out, state
 from monitor.cli_extract import extract
+from monitor.cli_refs import refs
 from monitor.cli_sources import sources_app
 from monitor.config import Config
 from monitor.dispatch import dispatch
@@ -39,6 +40,7 @@ db_app = typer.Typer(help="The store (GOVMON_DATABASE_URL, default SQLite in you
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.command()(extract)
+app.command()(refs)
 
 
 @app.callback()
