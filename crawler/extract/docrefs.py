@@ -342,9 +342,9 @@ def _cue(gap: str, header: bool, lex: T.Lexicon = T.LEX) -> tuple[str, bool] | N
 
 
 def _stated(gap: str, header: bool) -> tuple[str, bool] | None:
-    """`_cue`, and for text that has no diacritics at all, the same with the unaccented lexicon."""
+    """`_cue`, and for text without any diacritics (pure ASCII), the same with the unaccented lexicon."""
     found = _cue(gap, header)
-    if found is None and gap == T.unaccent(gap):
+    if found is None and gap.isascii():
         found = _cue(gap, header, T.ASCII)
     return found
 
