@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from crawler.sources import SourceError
 from monitor.changes import word_diff
 from monitor.cli_common import env_database, fail, load, open_store, out, state
+from monitor.cli_docs import docs_app
 from monitor.cli_extract import extract
 from monitor.cli_refs import refs
 from monitor.cli_sources import sources_app
@@ -39,6 +40,7 @@ app = typer.Typer(help="govmon: monitor Vietnamese government announcements and 
 db_app = typer.Typer(help="The store (GOVMON_DATABASE_URL, default SQLite in your data directory).", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
+app.add_typer(docs_app, name="docs")
 app.command()(extract)
 app.command()(refs)
 

@@ -23,7 +23,8 @@ __all__ = [
     "versions_of", "add_version", "known_pages", "get_document", "add_document", "documents_by_id",
     "set_mention", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
     "cluster_members", "add_event", "events", "event_by_id", "due_deliveries", "start_run",
-    "finish_run", "latest_runs", "article_documents", "add_file", "files_of",
+    "finish_run", "latest_runs", "article_documents", "add_file", "files_of", "find_documents",
+    "mention_counts", "document_by_row",
 ]
 
 
@@ -174,6 +175,31 @@ def add_relation(session: Session, source: Document, rel: str, target: Document,
     session.add(relation)
     session.flush()
     return relation
+
+
+def find_documents(session: Session, type_: str | None = None, issuer: str | None = None,
+                   since: datetime | None = None, limit: int = 500) -> Sequence[Document]:
+    """Registry documents, newest first seen first, filtered by type word, issuer or code, and first-seen time."""
+    query = select(Document)
+    if type_:
+        query = query.where(func.lower(Document.type) == type_.lower())
+    if issuer:
+        pattern = f"%{issuer.lower()}%"
+        query = query.where(or_(func.lower(Document.issuer).like(pattern), func.lower(Document.code).like(pattern)))
+    if since:
+        query = query.where(Document.first_seen_at >= since)
+    return session.exec(query.order_by(col(Document.first_seen_at).desc(), col(Document.id).desc()).limit(limit)).all()
+
+
+def mention_counts(session: Session, document_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """(document id, role) → number of articles, for the given documents."""
+    query = (select(Mention.document_id, Mention.role, func.count())
+             .where(col(Mention.document_id).in_(list(document_ids))).group_by(Mention.document_id, Mention.role))
+    return {(doc, role): n for doc, role, n in session.exec(query).all()}
+
+
+def document_by_row(session: Session, document_id: int) -> Document | None:
+    return session.get(Document, document_id)
 
 
 def relations_of(session: Session, document: Document) -> Sequence[DocRelation]:

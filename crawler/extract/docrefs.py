@@ -372,22 +372,29 @@ def _bounds(text: str, start: int, end: int, reach: int = 600) -> tuple[int, int
     return (before[-1] if before else lo), (after.end() if after else min(len(text), end + reach))
 
 
-def _header_before(prefix: str) -> bool:
-    r"""Whether what precedes a document's first number is at most its issuer lines and "Số:" (a header).
+def _header_before(prefix: str, raw: str = "") -> bool:
+    r"""Whether what precedes a document's first number is a document header: at most a few short issuer
+    lines ending in the number label ("Số:", "No."), or nothing at all.
 
     >>> _header_before("BỘ KHOA HỌC VÀ CÔNG NGHỆ\n\nSố: ")
     True
-    >>> _header_before("Hôm qua, Chính phủ họp. Thủ tướng nói về ")
+    >>> _header_before("BỘ TÀI CHÍNH\n\n", raw="Số: 08/2026/TT-BTC")
+    True
+    >>> _header_before("Lấy ý kiến dự thảo sửa đổi Chương trình thực hiện Nghị quyết ")
     False
     """
     lines = [line for line in prefix.strip(" \t\r\n|").splitlines() if line.strip()]
-    return len(lines) <= 4 and all(len(line) < 90 for line in lines) and not T.STOP.search(" ".join(lines) + " ")
+    if not lines:
+        return True
+    short = len(lines) <= 4 and all(len(line) < 90 for line in lines)
+    labelled = T.NUMBER_LABEL.search(lines[-1]) or T.NUMBER_LABEL.search(raw.split(":")[0] + ":")
+    return short and bool(labelled) and not T.STOP.search(" ".join(lines) + " ")
 
 
 def _links(text: str, refs: list[DocRef], i: int) -> list[tuple[DocRef, str, DocRef]]:
     """Relations stated between refs[i] and the reference(s) right after it."""
     a, b = refs[i], refs[i + 1]
-    header = i == 0 and _header_before(text[: a.start])
+    header = i == 0 and _header_before(text[: a.start], a.raw)
     if b.start - a.end > (400 if header else 250):
         return []
     found = _stated(_fold_str(text[a.end : b.start]), header)

@@ -235,6 +235,7 @@ CUES = re.compile(
     r"|(?P<expires>hết\s+hiệu\s+lực))\b",
     re.I,
 )
+NUMBER_LABEL = re.compile(r"(?:^|\s)(?:số|so|no\.?|number)\s*:?\s*$", re.I)  # "Số: " ending a header line
 STRONG = frozenset({"amends", "replaces", "repeals", "expires"})  # verbs that outrank a noun cue in the same gap
 STOP = re.compile(r"(?<!No)(?<!no)[.!?;](?=\s)|\n[ \t]*\n")
 PASSIVE_AFTER = re.compile(r"\s*(?:bởi|by)\b", re.I)

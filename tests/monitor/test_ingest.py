@@ -1,35 +1,19 @@
 """Ingesting crawl items: baseline silence, versions only on change, no versions from errors, one alert each."""
 from __future__ import annotations
 
-from crawler.sources import load_sources
-from monitor.config import Channel
-from monitor.ingest import Ingestor, Tally
+from monitor.ingest import Tally
+from tests_support import article_item as make_item
+from tests_support import ingest
 from storage import repository as repo
 from storage.db import session_scope
 
-CONSOLE = (Channel("console", "console"),)
 URL = "https://baochinhphu.vn/chinh-phu-ban-hanh-nghi-quyet-102250402083000001.htm"
 TEXT = ("Chính phủ ban hành Nghị quyết số 71/NQ-CP ngày 1/4/2025 sửa đổi, bổ sung, cập nhật Chương trình hành động "
         "ban hành kèm theo Nghị quyết số 03/NQ-CP ngày 9/1/2025.\n\nTổng kinh phí dự kiến 1.200 tỷ đồng.")
 
 
 def article_item(url: str = URL, text: str = TEXT, title: str = "Sửa đổi Chương trình hành động") -> dict:
-    return {"type": "article", "url": url, "status": 200, "html": f"<p>{text}</p>", "etag": '"e1"',
-            "last_modified": "", "article": {"url": url, "title": title, "lead": "", "text": text,
-                                              "published_at": "2025-04-02T08:30:00+07:00", "lang": "vi"}}
-
-
-def source():
-    return load_sources()["baochinhphu"]
-
-
-def ingest(engine, *items, status: str | None = None) -> Ingestor:
-    ingestor = Ingestor(engine, source(), CONSOLE)
-    ingestor.handle({"type": "list", "url": "https://baochinhphu.vn/l.htm", "links": []})
-    for item in items:
-        ingestor.handle(item)
-    ingestor.finish(status)
-    return ingestor
+    return make_item(url, text, title)
 
 
 def kinds(engine) -> list[str]:

@@ -1,0 +1,32 @@
+"""Helpers shared by tests: crawl items shaped as the spider emits them, ingested as the runner does."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from crawler.sources import load_sources
+from monitor.config import Channel
+from monitor.ingest import Ingestor
+
+CONSOLE = (Channel("console", "console"),)
+
+
+def article_item(url: str, text: str, title: str, published: str = "2025-04-02T08:30:00+07:00") -> dict[str, Any]:
+    return {"type": "article", "url": url, "status": 200, "html": f"<p>{text}</p>", "etag": '"e1"',
+            "last_modified": "", "article": {"url": url, "title": title, "lead": "", "text": text,
+                                              "published_at": published, "lang": "vi"}}
+
+
+def ingest(engine: Engine, *items: dict[str, Any], status: str | None = None, source: str = "baochinhphu") -> Ingestor:
+    """One crawl of `source` that saw a list page and `items`."""
+    ingestor = Ingestor(engine, load_sources()[source], CONSOLE)
+    ingestor.handle({"type": "list", "url": "https://baochinhphu.vn/l.htm", "links": []})
+    for item in items:
+        ingestor.handle(item)
+    ingestor.finish(status)
+    return ingestor
+
+
+def ingest_article(engine: Engine, url: str, title: str, text: str) -> Ingestor:
+    return ingest(engine, article_item(url, text, title))
