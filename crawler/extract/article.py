@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import lxml.html
 import trafilatura
@@ -30,8 +31,13 @@ _BYLINE = re.compile(r"^\((?:[\w.+/ -]{2,40})\)\s*[-–—]\s*")
 _CREDIT = re.compile(r"^(?:\(?\s*(?:Ảnh|Photo|Nguồn ảnh|Video|Clip)\s*:[^.]{0,80}\)?\.?|[\w ]{0,60}- Ảnh \d+\.?)$", re.I)
 
 
+@lru_cache(maxsize=1024)
+def _compiled(selector: str) -> CSSSelector:
+    return CSSSelector(selector)
+
+
 def _select(tree: lxml.html.HtmlElement, selector: str) -> list[lxml.html.HtmlElement]:
-    return CSSSelector(selector)(tree) if selector else []
+    return _compiled(selector)(tree) if selector else []
 
 
 def _one(tree: lxml.html.HtmlElement, name: str, selector: str) -> lxml.html.HtmlElement:
@@ -62,16 +68,22 @@ def strip_byline(text: str, patterns: Sequence[str] = ()) -> str:
     return _BYLINE.sub("", text, count=1)
 
 
+@lru_cache(maxsize=256)
+def _forms(texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(comparison_form(t) for t in texts if t)
+
+
 def clean_paragraphs(paragraphs: Sequence[str], markers: Sequence[str], skip: Sequence[str] = ()) -> list[str]:
-    """Cut at the first boilerplate marker; drop credit lines and repeats of the title or lead."""
-    stops = {comparison_form(m) for m in (*BOILERPLATE_MARKERS, *markers)}
-    skips = {comparison_form(s) for s in skip if s}
+    """Cut at the first boilerplate marker; drop credit lines and repeats of the title or lead. Only a
+    paragraph short enough to be a marker, the title or the lead is put in comparison form (the slow part)."""
+    stops, skips = _forms((*BOILERPLATE_MARKERS, *markers)), _forms(tuple(skip))
+    longest = max((len(s) for s in (*stops, *skips)), default=0) + 16
     kept: list[str] = []
     for paragraph in (clean_text(p) for p in paragraphs):
-        form = comparison_form(paragraph)
-        if form in stops:
+        form = comparison_form(paragraph) if len(paragraph) <= longest else ""
+        if form and form in stops:
             break
-        if paragraph and form not in skips and not _CREDIT.match(paragraph):
+        if paragraph and not (form and form in skips) and not _CREDIT.match(paragraph):
             kept.append(paragraph)
     return kept
 

@@ -15,7 +15,7 @@ from crawler.extract.types import NotContent
 __all__ = ["check_content", "challenge_cookie"]
 
 _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("challenge", "cookie challenge (script sets a cookie and reloads)",
+    ("cookie", "cookie challenge (script sets a cookie and reloads)",
      re.compile(r"document\.cookie\s*=.*location\.reload", re.S | re.I)),
     ("challenge", "F5 BIG-IP bot defence script", re.compile(r"id=[\"']?f5_cspm|TSPD|window\[\"bobcmn\"\]", re.I)),
     ("moved", "\"Object Moved\" / \"Document Moved\" page", re.compile(r"<title>\s*(Object|Document) Moved", re.I)),
@@ -47,17 +47,17 @@ def challenge_cookie(text: str) -> tuple[str, str] | None:
 def check_content(text: str) -> None:
     """Raise NotContent if `text` (a decoded page) is a known non-content answer.
 
-    Soft-404 and maintenance phrases count only on small pages, so an article that quotes them stays content.
+    Only pages with little visible text are judged: challenge, error and maintenance pages are small, and
+    an article that quotes "Trang không tồn tại" or carries a captcha in its comment form stays content.
     """
     if not text.strip():
         raise NotContent("empty", "the response body is empty")
     head = text[:20000]
+    if len(head) > _SMALL_PAGE and len(_visible(head)) > _SMALL_PAGE:
+        return  # real pages quote these phrases, embed captchas in comment forms and run cookie scripts
     for kind, detail, pattern in _RULES:
-        small_only = kind in ("soft_404", "maintenance")
-        if small_only and len(_visible(head)) > _SMALL_PAGE:
-            continue
         if pattern.search(head):
-            raise NotContent(kind, detail)
+            raise NotContent("challenge" if kind == "cookie" else kind, detail)
 
 
 def _visible(text: str) -> str:
