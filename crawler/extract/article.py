@@ -5,7 +5,9 @@ photo-credit lines and byline markers such as "(Chinhphu.vn) - " removed, paragr
 """
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -68,6 +70,13 @@ def strip_byline(text: str, patterns: Sequence[str] = ()) -> str:
     return _BYLINE.sub("", text, count=1)
 
 
+def _skeleton(text: str) -> str:
+    """The first letters and digits without any marks: equal for two texts that may be the same paragraph
+    in another tone style or case, and cheap (the full comparison form is the costly step)."""
+    bare = unicodedata.normalize("NFD", text[:64].casefold())
+    return "".join(c for c in bare if c.isalnum() and not unicodedata.combining(c))[:24]
+
+
 @lru_cache(maxsize=256)
 def _forms(texts: tuple[str, ...]) -> frozenset[str]:
     return frozenset(comparison_form(t) for t in texts if t)
@@ -77,10 +86,12 @@ def clean_paragraphs(paragraphs: Sequence[str], markers: Sequence[str], skip: Se
     """Cut at the first boilerplate marker; drop credit lines and repeats of the title or lead. Only a
     paragraph short enough to be a marker, the title or the lead is put in comparison form (the slow part)."""
     stops, skips = _forms((*BOILERPLATE_MARKERS, *markers)), _forms(tuple(skip))
-    longest = max((len(s) for s in (*stops, *skips)), default=0) + 16
+    longest_stop = max((len(s) for s in stops), default=0) + 16
+    skeletons = {_skeleton(s) for s in skip if s}
     kept: list[str] = []
     for paragraph in (clean_text(p) for p in paragraphs):
-        form = comparison_form(paragraph) if len(paragraph) <= longest else ""
+        maybe = len(paragraph) <= longest_stop or _skeleton(paragraph) in skeletons
+        form = comparison_form(paragraph) if maybe else ""
         if form and form in stops:
             break
         if paragraph and not (form and form in skips) and not _CREDIT.match(paragraph):
@@ -130,6 +141,24 @@ def extract_article(text: str, url: str, rule: ArticleRule | None, source: str =
     )
 
 
+_TAG = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.S | re.I)
+
+
+def _shown(lead: str, page: str) -> bool:
+    """Whether a meta description is also printed in the page body (a sapo), not only a summary for robots.
+
+    >>> _shown("Chính phủ họp phiên thường kỳ.", "<head><meta content='x'></head><body><h2>Chính phủ họp  phiên thường kỳ.</h2>")
+    True
+    >>> _shown("Tóm tắt cho máy tìm kiếm", "<head><meta name=description content='Tóm tắt cho máy tìm kiếm'></head><body><p>x</p>")
+    False
+    """
+    if not lead:
+        return False
+    start = page.lower().find("<body")
+    visible = " ".join(html.unescape(_TAG.sub(" ", page[max(start, 0):])).split())
+    return " ".join(lead.split())[:60] in visible
+
+
 def extract_generic(text: str, url: str, source: str = "", lang: str = "vi") -> Article:
     """trafilatura's main-content extraction (htmldate for dates) plus our boilerplate rules."""
     check_content(text)
@@ -145,7 +174,7 @@ def extract_generic(text: str, url: str, source: str = "", lang: str = "vi") -> 
         paragraphs[0] = strip_byline(paragraphs[0])
     return Article(
         url=url, canonical_url=canonical_url(doc.url or url), source=source, lang=(doc.language or lang)[:2],
-        title=title, lead=lead if lead and not (paragraphs and lead in paragraphs[0]) else "",
+        title=title, lead=lead if _shown(lead, text) and not (paragraphs and lead in paragraphs[0]) else "",
         text="\n\n".join(paragraphs), published_at=to_iso(parse_datetime(doc.date)),
         author=clean_text(doc.author or ""), category=list(doc.categories or []), extractor="generic",
     )

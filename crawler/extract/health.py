@@ -16,14 +16,17 @@ __all__ = ["check_content", "challenge_cookie"]
 
 _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("cookie", "cookie challenge (script sets a cookie and reloads)",
-     re.compile(r"document\.cookie\s*=.*location\.reload", re.S | re.I)),
+     re.compile(r"document\.cookie\s*=[^<]{0,400}?location\.reload", re.I)),
     ("challenge", "F5 BIG-IP bot defence script", re.compile(r"id=[\"']?f5_cspm|TSPD|window\[\"bobcmn\"\]", re.I)),
-    ("moved", "\"Object Moved\" / \"Document Moved\" page", re.compile(r"<title>\s*(Object|Document) Moved", re.I)),
+    ("moved", "\"Object Moved\" / \"Document Moved\" page", re.compile(r"<title>\s*(?:Object|Document) Moved", re.I)),
     ("soft_404", "the site says the page does not exist",
      re.compile(r"Trang không tồn tại|Không tìm thấy trang|page not found|404 - File or directory not found", re.I)),
     ("maintenance", "maintenance page", re.compile(r"đang bảo trì|under maintenance|hệ thống đang nâng cấp", re.I)),
     ("captcha", "captcha page", re.compile(r"g-recaptcha|hcaptcha|cf-challenge|Checking your browser", re.I)),
 )
+_ANY = re.compile("|".join(f"(?P<r{i}>{pattern.pattern})" for i, (_, _, pattern) in enumerate(_RULES)), re.I)
+_WORDS = ("document.cookie", "f5_cspm", "tspd", "bobcmn", "moved", "tồn tại", "không tìm thấy", "not found",
+          "bảo trì", "maintenance", "nâng cấp", "captcha", "cf-challenge", "checking your browser")
 _SMALL_PAGE = 3000
 _COOKIE_CHALLENGE = re.compile(
     r"""document\.cookie\s*=\s*["']([A-Za-z0-9_]+)=([^"';]*)["'].*?location\.reload""", re.S | re.I)
@@ -52,12 +55,19 @@ def check_content(text: str) -> None:
     """
     if not text.strip():
         raise NotContent("empty", "the response body is empty")
-    head = text[:20000]
-    if len(head) > _SMALL_PAGE and len(_visible(head)) > _SMALL_PAGE:
-        return  # real pages quote these phrases, embed captchas in comment forms and run cookie scripts
-    for kind, detail, pattern in _RULES:
-        if pattern.search(head):
-            raise NotContent("challenge" if kind == "cookie" else kind, detail)
+    head = text[:20000].lower()
+    if not any(word in head for word in _WORDS):  # plain substring tests first: most pages stop here
+        return
+    hit = _ANY.search(head)
+    if hit and _small(text):
+        kind, detail, _ = _RULES[int(str(hit.lastgroup)[1:])]
+        raise NotContent("challenge" if kind == "cookie" else kind, detail)
+
+
+def _small(text: str) -> bool:
+    """Little visible text in the whole page (real pages quote these phrases, embed captchas in comment
+    forms and run cookie scripts; challenge, error and maintenance pages have next to nothing to read)."""
+    return len(text) <= _SMALL_PAGE or len(" ".join(_visible(text).split())) <= _SMALL_PAGE
 
 
 def _visible(text: str) -> str:
