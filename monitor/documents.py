@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from crawler.extract.docrefs import extract
 from crawler.extract.types import DocRef, PartialRef, Relation
 
-__all__ = ["Identified", "identify", "subjects_of"]
+__all__ = ["Identified", "identify", "subjects_of", "registry_key", "ISSUERS"]
+
+# Who issues a document, from the part of its sign after the type: NQ-CP → Chính phủ, 57-NQ/TW → Trung ương.
+ISSUERS = {"CP": "Chính phủ", "TTg": "Thủ tướng Chính phủ", "QH": "Quốc hội", "UBTVQH": "Ủy ban Thường vụ Quốc hội",
+           "TW": "Ban Chấp hành Trung ương / Bộ Chính trị", "BTC": "Bộ Tài chính", "BKHCN": "Bộ Khoa học và Công nghệ",
+           "BKHĐT": "Bộ Kế hoạch và Đầu tư", "BTTTT": "Bộ Thông tin và Truyền thông", "VPCP": "Văn phòng Chính phủ",
+           "UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân", "BNV": "Bộ Nội vụ", "BCA": "Bộ Công an"}
 
 
 @dataclass
@@ -54,3 +60,39 @@ def identify(title: str, lead: str, text: str) -> Identified:
     subjects = subjects_of(title_ids, lead_ids, relations)
     return Identified(refs=_unique(refs), partial=partial, relations=list(dict.fromkeys(relations)),
                       subjects=subjects)
+
+
+def issuer_of(code: str) -> str:
+    """
+    >>> issuer_of("NQ-CP"), issuer_of("QĐ-UBND"), issuer_of("NQ/TW"), issuer_of("QH15")
+    ('Chính phủ', 'Ủy ban nhân dân', 'Ban Chấp hành Trung ương / Bộ Chính trị', 'Quốc hội')
+    """
+    tail = code.replace("/", "-").split("-")[-1]
+    return ISSUERS.get(tail) or ISSUERS.get(tail.rstrip("0123456789"), "")
+
+
+def registry_key(ref: DocRef, known: list[tuple[str, bool]]) -> tuple[str, bool]:
+    """The registry key of a reference and whether its identity is resolved.
+
+    A sign with its year (13/2023/NĐ-CP) is its own key. A sign without one (71/NQ-CP, used in 2016 and
+    again in 2025) is keyed ``71/NQ-CP@2025`` when the text dates it; undated, it joins the one resolved
+    document of that id the registry holds, and stays the unresolved ``71/NQ-CP`` when there are none or
+    several. Local signs (…/QĐ-UBND) repeat in every province and year: undated they stay unresolved.
+    `known` is (key, resolved) of the registry documents with this canonical id.
+
+    >>> ref = DocRef("71/NQ-CP", "nghị quyết", "71", None, "NQ-CP", "71/NQ-CP", "2025-04-01")
+    >>> registry_key(ref, [])
+    ('71/NQ-CP@2025', True)
+    >>> registry_key(DocRef("71/NQ-CP", "nghị quyết", "71", None, "NQ-CP", "71/NQ-CP"), [("71/NQ-CP@2025", True)])
+    ('71/NQ-CP@2025', True)
+    >>> registry_key(DocRef("71/NQ-CP", "nghị quyết", "71", None, "NQ-CP", "71/NQ-CP"), [("71/NQ-CP@2016", True), ("71/NQ-CP@2025", True)])
+    ('71/NQ-CP', False)
+    """
+    if ref.year is not None:
+        return ref.id, True
+    if ref.date:
+        return f"{ref.id}@{ref.date[:4]}", True
+    resolved = [key for key, ok in known if ok]
+    if len(resolved) == 1 and not ref.code.endswith(("UBND", "HĐND")):
+        return resolved[0], True
+    return ref.id, False

@@ -20,7 +20,7 @@ from crawler.sources import Source as SourceDef
 from monitor.changes import is_significant, word_diff
 from monitor.cluster import Candidate, best_match
 from monitor.config import Channel
-from monitor.documents import Identified, identify
+from monitor.documents import Identified, identify, issuer_of, registry_key
 from monitor.events import emit
 from storage import repository as repo
 from storage.blobs import BlobStore, blob_dir_for
@@ -188,12 +188,15 @@ class Ingestor:
             self._first_subject(session, source, article, docs[doc_id], found)
 
     def _document(self, session: Session, ref: Any, article: Article) -> Any:
-        existing = repo.get_document(session, ref.id)
+        known = [(d.key, d.resolved) for d in repo.documents_by_id(session, ref.id)]
+        key, resolved = registry_key(ref, known)
+        existing = repo.get_document(session, key)
         if existing is not None:
             return existing
-        return repo.add_document(session, ref.id, ref.id, type=ref.type or "", number=ref.number,
-                                 year=ref.year, code=ref.code, issued_on=ref.date,
-                                 first_seen_article_id=article.id)
+        year = ref.year or (int(ref.date[:4]) if ref.date else None)
+        return repo.add_document(session, key, ref.id, type=ref.type or "", number=ref.number, year=year,
+                                 code=ref.code, issuer=issuer_of(ref.code), issued_on=ref.date,
+                                 resolved=resolved, first_seen_article_id=article.id)
 
     def _relation(self, session: Session, source: Source, article: Article, relation: Any,
                   docs: dict[str, Any]) -> None:

@@ -46,9 +46,11 @@ class DocumentReport:
 
 
 def lookup(session: Session, text: str) -> list[Document]:
-    """Documents whose key or canonical id is `text` (a sign-only id may name several, across years)."""
+    """Documents whose canonical id is `text` (a sign-only id may name several, across years), or the one
+    whose registry key it is (``71/NQ-CP@2025``)."""
+    found = list(repo.documents_by_id(session, text))
     exact = repo.get_document(session, text)
-    return [exact] if exact is not None else list(repo.documents_by_id(session, text))
+    return found or ([exact] if exact is not None else [])
 
 
 def _carried(session: Session, article: Article, role: str) -> Carried:

@@ -18,7 +18,8 @@ def test_report_separates_announcements_about_a_document_from_citations(engine):
         result = report(s, doc)
         assert [c.url for c in result.about] == [BASE + "a-102250402000000001.htm"]
         assert [c.url for c in result.cited_by] == [BASE + "b-102250403000000001.htm"]
-        assert [(e.source, e.rel, e.target) for e in result.edges] == [("71/NQ-CP", "amends", "03/NQ-CP")]
+        # 03/NQ-CP is dated in the text ("ngày 9/1/2025"): its identity is resolved to the 2025 document
+        assert [(e.source, e.rel, e.target) for e in result.edges] == [("71/NQ-CP", "amends", "03/NQ-CP@2025")]
 
 
 def test_graph_follows_relations_in_both_directions_two_steps(engine):
@@ -29,4 +30,23 @@ def test_graph_follows_relations_in_both_directions_two_steps(engine):
     with session_scope(engine) as s:
         (doc,) = lookup(s, "57-NQ/TW")
         edges = {(e.source, e.rel, e.target) for e in graph(s, doc)}
-    assert edges == {("03/NQ-CP", "implements", "57-NQ/TW"), ("71/NQ-CP", "amends", "03/NQ-CP")}
+    assert edges == {("03/NQ-CP", "implements", "57-NQ/TW@2024"), ("71/NQ-CP", "amends", "03/NQ-CP")}
+
+
+def test_sign_without_year_is_resolved_by_its_date_and_later_short_mentions_join_it(engine):
+    ingest_article(engine, BASE + "e-102250402000000001.htm", "Nghị quyết mới",
+                   "Chính phủ ban hành Nghị quyết số 71/NQ-CP ngày 1/4/2025 về khoa học.")
+    ingest_article(engine, BASE + "f-102250403000000001.htm", "Tin khác", "Thực hiện Nghị quyết 71/NQ-CP, Bộ họp.")
+    with session_scope(engine) as s:
+        found = lookup(s, "71/NQ-CP")
+        assert [(d.key, d.resolved, d.issuer) for d in found] == [("71/NQ-CP@2025", True, "Chính phủ")]
+        assert len(report(s, found[0]).about) + len(report(s, found[0]).cited_by) == 2
+
+
+def test_a_sign_used_in_two_years_keeps_undated_mentions_unresolved(engine):
+    ingest_article(engine, BASE + "g-102160402000000001.htm", "2016", "Nghị quyết số 71/NQ-CP ngày 8/8/2016 về cải cách.")
+    ingest_article(engine, BASE + "h-102250402000000001.htm", "2025", "Nghị quyết số 71/NQ-CP ngày 1/4/2025 về khoa học.")
+    ingest_article(engine, BASE + "i-102250403000000001.htm", "?", "Bàn về Nghị quyết 71/NQ-CP.")
+    with session_scope(engine) as s:
+        assert sorted((d.key, d.resolved) for d in lookup(s, "71/NQ-CP")) == [
+            ("71/NQ-CP", False), ("71/NQ-CP@2016", True), ("71/NQ-CP@2025", True)]
