@@ -132,7 +132,18 @@ def load_sources(*directories: Path) -> dict[str, Source]:
 
 
 def source_for_url(sources: dict[str, Source], url: str) -> Source | None:
-    """The current (non-legacy first) source whose hosts include the URL's host, if any."""
-    host = (urlsplit(url).hostname or "").lower()
+    """The source a URL belongs to: its host among the source's hosts; when several sources share a host
+    (www.vietnam.vn and www.vietnam.vn/en), the one whose start pages share the URL's first path segment,
+    then a current source before a legacy one."""
+    parts = urlsplit(url)
+    host, segment = (parts.hostname or "").lower(), _segment(parts.path)
     matching = [s for s in sources.values() if host in s.hosts]
-    return min(matching, key=lambda s: (s.legacy, s.name)) if matching else None
+    if not matching:
+        return None
+    return min(matching, key=lambda s: (segment not in {_segment(urlsplit(u).path) for u in s.start_urls},
+                                        s.legacy, s.name))
+
+
+def _segment(path: str) -> str:
+    first = path.strip("/").split("/")[0]
+    return first if len(first) <= 3 else ""  # language prefixes such as "en", "vi", "zh"

@@ -15,7 +15,7 @@ from crawler.extract.html import parse
 from crawler.extract.rules import ListRule
 from crawler.extract.types import NotContent, SelectorMismatch
 
-__all__ = ["extract_links", "next_page_url", "feed_links", "sitemap_entries", "sitemap_links", "expand"]
+__all__ = ["extract_links", "next_page_url", "page_params", "feed_links", "sitemap_entries", "sitemap_links", "expand"]
 
 
 def _hrefs(text: str, selector: str, base: str) -> list[str]:
@@ -31,11 +31,41 @@ def extract_links(text: str, url: str, rule: ListRule) -> list[str]:
     return links
 
 
-def next_page_url(text: str, url: str, rule: ListRule) -> str | None:
-    if not rule.next_page:
+def next_page_url(text: str, url: str, rule: ListRule, page: int = 1, params: dict[str, str] | None = None) -> str | None:
+    """The next list page: the `next_page` link, or `page_template` filled with page + 1 and the `params`
+    read from the first page (see `page_params`); None at the end or when the values are missing.
+
+    >>> rule = ListRule(page_template="/timelinelist/{zone}/{page}.htm", page_params={"zone": "#hdZoneId@value"})
+    >>> first = '<input id="hdZoneId" value="1021119"><a class="t" href="/a-1.htm">a</a>'
+    >>> next_page_url(first, "https://baochinhphu.vn/kinh-te.htm", rule, 1, page_params(first, rule))
+    'https://baochinhphu.vn/timelinelist/1021119/2.htm'
+    """
+    if rule.next_page:
+        found = _hrefs(text, rule.next_page, url)
+        return canonical_url(found[0]) if found else None
+    if not rule.page_template or (rule.page_params and not params):
         return None
-    found = _hrefs(text, rule.next_page, url)
-    return canonical_url(found[0]) if found else None
+    try:
+        return canonical_url(urljoin(url, rule.page_template.format(page=page + 1, **(params or {}))))
+    except (KeyError, IndexError):
+        return None
+
+
+def page_params(text: str, rule: ListRule) -> dict[str, str]:
+    """The template values a first list page carries (``"#hdZoneId@value"``: that element's attribute);
+    empty when any is missing, so a redesigned page never produces a made-up URL."""
+    if not rule.page_params:
+        return {}
+    tree = parse(text)
+    values = {}
+    for name, spec in rule.page_params.items():
+        selector, _, attribute = spec.partition("@")
+        nodes = CSSSelector(selector)(tree)
+        value = (nodes[0].get(attribute, "") if attribute else nodes[0].text_content()).strip() if nodes else ""
+        if not value:
+            return {}
+        values[name] = value
+    return values
 
 
 def _allowed(links: list[str], rule: ListRule) -> list[str]:

@@ -19,11 +19,18 @@ class ListRule:
     feeds: tuple[str, ...] = ()  # RSS/Atom URLs: their item links are articles
     sitemaps: tuple[str, ...] = ()  # sitemap or sitemap-index URLs; may hold {year} and {month}
     sitemap_follow: str = ""  # regex: which sitemaps of an index to follow (default: all)
+    # Script-built pagination (baochinhphu's "Xem thêm"): a URL template filled with the page number and with
+    # values read from the first page, e.g. "/timelinelist/{zone}/{page}.htm" and {zone = "#hdZoneId@value"}.
+    page_template: str = ""
+    page_params: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ListRule:
         tuples = {k: tuple(v) for k, v in data.items() if isinstance(v, list)}
         return cls(**{**data, **tuples})
+
+    def __hash__(self) -> int:
+        return hash((self.links, self.allow, self.next_page, self.page_template))
 
 
 @dataclass(frozen=True)

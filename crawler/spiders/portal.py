@@ -23,7 +23,9 @@ from twisted.python.failure import Failure
 from crawler.extract.article import extract_article, extract_generic
 from crawler.extract.attachments import EXTENSIONS, attachment_text
 from crawler.extract.html import decode
-from crawler.extract.listing import expand, extract_links, feed_links, next_page_url, sitemap_entries, sitemap_links
+from crawler.extract.listing import (
+    expand, extract_links, feed_links, next_page_url, page_params, sitemap_entries, sitemap_links,
+)
 from crawler.extract.types import NotContent, SelectorMismatch
 from crawler.sources import Source
 
@@ -133,9 +135,10 @@ class SourceSpider(scrapy.Spider):
 
     def _next_page(self, text: str, response: Response) -> Iterator[scrapy.Request]:
         page = response.meta.get("page", 1)
-        url = next_page_url(text, response.url, self.source.list)
+        params = response.meta.get("page_params") or page_params(text, self.source.list)
+        url = next_page_url(text, response.url, self.source.list, page, params)
         if url and page < self.source.list.max_pages:
-            yield self._request(url, self.parse_list, page=page + 1)
+            yield self._request(url, self.parse_list, page=page + 1, page_params=params)
 
     def parse_article(self, response: Response) -> Iterator[Item]:
         if response.status == 304:

@@ -27,7 +27,7 @@ import pytest
 from conftest import SHARED
 from crawler.extract.article import extract_article
 from crawler.extract.docrefs import find_refs
-from crawler.extract.listing import extract_links, feed_links, next_page_url
+from crawler.extract.listing import extract_links, feed_links, next_page_url, page_params
 from crawler.sources import Source, load_sources
 from monitor.replay import ReplayServer, resolve
 
@@ -105,7 +105,7 @@ def _check_text(text: str, want: dict[str, Any]) -> None:
 def test_list_page(name: str, url: str, want: dict[str, Any]) -> None:
     rule, text = _source(name).list, _text(name, url)
     assert extract_links(text, url, rule) == want["links"]
-    assert next_page_url(text, url, rule) == want.get("next")
+    assert next_page_url(text, url, rule, 1, page_params(text, rule)) == want.get("next")
 
 
 @pytest.mark.parametrize(("name", "url", "want"), _cases("feeds"), ids=lambda v: v if isinstance(v, str) else "")
