@@ -209,3 +209,16 @@ def test_ids_stable_under_nfd_and_eth(text: str) -> None:
 def test_offsets_slice_raw_back(text: str) -> None:
     for variant in (text, unicodedata.normalize("NFD", text), _swap_d(text)):
         _check_offsets(variant)
+
+
+_NUMBERS = st.integers(min_value=0, max_value=9999)
+_LEADS = st.sampled_from(["", "ngày ", "Ngày ", "tỷ lệ ", "đạt ", "số ", "khoảng ", "lúc ", "tỷ số ", "On ", "phiếu "])
+_TAILS = st.sampled_from(["", ".", " tỷ đồng.", " phiếu tán thành", " (UTC+7)", "%", " người"])
+
+
+@settings(max_examples=400)
+@given(_LEADS, _NUMBERS, _NUMBERS, st.one_of(st.none(), st.integers(min_value=1900, max_value=2100)), _TAILS)
+def test_dates_fractions_and_counts_are_never_references(lead: str, a: int, b: int, year: int | None, tail: str) -> None:
+    number = f"{a}/{b}" + (f"/{year}" if year else "")
+    for text in (f"{lead}{number}{tail}", f"{lead}{a}:{b}{tail}", f"{lead}{a}.{b:03d}{tail}", f"{lead}{a}-{b}{tail}"):
+        assert find_refs(text) == [], text
