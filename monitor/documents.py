@@ -52,12 +52,14 @@ def subjects_of(title_ids: list[str], lead_ids: list[str], relations: list[Relat
     return set(lead_ids[:1])
 
 
-def identify(title: str, lead: str, text: str) -> Identified:
-    """Documents, relations and subjects of one article (title, lead and body analysed together)."""
+def identify(title: str, lead: str, text: str, subject_text: str = "") -> Identified:
+    """Documents, relations and subjects of one article (title, lead and body analysed together). A page
+    that states its own number (`subject_text`, e.g. a legal database's "Số ký hiệu") is about that one."""
     refs, partial, relations = extract("\n\n".join(p for p in (title, lead, text) if p))
     title_ids = [r.id for r in extract(title)[0]] if title else []
     lead_ids = [r.id for r in extract(lead)[0]] if lead else []
-    subjects = subjects_of(title_ids, lead_ids, relations)
+    stated = {r.id for r in extract(subject_text)[0]} if subject_text else set()
+    subjects = stated or subjects_of(title_ids, lead_ids, relations)
     return Identified(refs=_unique(refs), partial=partial, relations=list(dict.fromkeys(relations)),
                       subjects=subjects)
 

@@ -127,7 +127,7 @@ class Ingestor:
             self.tally.unchanged += 1
             return
         version = self._version(session, article, previous, item, digest)
-        found = identify(data["title"], data.get("lead", ""), data["text"])
+        found = identify(data["title"], data.get("lead", ""), data["text"], data.get("subject_text", ""))
         self._documents(session, source, article, found)
         if is_new:
             self._cluster(session, source, article, found)

@@ -137,7 +137,8 @@ def extract_article(text: str, url: str, rule: ArticleRule | None, source: str =
         modified_at=to_iso(parse_datetime(_meta(tree, rule.modified_meta))),
         author=clean_text(_first_text(tree, rule.author)) if rule.author else "",
         category=[clean_text(node_text(a)) for a in _select(tree, rule.breadcrumb)],
-        attachments=attachments, extractor="site",
+        attachments=attachments, subject_text=clean_text(_first_text(tree, rule.subject)) if rule.subject else "",
+        extractor="site",
     )
 
 

@@ -48,6 +48,7 @@ class ArticleRule:
     author: str = ""
     breadcrumb: str = ""
     attachments: str = ""
+    subject: str = ""  # the node stating the page's own document number (a legal database's "Số ký hiệu")
     drop: tuple[str, ...] = ()
     stop_markers: tuple[str, ...] = ()
     strip_prefixes: tuple[str, ...] = ()

@@ -91,6 +91,7 @@ class Article:
     doc_refs: list[DocRef] = field(default_factory=list)
     partial_refs: list[PartialRef] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+    subject_text: str = ""  # where the page states its own document number, when the source says where
     extractor: str = "site"
 
     def to_json(self) -> dict[str, Any]:

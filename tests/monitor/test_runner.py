@@ -106,5 +106,7 @@ def test_attachments_are_stored_by_content_and_their_documents_read(engine, _blo
         (pdf,) = repo.files_of(s, article.id)
         assert (_blob_dir / pdf.sha256[:2] / pdf.sha256[2:4] / pdf.sha256).read_bytes()[:5] == b"%PDF-"
         assert "71/NQ-CP" in pdf.text and pdf.problem == ""
+        roles = dict(repo.article_documents(s, article.id))
+        assert (roles["71/NQ-CP"], roles["57-NQ/TW"]) == ("subject", "cites")  # its own "Số ký hiệu"
         amended = repo.documents_by_id(s, "03/NQ-CP")[0]
         assert [(r.rel, r.evidence[:20]) for r in repo.relations_of(s, amended)] == [("amends", "So: 71/NQ-CP\nNGHI QU")]
