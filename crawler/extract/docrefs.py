@@ -333,8 +333,8 @@ def _cue(gap: str, header: bool, lex: T.Lexicon = T.LEX) -> tuple[str, bool] | N
     if cue is None:
         return None
     head, tail = gap[: cue.start()], gap[cue.end() :]
-    if len(tail) > 80 or lex.basis.search(head.rsplit("\n", 1)[-1]):
-        return None
+    if len(tail) > 80 or lex.basis.search(head.rsplit("\n", 1)[-1]) or T.BASIS_LINE.search(tail):
+        return None  # the target is what the text is based on ("Căn cứ …"), not what the cue acts on
     if cue.lastgroup == "expires":
         return ("repeals", True) if lex.expiry_tail.fullmatch(tail) else None
     passive = lex.passive_after.match(tail) or (lex.passive_before.search(head) and lex.passive_agent.match(tail))
@@ -401,6 +401,8 @@ def _links(text: str, refs: list[DocRef], i: int) -> list[tuple[DocRef, str, Doc
     if found is None:
         return []
     rel, backwards = found
+    if rel == "consolidates" and "VBHN" not in a.code:  # "hợp nhất" also merges provinces and agencies
+        return []
     targets = [b]
     for nxt in refs[i + 2 :]:
         if not T.COORD.fullmatch(_fold_str(text[targets[-1].end : nxt.start])):

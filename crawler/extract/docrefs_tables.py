@@ -232,11 +232,14 @@ CUES = re.compile(
     r"|(?P<amends>sửa\s+đổi|bổ\s+sung|cập\s+nhật|amend\w*|supplement\w*)"
     r"|(?P<replaces>thay\s+thế|replac\w*|supersed\w*)"
     r"|(?P<repeals>bãi\s+bỏ|hủy\s+bỏ|huỷ\s+bỏ|repeal\w*|annul\w*)"
+    r"|(?P<corrects>đính\s+chính|correct(?:s|ed|ing|ion)?)"
+    r"|(?P<consolidates>hợp\s+nhất|consolidat\w*)"
     r"|(?P<expires>hết\s+hiệu\s+lực))\b",
     re.I,
 )
+BASIS_LINE = re.compile(r"(?:^|\n)[ \t]*(?:căn\s+cứ|pursuant\s+to)\b[^\n]*$", re.I)  # the line so far opens "Căn cứ"
 NUMBER_LABEL = re.compile(r"(?:^|\s)(?:số|so|no\.?|number)\s*:?\s*$", re.I)  # "Số: " ending a header line
-STRONG = frozenset({"amends", "replaces", "repeals", "expires"})  # verbs that outrank a noun cue in the same gap
+STRONG = frozenset({"amends", "replaces", "repeals", "expires", "corrects"})  # verbs that outrank a noun cue in the same gap
 STOP = re.compile(r"(?<!No)(?<!no)[.!?;](?=\s)|\n[ \t]*\n")
 PASSIVE_AFTER = re.compile(r"\s*(?:bởi|by)\b", re.I)
 PASSIVE_AGENT = re.compile(r"\s*(?:tại|theo)\b", re.I)
