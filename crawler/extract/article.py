@@ -99,6 +99,17 @@ def clean_paragraphs(paragraphs: Sequence[str], markers: Sequence[str], skip: Se
     return kept
 
 
+def _without_lead(paragraphs: list[str], lead: str, prefixes: Sequence[str] = ()) -> list[str]:
+    """The body with the byline marker stripped from its first paragraph, and that paragraph dropped when
+    it is only the lead again ("(Chinhphu.vn) - <lead>" printed inside the body)."""
+    if not paragraphs:
+        return paragraphs
+    first = strip_byline(paragraphs[0], prefixes)
+    if lead and comparison_form(first) == comparison_form(lead):
+        return paragraphs[1:]
+    return [first, *paragraphs[1:]]
+
+
 def _published(tree: lxml.html.HtmlElement, rule: ArticleRule) -> str | None:
     raw = _meta(tree, rule.published_meta) or _first_text(tree, rule.published, rule.published_attr)
     return to_iso(parse_datetime(raw, rule.date_formats))
@@ -124,18 +135,18 @@ def extract_article(text: str, url: str, rule: ArticleRule | None, source: str =
     title = clean_text(node_text(_one(tree, "title", rule.title)))
     body = _one(tree, "body", rule.body)
     attachments = _attachments(tree, rule.attachments, url)  # before `drop`, which may remove the file box
+    author = clean_text(_first_text(tree, rule.author)) if rule.author else ""  # likewise the byline
     for selector in rule.drop:
         for node in _select(body, selector):
             node.drop_tree()
     lead = strip_byline(clean_text(_first_text(tree, rule.lead)), rule.strip_prefixes)
-    paragraphs = clean_paragraphs(block_texts(body), rule.stop_markers, skip=(title, lead))
-    if paragraphs:
-        paragraphs[0] = strip_byline(paragraphs[0], rule.strip_prefixes)
+    paragraphs = _without_lead(clean_paragraphs(block_texts(body), rule.stop_markers, skip=(title, lead)),
+                               lead, rule.strip_prefixes)
     return Article(
         url=url, canonical_url=_canonical(tree, url), source=source, lang=tree.get("lang", "")[:2] or lang,
         title=title, lead=lead, text="\n\n".join(paragraphs), published_at=_published(tree, rule),
         modified_at=to_iso(parse_datetime(_meta(tree, rule.modified_meta))),
-        author=clean_text(_first_text(tree, rule.author)) if rule.author else "",
+        author=author,
         category=[clean_text(node_text(a)) for a in _select(tree, rule.breadcrumb)],
         attachments=attachments, subject_text=clean_text(_first_text(tree, rule.subject)) if rule.subject else "",
         extractor="site",
@@ -160,6 +171,30 @@ def _shown(lead: str, page: str) -> bool:
     return " ".join(lead.split())[:60] in visible
 
 
+_PUBLISHED_META = re.compile(
+    r"""<meta\b[^>]*["'](?:article:published_time|datePublished|pubdate|og:published_time|dc\.date\.issued)["'][^>]*>""",
+    re.I)
+_CONTENT = re.compile(r"""\bcontent\s*=\s*["']([^"']+)""", re.I)
+
+
+def _generic_date(page: str, found: str | None) -> str | None:
+    """The publication time of an unknown layout: a published-time meta tag (with its time of day) when the
+    page has one, else the date trafilatura/htmldate found (a date alone is read as local midnight).
+
+    >>> _generic_date('<meta content="2026-03-13T08:05:00+07:00" property="article:published_time">', "2026-03-13")
+    '2026-03-13T08:05:00+07:00'
+    >>> _generic_date("<p>x</p>", "2026-03-13")
+    '2026-03-13T00:00:00+07:00'
+    """
+    tag = _PUBLISHED_META.search(page[:60000])
+    content = _CONTENT.search(tag.group(0)) if tag else None
+    for raw in (content.group(1) if content else None, found):
+        value = parse_datetime(raw, ("%Y-%m-%d",))
+        if value is not None:
+            return to_iso(value)
+    return None
+
+
 def extract_generic(text: str, url: str, source: str = "", lang: str = "vi") -> Article:
     """trafilatura's main-content extraction (htmldate for dates) plus our boilerplate rules."""
     check_content(text)
@@ -176,6 +211,6 @@ def extract_generic(text: str, url: str, source: str = "", lang: str = "vi") -> 
     return Article(
         url=url, canonical_url=canonical_url(doc.url or url), source=source, lang=(doc.language or lang)[:2],
         title=title, lead=lead if _shown(lead, text) and not (paragraphs and lead in paragraphs[0]) else "",
-        text="\n\n".join(paragraphs), published_at=to_iso(parse_datetime(doc.date)),
+        text="\n\n".join(paragraphs), published_at=_generic_date(text, doc.date),
         author=clean_text(doc.author or ""), category=list(doc.categories or []), extractor="generic",
     )

@@ -28,7 +28,7 @@ def extract_links(text: str, url: str, rule: ListRule) -> list[str]:
     links = _allowed(_hrefs(text, rule.links, url), rule)
     if len(links) < rule.min_links:
         raise SelectorMismatch("list.links", rule.links, len(links), f">= {rule.min_links}")
-    return links
+    return links[: rule.max_links] if rule.max_links else links
 
 
 def next_page_url(text: str, url: str, rule: ListRule, page: int = 1, params: dict[str, str] | None = None) -> str | None:

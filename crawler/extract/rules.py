@@ -16,6 +16,7 @@ class ListRule:
     allow: str = ""
     next_page: str = ""
     max_pages: int = 1
+    max_links: int = 0  # take at most this many article links per list page (0: all); homepages list dozens
     feeds: tuple[str, ...] = ()  # RSS/Atom URLs: their item links are articles
     sitemaps: tuple[str, ...] = ()  # sitemap or sitemap-index URLs; may hold {year} and {month}
     sitemap_follow: str = ""  # regex: which sitemaps of an index to follow (default: all)
@@ -30,7 +31,7 @@ class ListRule:
         return cls(**{**data, **tuples})
 
     def __hash__(self) -> int:
-        return hash((self.links, self.allow, self.next_page, self.page_template))
+        return hash((self.links, self.allow, self.next_page, self.page_template, self.max_links))
 
 
 @dataclass(frozen=True)
