@@ -186,6 +186,14 @@ class Ingestor:
             self._relation(session, source, article, relation, docs)
         for doc_id in sorted(found.subjects & docs.keys()):
             self._first_subject(session, source, article, docs[doc_id], found)
+        for partial in found.partial:
+            self._short_reference(session, article, partial)
+
+    def _short_reference(self, session: Session, article: Article, partial: Any) -> None:
+        """"Nghị quyết 57" names a registry document when exactly one of that type and number is known."""
+        candidates = repo.documents_by_number(session, partial.number, partial.type)
+        if len(candidates) == 1:
+            repo.set_mention(session, article, candidates[0], "cites", partial.raw)
 
     def _document(self, session: Session, ref: Any, article: Article) -> Any:
         known = [(d.key, d.resolved) for d in repo.documents_by_id(session, ref.id)]
@@ -216,6 +224,7 @@ class Ingestor:
         if document.first_subject_at is not None:
             return
         document.first_subject_at = utcnow()
+        document.title = document.title or article.title
         session.add(document)
         if not self.baseline:
             emit(session, self.channels, "new_document", f"document:{document.key}", documents=[document.canonical_id],

@@ -24,7 +24,7 @@ __all__ = [
     "set_mention", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
     "cluster_members", "add_event", "events", "event_by_id", "due_deliveries", "start_run",
     "finish_run", "latest_runs", "article_documents", "add_file", "files_of", "find_documents",
-    "mention_counts", "document_by_row",
+    "mention_counts", "document_by_row", "documents_by_number",
 ]
 
 
@@ -129,6 +129,14 @@ def files_of(session: Session, article_id: int) -> Sequence[StoredFile]:
 
 def get_document(session: Session, key: str) -> Document | None:
     return session.exec(select(Document).where(Document.key == key)).first()
+
+
+def documents_by_number(session: Session, number: str, type_: str) -> Sequence[Document]:
+    """Registry documents with this number and type word (for short references such as "Nghị quyết 57");
+    leading zeros do not count ("03" is "3")."""
+    wanted = number.lstrip("0") or "0"
+    query = select(Document).where(func.lower(Document.type) == type_.lower())
+    return [d for d in session.exec(query).all() if (d.number.lstrip("0") or "0") == wanted]
 
 
 def documents_by_id(session: Session, canonical_id: str) -> Sequence[Document]:

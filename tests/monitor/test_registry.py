@@ -50,3 +50,14 @@ def test_a_sign_used_in_two_years_keeps_undated_mentions_unresolved(engine):
     with session_scope(engine) as s:
         assert sorted((d.key, d.resolved) for d in lookup(s, "71/NQ-CP")) == [
             ("71/NQ-CP", False), ("71/NQ-CP@2016", True), ("71/NQ-CP@2025", True)]
+
+
+def test_short_reference_joins_the_one_known_document_of_that_type_and_number(engine):
+    ingest_article(engine, BASE + "j-102250110000000001.htm", "Bộ Chính trị ban hành Nghị quyết 57-NQ/TW",
+                   "Nghị quyết số 57-NQ/TW ngày 22/12/2024 về đột phá khoa học, công nghệ.")
+    ingest_article(engine, BASE + "k-102250111000000001.htm", "Hội thảo", "Các đại biểu bàn về Nghị quyết 57 của Bộ Chính trị.")
+    with session_scope(engine) as s:
+        (doc,) = lookup(s, "57-NQ/TW")
+        result = report(s, doc)
+        assert doc.title == "Bộ Chính trị ban hành Nghị quyết 57-NQ/TW"
+        assert [c.url for c in result.cited_by] == [BASE + "k-102250111000000001.htm"]
