@@ -4,6 +4,7 @@
     sources = ["baochinhphu", "vietnamplus"] # default: every non-legacy built-in source
     source_dirs = ["~/govmon/sources"]      # more definitions (*.toml); ~/.config/govmon/sources is always read
     crawl_timeout = 900                      # seconds per crawl before it is stopped
+    parallel = 4                             # crawls of different sources at once
 
     [crawl]                                  # Scrapy settings for every crawl (politeness, host mapping)
     DOWNLOAD_DELAY = 3
@@ -40,7 +41,7 @@ def user_sources_dir() -> Path:
     """Where `govmon sources add` writes definitions; always loaded after the built-ins."""
     return Path(os.environ.get(USER_SOURCES_ENV) or Path(user_config_dir("govmon", appauthor=False)) / "sources")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_KEYS = {"contact", "sources", "source_dirs", "crawl_timeout", "crawl", "channels"}
+_KEYS = {"contact", "sources", "source_dirs", "crawl_timeout", "parallel", "crawl", "channels"}
 
 
 class ConfigError(ValueError):
@@ -80,6 +81,7 @@ class Config:
     sources: tuple[str, ...] = ()
     source_dirs: tuple[Path, ...] = field(default_factory=lambda: (user_sources_dir(),))
     crawl_timeout: float = 900.0
+    parallel: int = 4  # crawls at once (different sources; each keeps its own per-host politeness)
     crawl: dict[str, Any] = field(default_factory=dict)
     channels: tuple[Channel, ...] = (Channel("console", "console"),)
     path: Path | None = None
@@ -102,7 +104,8 @@ def parse_config(data: dict[str, Any], origin: str = "<config>", path: Path | No
     return Config(
         contact=str(data.get("contact", "")), sources=tuple(data.get("sources", ())),
         source_dirs=(user_sources_dir(), *(Path(d).expanduser() for d in data.get("source_dirs", ()))),
-        crawl_timeout=float(data.get("crawl_timeout", 900)), crawl=dict(data.get("crawl", {})),
+        crawl_timeout=float(data.get("crawl_timeout", 900)), parallel=int(data.get("parallel", 4)),
+        crawl=dict(data.get("crawl", {})),
         channels=_channels(data.get("channels", {}), origin), path=path,
     )
 

@@ -7,6 +7,7 @@ that screams on first start is useless). Layout problems are announced even then
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,7 +66,11 @@ def _when(value: str | None) -> datetime | None:
 
 
 class Ingestor:
-    """Ingests the items of one crawl of one source into the store."""
+    """Ingests the items of one crawl of one source into the store. Crawls run in parallel, ingestion does
+    not: items of all crawls are written one transaction at a time (the lock), so two sources reporting the
+    same new document at the same moment can never both create it."""
+
+    _writing = threading.Lock()
 
     def __init__(self, engine: Engine, source: SourceDef, channels: Sequence[Channel],
                  blobs: BlobStore | None = None) -> None:
@@ -82,7 +87,7 @@ class Ingestor:
         handler = getattr(self, f"_on_{item.get('type')}", None)
         if handler is None:
             return
-        with session_scope(self.engine) as session:
+        with self._writing, session_scope(self.engine) as session:
             handler(session, self._source(session), item)
 
     def _source(self, session: Session) -> Source:
@@ -198,13 +203,26 @@ class Ingestor:
     def _document(self, session: Session, ref: Any, article: Article) -> Any:
         known = [(d.key, d.resolved) for d in repo.documents_by_id(session, ref.id)]
         key, resolved = registry_key(ref, known)
-        existing = repo.get_document(session, key)
+        year = ref.year or (int(ref.date[:4]) if ref.date else None)
+        existing = repo.get_document(session, key) or self._resolve_loose(session, ref, key, known, year)
         if existing is not None:
             return existing
-        year = ref.year or (int(ref.date[:4]) if ref.date else None)
         return repo.add_document(session, key, ref.id, type=ref.type or "", number=ref.number, year=year,
                                  code=ref.code, issuer=issuer_of(ref.code), issued_on=ref.date,
                                  resolved=resolved, first_seen_article_id=article.id)
+
+    def _resolve_loose(self, session: Session, ref: Any, key: str, known: list[tuple[str, bool]],
+                       year: int | None) -> Any:
+        """A dated mention resolves the undated document seen before it, when no other year is known: the
+        same row gets its key, so an earlier undated repost never makes the document "new" twice."""
+        if key == ref.id or any(ok for _, ok in known):
+            return None
+        loose = repo.get_document(session, ref.id)
+        if loose is None:
+            return None
+        loose.key, loose.resolved, loose.year, loose.issued_on = key, True, year, ref.date
+        session.add(loose)
+        return loose
 
     def _relation(self, session: Session, source: Source, article: Article, relation: Any,
                   docs: dict[str, Any]) -> None:

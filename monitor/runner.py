@@ -13,7 +13,8 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from sqlalchemy.engine import Engine
@@ -25,7 +26,7 @@ from monitor.ingest import Ingestor, Tally
 from storage import repository as repo
 from storage.db import session_scope
 
-__all__ = ["CrawlReport", "crawl_source", "run_pass", "enabled_sources", "crawl_settings"]
+__all__ = ["CrawlReport", "Control", "crawl_source", "run_pass", "enabled_sources", "crawl_settings"]
 
 
 @dataclass
@@ -34,6 +35,29 @@ class CrawlReport:
     status: str
     tally: Tally
     message: str = ""
+
+
+@dataclass
+class Control:
+    """Shared by the crawls of one pass: the live children (to stop them all on Ctrl-C) and the stop flag."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    live: set[subprocess.Popen[str]] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, child: subprocess.Popen[str]) -> None:
+        with self.lock:
+            self.live.add(child)
+
+    def discard(self, child: subprocess.Popen[str]) -> None:
+        with self.lock:
+            self.live.discard(child)
+
+    def halt(self) -> None:
+        self.stop.set()
+        with self.lock:
+            for child in self.live:
+                child.kill()
 
 
 def enabled_sources(config: Config, names: Sequence[str] = ()) -> list[SourceDef]:
@@ -69,13 +93,16 @@ def _tail(log: IO[bytes], lines: int = 5) -> str:
     return "\n".join(text[-lines:])
 
 
-def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[str, Any] | None = None) -> CrawlReport:
+def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[str, Any] | None = None,
+                 control: Control | None = None) -> CrawlReport:
     """Crawl one source in a child process and ingest what it reports."""
+    control = control or Control()
     ingestor = Ingestor(engine, source, config.channels)
     spec = json.dumps(_spec(engine, config, source, extra))
     with tempfile.TemporaryFile() as log:
         child = subprocess.Popen([sys.executable, "-m", "crawler.run"], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8")
+        control.add(child)
         timer = threading.Timer(config.crawl_timeout, child.kill)
         timer.start()
         try:
@@ -87,11 +114,18 @@ def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[
             raise
         finally:
             timer.cancel()
+            control.discard(child)
         code = child.wait()
         if code != 0:
-            message = "timed out" if code < 0 else _tail(log)
-            return CrawlReport(source.name, ingestor.finish("failed", message), ingestor.tally, message)
+            return _failed(ingestor, source, code, log, control)
     return CrawlReport(source.name, ingestor.finish(), ingestor.tally)
+
+
+def _failed(ingestor: Ingestor, source: SourceDef, code: int, log: IO[bytes], control: Control) -> CrawlReport:
+    if control.stop.is_set():
+        return CrawlReport(source.name, ingestor.finish("interrupted", "stopped"), ingestor.tally, "stopped")
+    message = "timed out" if code < 0 else _tail(log)
+    return CrawlReport(source.name, ingestor.finish("failed", message), ingestor.tally, message)
 
 
 def _feed(child: subprocess.Popen[str], spec: str, ingestor: Ingestor) -> None:
@@ -105,5 +139,15 @@ def _feed(child: subprocess.Popen[str], spec: str, ingestor: Ingestor) -> None:
 
 def run_pass(engine: Engine, config: Config, sources: Sequence[SourceDef],
              extra: dict[str, Any] | None = None) -> list[CrawlReport]:
-    """One crawl of each source, in order; a source that fails never stops the others."""
-    return [crawl_source(engine, config, source, extra) for source in sources]
+    """One crawl of each source, `config.parallel` at a time (each source keeps its own politeness); a
+    source that fails never stops the others. Ctrl-C stops every running crawl and starts no new one."""
+    control = Control()
+    with ThreadPoolExecutor(max_workers=max(1, config.parallel), thread_name_prefix="crawl") as pool:
+        futures = [pool.submit(crawl_source, engine, config, source, extra, control) for source in sources]
+        try:
+            return [future.result() for future in futures]
+        except KeyboardInterrupt:
+            for future in futures:
+                future.cancel()
+            control.halt()
+            raise

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from monitor.registry import graph, lookup, report
+from storage import repository as repo
 from storage.db import session_scope
 from tests_support import ingest_article
 
@@ -61,3 +62,13 @@ def test_short_reference_joins_the_one_known_document_of_that_type_and_number(en
         result = report(s, doc)
         assert doc.title == "Bộ Chính trị ban hành Nghị quyết 57-NQ/TW"
         assert [c.url for c in result.cited_by] == [BASE + "k-102250111000000001.htm"]
+
+
+def test_an_undated_repost_first_then_the_dated_original_is_one_document_and_one_alert(engine):
+    ingest_article(engine, BASE + "l-102250401000000001.htm", "Phiên họp", "Chính phủ họp phiên thường kỳ.")  # baseline
+    ingest_article(engine, BASE + "m-102250402100000001.htm", "Nghị quyết 71/NQ-CP", "Chính phủ ban hành Nghị quyết 71/NQ-CP.")
+    ingest_article(engine, BASE + "n-102250402080000001.htm", "Nghị quyết 71/NQ-CP ngày 1/4/2025",
+                   "Chính phủ ban hành Nghị quyết số 71/NQ-CP ngày 1/4/2025 về khoa học.")
+    with session_scope(engine) as s:
+        assert [(d.key, d.resolved) for d in lookup(s, "71/NQ-CP")] == [("71/NQ-CP@2025", True)]
+        assert [e.kind for e in repo.events(s)].count("new_document") == 1
