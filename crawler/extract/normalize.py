@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["nfc", "clean_text", "canonical_tones", "comparison_form"]
 
 _LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u2215": "/", "\uff0f": "/"})
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_HAS_LOOKALIKE = re.compile("[\u00d0\u00f0\u2215\uff0f]")
+_HAS_QUOTE = re.compile("[\u2018\u2019\u201c\u201d\u00ab\u00bb]")
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'})
 _SPACES = re.compile(r"[^\S\n]+")
@@ -19,7 +22,8 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 def nfc(text: str) -> str:
     """Unicode NFC with the Vietnamese look-alikes (Ð U+00D0 → Đ U+0110) repaired."""
-    return unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
+    text = unicodedata.normalize("NFC", text)
+    return text.translate(_LOOKALIKES) if _HAS_LOOKALIKE.search(text) else text  # translate is slow: only if needed
 
 
 def clean_text(text: str) -> str:
@@ -56,13 +60,19 @@ def _place(base: str, tone: str) -> str:
     return unicodedata.normalize("NFC", base[: pos + 1] + tone + base[pos + 1 :])
 
 
-def _retone(match: re.Match[str]) -> str:
-    word = unicodedata.normalize("NFD", match.group(0))
+@lru_cache(maxsize=1 << 16)
+def _retone_word(original: str) -> str:
+    """One syllable in the canonical tone placement (cached: Vietnamese has a few thousand syllables)."""
+    word = unicodedata.normalize("NFD", original)
     tones = [ch for ch in word if ch in _TONES]
     if len(tones) != 1:
-        return match.group(0)
+        return original
     base = unicodedata.normalize("NFC", "".join(ch for ch in word if ch not in _TONES))
     return _place(base, tones[0])
+
+
+def _retone(match: re.Match[str]) -> str:
+    return _retone_word(match.group(0))
 
 
 def canonical_tones(text: str) -> str:
@@ -74,6 +84,7 @@ def comparison_form(text: str) -> str:
     """The form hashed and compared: NFC, one tone convention, Đ repaired, invisibles dropped,
     dashes/quotes/spaces folded, case folded. Idempotent."""
     text = _INVISIBLE.sub("", nfc(text))
-    text = _DASHES.sub("-", text).translate(_QUOTES)
+    text = _DASHES.sub("-", text)
+    text = text.translate(_QUOTES) if _HAS_QUOTE.search(text) else text
     text = canonical_tones(unicodedata.normalize("NFC", text.casefold()))
     return " ".join(text.split())

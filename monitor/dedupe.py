@@ -1,0 +1,262 @@
+"""Repost clusters at scale: which articles are copies of one announcement, incrementally, in bounded memory.
+
+Candidates come from MinHash LSH over word 3-gram shingles of the comparison form (our own vectorised
+variant: numpy, 63 hash functions, 21 bands of 3); each candidate is verified on the estimated overlap of the
+shingle sets (containment, so a truncated copy or one wrapped in aggregator chrome still matches) and then
+passes the hard guards: two texts that state different figures or dates in the same context, cite
+disjoint document numbers, or name different provinces are never one announcement, however similar —
+an amendment is never swallowed as a duplicate, and a templated notice for another province stays apart.
+
+Only each cluster's first member is indexed, with its signature, shingle count and guard facts (a few
+hundred bytes), so memory grows with the number of announcements, not of copies.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import re
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from crawler.extract.normalize import comparison_form
+
+__all__ = ["Facts", "Features", "facts_of", "features", "compatible", "RepostIndex", "cluster_lines", "PERMUTATIONS", "BANDS"]
+
+PERMUTATIONS, BANDS, ROWS = 63, 21, 3
+CONTAINMENT = 0.6  # estimated share of the smaller text's shingles found in the other
+_RNG = np.random.default_rng(20250402)
+_A = _RNG.integers(1, 1 << 63, size=PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # odd multipliers
+_B = _RNG.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64)
+_TOKEN = re.compile(r"\d+(?:[.,/]\d+)*|\w+")  # 1.200, 1/4/2025 and 71/nq-cp's number stay one token
+_NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
+_SIGN = re.compile(r"\b\d+(?:/\d{4})?/[a-zđ]{1,6}(?:-[a-zđ0-9]{1,10})+|\b\d+-[a-zđ]{1,4}/[a-zđ]{1,4}\b")
+_PROVINCES = (
+    "hà nội|huế|lai châu|điện biên|sơn la|lạng sơn|quảng ninh|thanh hóa|nghệ an|hà tĩnh|cao bằng|tuyên quang|"
+    "lào cai|thái nguyên|phú thọ|bắc ninh|hưng yên|hải phòng|ninh bình|quảng trị|đà nẵng|quảng ngãi|gia lai|"
+    "khánh hòa|lâm đồng|đắk lắk|hồ chí minh|đồng nai|tây ninh|cần thơ|vĩnh long|đồng tháp|cà mau|an giang|"
+    "hà giang|yên bái|bắc kạn|vĩnh phúc|hòa bình|bắc giang|thái bình|hải dương|hà nam|nam định|quảng bình|"
+    "quảng nam|kon tum|bình định|ninh thuận|đắk nông|bình thuận|phú yên|bình dương|bà rịa|bình phước|long an|"
+    "sóc trăng|hậu giang|bến tre|trà vinh|tiền giang|bạc liêu|kiên giang"
+)
+_PROVINCE = re.compile(rf"\b(?:{comparison_form(_PROVINCES)})\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What the hard guards compare: numbers by the two words before them, document signs, provinces.
+    Tuples, not sets: a million of these must stay small; the guards build sets only for candidates."""
+
+    figures: tuple[tuple[str, str], ...] = ()
+    signs: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+
+
+def facts_of(form: str, tokens: list[str]) -> Facts:
+    signs = _SIGN.findall(form)
+    figures = set()
+    for i, token in enumerate(tokens):
+        if _NUMBER.fullmatch(token) and i >= 2:
+            figures.add((f"{tokens[i - 2]} {tokens[i - 1]}", token))
+    return Facts(tuple(sorted(figures)), tuple(sorted(set(signs))), tuple(sorted(set(_PROVINCE.findall(form)))))
+
+
+def _figures_agree(a: tuple[tuple[str, str], ...], b: tuple[tuple[str, str], ...]) -> bool:
+    """Where both texts state numbers after the same two words, one text's numbers there are among the
+    other's (a truncated copy states fewer); two different numbers in the same place — a one-digit
+    amendment, another month, another decree — make two announcements."""
+    mine: dict[str, set[str]] = defaultdict(set)
+    theirs: dict[str, set[str]] = defaultdict(set)
+    for context, value in a:
+        mine[context].add(value)
+    for context, value in b:
+        theirs[context].add(value)
+    return all(mine[c] <= theirs[c] or theirs[c] <= mine[c] for c in mine.keys() & theirs.keys())
+
+
+def _nested(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One set inside the other: a truncated copy names fewer, a copy in chrome may name more, but two
+    announcements of different documents or provinces each name one the other does not."""
+    return not a or not b or set(a) <= set(b) or set(b) <= set(a)
+
+
+def compatible(a: Facts, b: Facts) -> bool:
+    """The hard guards: False means never the same announcement.
+
+    >>> one = facts_of("bổ sung kinh phí là 1.200 tỷ đồng theo nghị quyết 71/nq-cp",
+    ...                "bổ sung kinh phí là 1.200 tỷ đồng theo nghị quyết 71/nq-cp".split())
+    >>> two = facts_of("bổ sung kinh phí là 1.250 tỷ đồng theo nghị quyết 71/nq-cp",
+    ...                "bổ sung kinh phí là 1.250 tỷ đồng theo nghị quyết 71/nq-cp".split())
+    >>> compatible(one, one), compatible(one, two)
+    (True, False)
+    """
+    if not _nested(a.signs, b.signs) or not _nested(a.provinces, b.provinces):
+        return False
+    return _figures_agree(a.figures, b.figures)
+
+
+def _token_hashes(tokens: list[str]) -> np.ndarray:
+    return np.fromiter((zlib.crc32(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
+
+
+def shingles(tokens: list[str]) -> np.ndarray:
+    """Unique 64-bit hashes of the word 3-grams (fewer than 3 words: the words themselves)."""
+    h = _token_hashes(tokens)
+    if len(h) >= 3:
+        h = h[:-2] * np.uint64(0x9E3779B1) ^ h[1:-1] * np.uint64(0x85EBCA77) ^ h[2:]
+    return np.unique(h)
+
+
+def signature(hashes: np.ndarray) -> np.ndarray:
+    """MinHash signature: for each hash function (multiply-shift: the high 32 bits of a·x + b mod 2^64, a
+    odd), the minimum over the shingles. (a·x + b mod a prime near 2^61 on 32-bit x barely wraps and
+    keeps the order of x — every function then picks the same smallest shingle.)"""
+    if len(hashes) == 0:
+        return np.full(PERMUTATIONS, np.iinfo(np.uint32).max, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        mixed = (np.outer(_A, hashes) + _B[:, None]) >> np.uint64(32)
+    return mixed.min(axis=1).astype(np.uint32)
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the index keeps of a text (computed anywhere, e.g. in worker processes): a few hundred bytes."""
+
+    signature: np.ndarray
+    size: int
+    facts: Facts
+
+
+def features(text: str) -> Features:
+    form = comparison_form(text)
+    tokens = _TOKEN.findall(form)
+    hashes = shingles(tokens)
+    return Features(signature(hashes), len(hashes), facts_of(form, tokens))
+
+
+@dataclass(slots=True)
+class _Entry:
+    cluster: str
+    signature: np.ndarray
+    size: int
+    facts: Facts
+
+
+@dataclass
+class RepostIndex:
+    """Assigns each added article to a cluster (a new one, or the cluster of a verified earlier copy)."""
+
+    containment: float = CONTAINMENT
+    # band value → the entry at that position, or a tuple of them (rare): an int per band keeps memory small
+    bands: list[dict[int, int | tuple[int, ...]]] = field(default_factory=lambda: [{} for _ in range(BANDS)])
+    entries: list[_Entry] = field(default_factory=list)
+
+    def add(self, key: str, text: str) -> str:
+        """The cluster of `text` (named after the key of its first member)."""
+        return self.add_features(key, features(text))
+
+    def add_features(self, key: str, found: Features) -> str:
+        match = self._match(found.signature, found.size, found.facts)
+        if match is not None:
+            return match.cluster
+        self._index(_Entry(key, found.signature, found.size, found.facts))
+        return key
+
+    def _candidates(self, sig: np.ndarray) -> Iterator[int]:
+        seen: set[int] = set()
+        for band, table in enumerate(self.bands):
+            found = table.get(_band_key(sig, band))
+            for position in (found,) if isinstance(found, int) else found or ():
+                if position not in seen:
+                    seen.add(position)
+                    yield position
+
+    def _match(self, sig: np.ndarray, size: int, facts: Facts) -> _Entry | None:
+        best, best_score = None, self.containment
+        for position in self._candidates(sig):
+            entry = self.entries[position]
+            score = _containment(sig, size, entry.signature, entry.size)
+            if score >= best_score and compatible(facts, entry.facts):
+                best, best_score = entry, score
+        return best
+
+    def _index(self, entry: _Entry) -> None:
+        position = len(self.entries)
+        self.entries.append(entry)
+        for band, table in enumerate(self.bands):
+            key = _band_key(entry.signature, band)
+            found = table.get(key)
+            table[key] = position if found is None else (*((found,) if isinstance(found, int) else found), position)
+
+
+def _band_key(sig: np.ndarray, band: int) -> int:
+    """The rows of one band packed into one int (three 32-bit minima)."""
+    a, b, c = sig[band * ROWS:(band + 1) * ROWS].tolist()
+    return (a << 64) | (b << 32) | c
+
+
+def _containment(sig_a: np.ndarray, size_a: int, sig_b: np.ndarray, size_b: int) -> float:
+    """Estimated |A∩B| / min(|A|, |B|) from the MinHash Jaccard estimate and the set sizes."""
+    jaccard = float(np.mean(sig_a == sig_b))
+    if not size_a or not size_b:
+        return 0.0
+    shared = jaccard * (size_a + size_b) / (1 + jaccard)
+    return shared / min(size_a, size_b)
+
+
+@dataclass(slots=True)
+class _Canonical:
+    key: str
+    rank: tuple[str, bool]  # (published_at ISO or "~" when unknown, not official): smaller is better
+
+
+def _rank(row: dict[str, str], official: frozenset[str]) -> tuple[str, bool]:
+    published = str(row.get("published_at") or "~")
+    host = str(row.get("url", "")).split("/")[2] if "://" in str(row.get("url", "")) else ""
+    is_official = str(row.get("source", "")) in official or host.endswith((".gov.vn", "chinhphu.vn"))
+    return published, not is_official
+
+
+def _text(row: dict[str, str]) -> str:
+    return f"{row.get('title', '')}\n{row.get('text', '')}"
+
+
+def _batches(rows: Iterable[dict[str, str]], size: int) -> Iterator[list[dict[str, str]]]:
+    batch: list[dict[str, str]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def cluster_lines(rows: Iterable[dict[str, str]], official: frozenset[str] = frozenset(),
+                  workers: int = 1) -> Iterator[dict[str, str]]:
+    """`govmon dedupe --jsonl`: {"id", "url", "source", "title", "text", "published_at"} rows in, one
+    {"id", "cluster", "canonical"} per row out, in input order, once all rows are read. The canonical copy is
+    the earliest published, an official source first on ties. Features are computed `workers` processes at
+    a time, a bounded batch at a time; memory holds the index (per cluster) and one (id, cluster) pair per
+    row — never the texts."""
+    index, members, canonical = RepostIndex(), [], {}
+    pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 1 else None
+    try:
+        for batch in _batches(rows, 1024):
+            texts = [_text(row) for row in batch]
+            found = pool.map(features, texts, chunksize=64) if pool else [features(t) for t in texts]
+            for row, feats in zip(batch, found):
+                key = str(row["id"])
+                cluster = index.add_features(key, feats)
+                members.append((key, cluster))
+                rank = _rank(row, official)
+                if cluster not in canonical or rank < canonical[cluster].rank:
+                    canonical[cluster] = _Canonical(key, rank)
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
+    for key, cluster in members:
+        yield {"id": key, "cluster": cluster, "canonical": canonical[cluster].key}
