@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from crawler.sources import SourceError
 from monitor.changes import word_diff
 from monitor.cli_common import env_database, fail, load, open_store, out, state
+from monitor.cli_clusters import clusters_app, dedupe
 from monitor.cli_docs import docs_app
 from monitor.cli_extract import extract
 from monitor.cli_refs import refs
@@ -41,6 +42,8 @@ db_app = typer.Typer(help="The store (GOVMON_DATABASE_URL, default SQLite in you
 app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(docs_app, name="docs")
+app.add_typer(clusters_app, name="clusters")
+app.command()(dedupe)
 app.command()(extract)
 app.command()(refs)
 

@@ -3,7 +3,8 @@
 Aggregators and provincial portals repost the Government's announcements near-verbatim, inside their own
 chrome and with a sentence trimmed here and there. Two articles are one announcement when their
 comparison-form texts are close (rapidfuzz) *and* they are about the same documents: "Nghị quyết 71/NQ-CP"
-and "Nghị quyết 72/NQ-CP" announcements share most of their wording but must never merge.
+and "Nghị quyết 72/NQ-CP" announcements share most of their wording but must never merge, nor may two
+texts that state different figures in the same place (the hard guards of `monitor.dedupe`).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from crawler.extract.normalize import comparison_form
+from monitor.dedupe import Facts, compatible, facts_of, token_list
 
 __all__ = ["Candidate", "similarity", "same_announcement", "best_match", "THRESHOLD"]
 
@@ -31,6 +33,10 @@ class Candidate:
     def form(self) -> str:
         return comparison_form(self.text)[:_HEAD]
 
+    def facts(self) -> Facts:
+        form = comparison_form(self.text)
+        return facts_of(form, token_list(form))
+
 
 def similarity(a: str, b: str) -> float:
     """0–100: the better of whole-text similarity and, when one text is at least half the other,
@@ -47,15 +53,15 @@ def _documents_compatible(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def same_announcement(a: Candidate, b: Candidate, threshold: float = THRESHOLD) -> bool:
-    if not _documents_compatible(a.subjects, b.subjects):
+    if not _documents_compatible(a.subjects, b.subjects) or not compatible(a.facts(), b.facts()):
         return False
     return similarity(a.form(), b.form()) >= threshold
 
 
 def best_match(new: Candidate, others: Iterable[Candidate], threshold: float = THRESHOLD) -> Candidate | None:
     """The most similar candidate above `threshold` whose documents are compatible, or None."""
-    form = new.form()
+    form, facts = new.form(), new.facts()
     scored = [(similarity(form, other.form()), other) for other in others
-              if _documents_compatible(new.subjects, other.subjects)]
+              if _documents_compatible(new.subjects, other.subjects) and compatible(facts, other.facts())]
     scored = [(score, other) for score, other in scored if score >= threshold]
     return max(scored, key=lambda pair: pair[0])[1] if scored else None

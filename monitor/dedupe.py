@@ -23,7 +23,7 @@ import numpy as np
 
 from crawler.extract.normalize import comparison_form
 
-__all__ = ["Facts", "Features", "facts_of", "features", "compatible", "RepostIndex", "cluster_lines", "PERMUTATIONS", "BANDS"]
+__all__ = ["Facts", "Features", "facts_of", "features", "token_list", "compatible", "RepostIndex", "cluster_lines", "PERMUTATIONS", "BANDS"]
 
 PERMUTATIONS, BANDS, ROWS = 63, 21, 3
 CONTAINMENT = 0.6  # estimated share of the smaller text's shingles found in the other
@@ -129,9 +129,14 @@ class Features:
     facts: Facts
 
 
+def token_list(form: str) -> list[str]:
+    """Words and whole numbers (1.200, 1/4/2025) of a comparison-form text."""
+    return _TOKEN.findall(form)
+
+
 def features(text: str) -> Features:
     form = comparison_form(text)
-    tokens = _TOKEN.findall(form)
+    tokens = token_list(form)
     hashes = shingles(tokens)
     return Features(signature(hashes), len(hashes), facts_of(form, tokens))
 

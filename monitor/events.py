@@ -63,6 +63,7 @@ def render(session: Session, event: Event) -> dict[str, Any]:
         "source": members[0][1].name if members else (source.name if source else ""),
         "sources": list(dict.fromkeys(s.name for _, s in members)),
         "documents": event.payload.get("documents", []),
+        "cluster": event.cluster_id,
     }
     for key in ("relation", "diff", "detail", "published_at"):
         if key in event.payload:

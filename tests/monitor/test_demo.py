@@ -10,6 +10,9 @@ import subprocess
 import sys
 from typing import Any
 
+from typer.testing import CliRunner
+
+from monitor.cli import app
 from monitor.config import Config
 from monitor.dispatch import dispatch
 from monitor.events import render
@@ -49,6 +52,9 @@ def test_demo_tells_the_story_with_exactly_four_alerts(engine, capsys, http_rece
     assert article["urls"][0] == OFFICIAL and len(article["urls"]) == 3
     assert sorted(article["sources"]) == ["baochinhphu", "gialai", "vietnam_vn"]
     assert "[-1.200-] {+1.250+}" in events["article_changed"][0]["diff"]
+    shown = CliRunner().invoke(app, ["--database", engine.url.render_as_string(hide_password=False), "clusters", "show",
+                                     str(article["cluster"])])
+    assert shown.exit_code == 0 and "3 copies" in shown.stdout and "canonical" in shown.stdout
     assert "71/NQ-CP" in capsys.readouterr().out + capsys.readouterr().err
 
 
