@@ -32,6 +32,7 @@ __all__ = ["Ingestor", "Tally", "ALERT_RELATIONS"]
 
 ALERT_RELATIONS = {"amends": "sửa đổi", "replaces": "thay thế", "repeals": "bãi bỏ", "suspends": "đình chỉ"}
 CLUSTER_DAYS = 3
+GONE_AFTER = 3  # consecutive polls answering 404/410 before a known article is reported gone
 
 
 @dataclass
@@ -111,6 +112,8 @@ class Ingestor:
 
     def _on_problem(self, session: Session, source: Source, item: dict[str, Any]) -> None:
         self.tally.problems.append({k: item.get(k) for k in ("url", "kind", "detail")})
+        if item.get("status") in (404, 410):
+            self._missing(session, source, item["url"])
         if item["kind"] != "layout" or source.broken_since is not None:
             return
         source.broken_since = utcnow()
@@ -118,6 +121,19 @@ class Ingestor:
         emit(session, self.channels, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
              title=f"{source.title or source.name}: trang không còn đúng bố cục đã biết",
              source_id=source.id, payload={"url": item["url"], "detail": item.get("detail", "")})
+
+    def _missing(self, session: Session, source: Source, url: str) -> None:
+        """A known article that answers 404/410: gone only after GONE_AFTER polls in a row (sites flap)."""
+        article = repo.article_by_url(session, canonical_url(url))
+        if article is None or article.gone_at is not None:
+            return
+        article.missing_polls += 1
+        if article.missing_polls >= GONE_AFTER:
+            article.gone_at = utcnow()
+            emit(session, self.channels, "article_gone", f"gone:{article.id}:{article.gone_at.isoformat()}",
+                 title=f"Bài không còn trên trang: {article.title}", source_id=source.id, article_id=article.id,
+                 payload={"url": article.url, "polls": article.missing_polls})
+        session.add(article)
 
     def _on_article(self, session: Session, source: Source, item: dict[str, Any]) -> None:
         data = item["article"]
@@ -167,7 +183,7 @@ class Ingestor:
             self.tally.articles_new += 1
         article.etag, article.last_modified = item.get("etag", ""), item.get("last_modified", "")
         article.extractor = data.get("extractor", "")
-        article.last_seen_at, article.title, article.missing_polls = utcnow(), data["title"], 0
+        article.last_seen_at, article.title, article.missing_polls, article.gone_at = utcnow(), data["title"], 0, None
         session.add(article)
         return article, is_new
 

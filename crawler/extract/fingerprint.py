@@ -8,13 +8,14 @@ True
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
 from crawler.extract.normalize import comparison_form
 
-__all__ = ["canonical_url", "content_hash"]
+__all__ = ["canonical_url", "content_hash", "hashing_form", "VOLATILE"]
 
 _TRACKING = ("utm_", "fbclid", "gclid", "zarsrc", "_ga", "mc_cid", "mc_eid")
 
@@ -27,7 +28,26 @@ def canonical_url(url: str) -> str:
     return canonicalize_url(cleaned, keep_fragments=False)
 
 
+# Parts of a page that change on every view without the article changing: counters and relative times.
+VOLATILE = re.compile(
+    r"(?:lượt xem|lượt đọc|lượt thích|views?|bình luận|comments?)\s*[:(]?\s*\d[\d.,]*\s*\)?"
+    r"|\d[\d.,]*\s*(?:lượt xem|lượt đọc|lượt thích|views?|bình luận|comments?)\b"
+    r"|\d+\s*(?:giây|phút|giờ|ngày|tuần)\s*trước|\d+\s*(?:seconds?|minutes?|hours?|days?)\s*ago",
+    re.IGNORECASE,
+)
+
+
+def hashing_form(text: str) -> str:
+    """The comparison form without volatile counters ("Lượt xem: 1.234", "2 giờ trước").
+
+    >>> hashing_form("Bài viết. Lượt xem: 1.234 · 5 phút trước") == hashing_form("Bài viết. Lượt xem: 1.240 · 7 phút trước")
+    True
+    """
+    return " ".join(VOLATILE.sub(" ", comparison_form(text)).split())
+
+
 def content_hash(*parts: str) -> str:
-    """SHA-256 of the comparison form of the parts (NFC, one tone style, case-folded, spaces folded)."""
-    joined = "\n".join(comparison_form(part) for part in parts)
+    """SHA-256 of the hashing form of the parts (NFC, one tone style, case-folded, spaces folded, counters
+    and relative times dropped): equal exactly when a reader would see the same article."""
+    joined = "\n".join(hashing_form(part) for part in parts)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
