@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 import zlib
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -144,7 +145,6 @@ def features(text: str) -> Features:
 @dataclass(slots=True)
 class _Entry:
     cluster: str
-    signature: np.ndarray
     size: int
     facts: Facts
 
@@ -154,9 +154,9 @@ class RepostIndex:
     """Assigns each added article to a cluster (a new one, or the cluster of a verified earlier copy)."""
 
     containment: float = CONTAINMENT
-    # band value → the entry at that position, or a tuple of them (rare): an int per band keeps memory small
-    bands: list[dict[int, int | tuple[int, ...]]] = field(default_factory=lambda: [{} for _ in range(BANDS)])
+    bands: list[_BandTable] = field(default_factory=lambda: [_BandTable() for _ in range(BANDS)])
     entries: list[_Entry] = field(default_factory=list)
+    signatures: np.ndarray = field(default_factory=lambda: np.zeros((1024, PERMUTATIONS), dtype=np.uint32))
 
     def add(self, key: str, text: str) -> str:
         """The cluster of `text` (named after the key of its first member)."""
@@ -166,14 +166,13 @@ class RepostIndex:
         match = self._match(found.signature, found.size, found.facts)
         if match is not None:
             return match.cluster
-        self._index(_Entry(key, found.signature, found.size, found.facts))
+        self._index(_Entry(key, found.size, found.facts), found.signature)
         return key
 
     def _candidates(self, sig: np.ndarray) -> Iterator[int]:
         seen: set[int] = set()
         for band, table in enumerate(self.bands):
-            found = table.get(_band_key(sig, band))
-            for position in (found,) if isinstance(found, int) else found or ():
+            for position in table.get(_band_key(sig, band)):
                 if position not in seen:
                     seen.add(position)
                     yield position
@@ -182,24 +181,74 @@ class RepostIndex:
         best, best_score = None, self.containment
         for position in self._candidates(sig):
             entry = self.entries[position]
-            score = _containment(sig, size, entry.signature, entry.size)
+            score = _containment(sig, size, self.signatures[position], entry.size)
             if score >= best_score and compatible(facts, entry.facts):
                 best, best_score = entry, score
         return best
 
-    def _index(self, entry: _Entry) -> None:
+    def _index(self, entry: _Entry, sig: np.ndarray) -> None:
         position = len(self.entries)
         self.entries.append(entry)
+        if position == len(self.signatures):  # one contiguous array: no per-entry object overhead
+            self.signatures = np.concatenate([self.signatures, np.zeros_like(self.signatures)])
+        self.signatures[position] = sig
         for band, table in enumerate(self.bands):
-            key = _band_key(entry.signature, band)
-            found = table.get(key)
-            table[key] = position if found is None else (*((found,) if isinstance(found, int) else found), position)
+            table.put(_band_key(sig, band), position)
 
 
 def _band_key(sig: np.ndarray, band: int) -> int:
-    """The rows of one band packed into one int (three 32-bit minima)."""
+    """The rows of one band mixed into one non-zero 64-bit int."""
     a, b, c = sig[band * ROWS:(band + 1) * ROWS].tolist()
-    return (a << 64) | (b << 32) | c
+    return (((a * 0x9E3779B97F4A7C15) ^ (b * 0xC2B2AE3D27D4EB4F) ^ c) & 0xFFFFFFFFFFFFFFFF) | 1
+
+
+class _BandTable:
+    """An open-addressing hash table in numpy arrays: band key → the latest cluster with it, each cluster
+    linking to the previous one with the same key (`previous`, four bytes per cluster). About sixteen bytes
+    per cluster and band, where a dict of lists costs over a hundred — what keeps a million articles under
+    1 GB. Clusters are added in position order, so `previous[position]` is that cluster's link."""
+
+    def __init__(self, capacity: int = 1 << 12) -> None:
+        self.keys = np.zeros(capacity, dtype=np.uint64)
+        self.values = np.zeros(capacity, dtype=np.int32)
+        self.previous = array("i")
+        self.count = 0
+
+    def _slot(self, key: int) -> int:
+        mask = len(self.keys) - 1
+        slot = (key >> 17) & mask
+        while True:
+            found = int(self.keys[slot])
+            if found == 0 or found == key:
+                return slot
+            slot = (slot + 1) & mask
+
+    def get(self, key: int) -> Iterator[int]:
+        slot = self._slot(key)
+        position = int(self.values[slot]) if int(self.keys[slot]) == key else -1
+        while position != -1:
+            yield position
+            position = self.previous[position]
+
+    def put(self, key: int, position: int) -> None:
+        if (self.count + 1) * 10 > len(self.keys) * 7:  # load factor 0.7
+            self._grow()
+        slot = self._slot(key)
+        if int(self.keys[slot]) == 0:
+            self.keys[slot] = key
+            self.count += 1
+            self.previous.append(-1)
+        else:
+            self.previous.append(int(self.values[slot]))
+        self.values[slot] = position
+
+    def _grow(self) -> None:
+        keys, values = self.keys, self.values
+        self.keys = np.zeros(len(keys) * 2, dtype=np.uint64)
+        self.values = np.zeros(len(keys) * 2, dtype=np.int32)
+        for key, value in zip(keys[keys != 0].tolist(), values[keys != 0].tolist()):
+            slot = self._slot(key)
+            self.keys[slot], self.values[slot] = key, value
 
 
 def _containment(sig_a: np.ndarray, size_a: int, sig_b: np.ndarray, size_b: int) -> float:
