@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from rapidfuzz import fuzz
+from sqlmodel import Session
 
 from crawler.extract.normalize import comparison_form
-from monitor.dedupe import Facts, compatible, facts_of, token_list
+from monitor.dedupe import Facts, Features, RepostIndex, compatible, facts_of, features, features_from_json, token_list
+from storage import repository as repo
 
-__all__ = ["Candidate", "similarity", "same_announcement", "best_match", "THRESHOLD"]
+__all__ = ["Candidate", "similarity", "same_announcement", "best_match", "THRESHOLD", "LiveClusters"]
 
 THRESHOLD = 80.0
 _HEAD = 6000  # characters compared: enough to tell reposts apart, bounded cost on very long pages
@@ -65,3 +68,41 @@ def best_match(new: Candidate, others: Iterable[Candidate], threshold: float = T
               if _documents_compatible(new.subjects, other.subjects) and compatible(facts, other.facts())]
     scored = [(score, other) for score, other in scored if score >= threshold]
     return max(scored, key=lambda pair: pair[0])[1] if scored else None
+
+
+WINDOW_DAYS = 30  # clusters younger than this are candidates for new copies
+
+
+class LiveClusters:
+    """The repost index of one store, kept in memory for the life of the process: loaded once from the
+    signatures stored with recent clusters, then updated as clusters are created (the ingestor is the only
+    writer, one item at a time). Candidate search costs the same with a thousand or a million articles."""
+
+    _by_store: dict[str, LiveClusters] = {}
+
+    def __init__(self) -> None:
+        self.index = RepostIndex()
+
+    @classmethod
+    def of(cls, session: Session, store: str) -> LiveClusters:
+        live = cls._by_store.get(store)
+        if live is None:
+            live = cls._by_store[store] = cls()
+            live._load(session)
+        return live
+
+    def _load(self, session: Session) -> None:
+        since = datetime.now(timezone.utc) - timedelta(days=WINDOW_DAYS)
+        for cluster_id, stored in repo.recent_clusters(session, since):
+            found = features_from_json(stored) if stored else None
+            if found is not None:
+                self.index.insert(str(cluster_id), found)
+
+    def find(self, text: str) -> tuple[int | None, Features]:
+        """(the cluster this text is a copy of, or None; its features, to `add` if it starts a cluster)."""
+        found = features(text)
+        match = self.index.find(found)
+        return (int(match) if match is not None else None), found
+
+    def add(self, cluster_id: int, found: Features) -> None:
+        self.index.insert(str(cluster_id), found)

@@ -12,6 +12,7 @@ hundred bytes), so memory grows with the number of announcements, not of copies.
 """
 from __future__ import annotations
 
+import json
 import multiprocessing
 import re
 import zlib
@@ -24,7 +25,7 @@ import numpy as np
 
 from crawler.extract.normalize import comparison_form
 
-__all__ = ["Facts", "Features", "facts_of", "features", "token_list", "compatible", "RepostIndex", "cluster_lines", "PERMUTATIONS", "BANDS"]
+__all__ = ["Facts", "Features", "facts_of", "features", "features_to_json", "features_from_json", "token_list", "compatible", "RepostIndex", "cluster_lines", "PERMUTATIONS", "BANDS"]
 
 PERMUTATIONS, BANDS, ROWS = 63, 21, 3
 CONTAINMENT = 0.6  # estimated share of the smaller text's shingles found in the other
@@ -130,6 +131,24 @@ class Features:
     facts: Facts
 
 
+def features_to_json(found: Features) -> str:
+    """A compact JSON form kept with each stored cluster, so the live index is rebuilt without the texts."""
+    facts = found.facts
+    return json.dumps({"sig": found.signature.astype(np.uint32).tobytes().hex(), "size": found.size,
+                       "figures": facts.figures, "signs": facts.signs, "provinces": facts.provinces},
+                      ensure_ascii=False)
+
+
+def features_from_json(text: str) -> Features | None:
+    try:
+        data = json.loads(text)
+        sig = np.frombuffer(bytes.fromhex(data["sig"]), dtype=np.uint32)
+        facts = Facts(tuple(tuple(f) for f in data["figures"]), tuple(data["signs"]), tuple(data["provinces"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    return Features(sig, int(data["size"]), facts) if len(sig) == PERMUTATIONS else None
+
+
 def token_list(form: str) -> list[str]:
     """Words and whole numbers (1.200, 1/4/2025) of a comparison-form text."""
     return _TOKEN.findall(form)
@@ -163,11 +182,20 @@ class RepostIndex:
         return self.add_features(key, features(text))
 
     def add_features(self, key: str, found: Features) -> str:
-        match = self._match(found.signature, found.size, found.facts)
+        match = self.find(found)
         if match is not None:
-            return match.cluster
-        self._index(_Entry(key, found.size, found.facts), found.signature)
+            return match
+        self.insert(key, found)
         return key
+
+    def find(self, found: Features) -> str | None:
+        """The cluster a text with these features belongs to, if any (nothing is added)."""
+        match = self._match(found.signature, found.size, found.facts)
+        return match.cluster if match is not None else None
+
+    def insert(self, key: str, found: Features) -> None:
+        """Index a new cluster under `key`."""
+        self._index(_Entry(key, found.size, found.facts), found.signature)
 
     def _candidates(self, sig: np.ndarray) -> Iterator[int]:
         seen: set[int] = set()

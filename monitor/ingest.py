@@ -19,8 +19,9 @@ from sqlmodel import Session
 from crawler.extract.fingerprint import canonical_url, content_hash
 from crawler.sources import Source as SourceDef
 from monitor.changes import is_significant, word_diff
-from monitor.cluster import Candidate, best_match
+from monitor.cluster import LiveClusters
 from monitor.config import Channel
+from monitor.dedupe import features_to_json
 from monitor.documents import Identified, identify, issuer_of, registry_key
 from monitor.events import emit
 from storage import repository as repo
@@ -31,7 +32,6 @@ from storage.models import Article, CrawlRun, RepostCluster, Source, Version, co
 __all__ = ["Ingestor", "Tally", "ALERT_RELATIONS"]
 
 ALERT_RELATIONS = {"amends": "sửa đổi", "replaces": "thay thế", "repeals": "bãi bỏ", "suspends": "đình chỉ"}
-CLUSTER_DAYS = 3
 GONE_AFTER = 3  # consecutive polls answering 404/410 before a known article is reported gone
 
 
@@ -76,7 +76,8 @@ class Ingestor:
     def __init__(self, engine: Engine, source: SourceDef, channels: Sequence[Channel],
                  blobs: BlobStore | None = None) -> None:
         self.engine, self.definition, self.channels = engine, source, channels
-        self.blobs = blobs or BlobStore(blob_dir_for(engine.url.render_as_string(hide_password=False)))
+        self.store = engine.url.render_as_string(hide_password=False)
+        self.blobs = blobs or BlobStore(blob_dir_for(self.store))
         self.tally = Tally()
         with session_scope(engine) as session:
             row = repo.ensure_source(session, source.name, title=source.title, kind=source.kind,
@@ -266,17 +267,14 @@ class Ingestor:
                  article_id=article.id, document_id=document.id, payload={"url": article.url})
 
     def _cluster(self, session: Session, source: Source, article: Article, found: Identified) -> None:
-        text = self._latest_text(session, article)
-        me = Candidate(article.id, text, frozenset(found.subjects))
-        around = article.published_at or article.first_seen_at or utcnow()
-        others = [Candidate(a.id, f"{v.title}\n{v.lead}\n{v.text}", self._subjects(session, a.id))
-                  for a, v in repo.cluster_candidates(session, around, CLUSTER_DAYS, article.id)
-                  if a.cluster_id is not None]
-        match = best_match(me, others)
-        if match is not None:
-            self._join(session, article, match.key)
+        """Join the cluster of an earlier copy (MinHash LSH candidates, verified, hard guards), or start one."""
+        live = LiveClusters.of(session, self.store)
+        match, features = live.find(self._latest_text(session, article))
+        if match is not None and session.get(RepostCluster, match) is not None:
+            self._join_cluster(session, article, match)
             return
-        cluster = repo.new_cluster(session, article)
+        cluster = repo.new_cluster(session, article, features_to_json(features))
+        live.add(cluster.id, features)
         if not self.baseline:
             ids = [r.id for r in found.refs if r.id in found.subjects] + [r.id for r in found.refs if r.id not in found.subjects]
             emit(session, self.channels, "new_article", f"cluster:{cluster.id}", documents=ids, title=article.title,
@@ -287,19 +285,23 @@ class Ingestor:
         version = repo.latest_version(session, article.id)
         return f"{version.title}\n{version.lead}\n{version.text}" if version else ""
 
-    def _subjects(self, session: Session, article_id: int) -> frozenset[str]:
-        return frozenset(doc for doc, role in repo.article_documents(session, article_id) if role == "subject")
-
-    def _join(self, session: Session, article: Article, other_id: int) -> None:
-        other = session.get(Article, other_id)
-        assert other is not None and other.cluster_id is not None
-        article.cluster_id = other.cluster_id
+    def _join_cluster(self, session: Session, article: Article, cluster_id: int) -> None:
+        """Add a copy; it becomes the canonical one when published earlier (an official source first on ties)."""
+        article.cluster_id = cluster_id
         session.add(article)
-        cluster = session.get(RepostCluster, other.cluster_id)
+        cluster = session.get(RepostCluster, cluster_id)
         first = session.get(Article, cluster.canonical_article_id) if cluster else None
-        if cluster is not None and first is not None and _earlier(article, first):
+        if cluster is not None and first is not None and self._before(session, article, first):
             cluster.canonical_article_id = article.id
             session.add(cluster)
+
+    def _before(self, session: Session, article: Article, first: Article) -> bool:
+        if _earlier(article, first):
+            return True
+        if article.published_at != first.published_at:
+            return False
+        theirs = session.get(Source, first.source_id)
+        return self.definition.official and not (theirs and theirs.official)
 
     def _changed(self, session: Session, source: Source, article: Article, previous: Version,
                  version: Version, found: Identified) -> None:

@@ -24,7 +24,7 @@ __all__ = [
     "set_mention", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
     "cluster_members", "add_event", "events", "event_by_id", "due_deliveries", "start_run",
     "finish_run", "latest_runs", "article_documents", "add_file", "files_of", "find_documents",
-    "mention_counts", "document_by_row", "documents_by_number",
+    "mention_counts", "document_by_row", "documents_by_number", "recent_clusters",
 ]
 
 
@@ -237,6 +237,12 @@ def new_cluster(session: Session, article: Article, signature: str = "") -> Repo
     article.cluster_id = cluster.id
     session.add(article)
     return cluster
+
+
+def recent_clusters(session: Session, since: datetime) -> Sequence[tuple[int, str]]:
+    """(id, signature) of the clusters created since `since`, oldest first."""
+    query = select(RepostCluster.id, RepostCluster.signature).where(RepostCluster.created_at >= since)
+    return session.exec(query.order_by(col(RepostCluster.id))).all()
 
 
 def cluster_members(session: Session, cluster_id: int) -> Sequence[tuple[Article, Source]]:

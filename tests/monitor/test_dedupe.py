@@ -8,7 +8,11 @@ import unicodedata
 from typer.testing import CliRunner
 
 from monitor.cli import app
+from monitor.cluster import LiveClusters
 from monitor.dedupe import RepostIndex, cluster_lines
+from storage import repository as repo
+from storage.db import session_scope
+from tests_support import ingest_article
 
 BODY = ("Chính phủ ban hành Nghị quyết số 71/NQ-CP ngày 1/4/2025 sửa đổi, bổ sung Chương trình hành động thực hiện "
         "Nghị quyết số 57-NQ/TW. Theo đó, tổng kinh phí bổ sung là 1.200 tỷ đồng cho các nhiệm vụ cấp bách. "
@@ -53,3 +57,16 @@ def test_dedupe_cli_streams_jsonl_and_reports_bad_lines():
     rows = [json.loads(x) for x in result.stdout.splitlines()]
     assert [r["cluster"] for r in rows] == ["0", "0", "2"]
     assert result.exit_code == 1 and "1 input line(s) skipped" in result.stderr
+
+
+def test_live_clusters_are_rebuilt_from_stored_signatures_after_a_restart(engine):
+    ingest_article(engine, "https://baochinhphu.vn/a-102250402083000001.htm", "Nghị quyết 71/NQ-CP", BODY)
+    LiveClusters._by_store.clear()  # a new process: the index comes back from the store, not from memory
+    ingest_article(engine, "https://www.vietnam.vn/nghi-quyet-71", "Nghị quyết 71/NQ-CP", f"{CHROME}\n{BODY}\n{CHROME}")
+    ingest_article(engine, "https://gialai.gov.vn/tin/nghi-quyet-71", "Nghị quyết 71/NQ-CP",
+                   BODY.replace("1.200", "1.250"))
+    with session_scope(engine) as s:
+        clusters = [repo.article_by_url(s, u).cluster_id for u in (
+            "https://baochinhphu.vn/a-102250402083000001.htm", "https://www.vietnam.vn/nghi-quyet-71",
+            "https://gialai.gov.vn/tin/nghi-quyet-71")]
+    assert clusters[0] == clusters[1] != clusters[2]
