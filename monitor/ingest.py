@@ -32,7 +32,9 @@ from storage.models import Article, CrawlRun, RepostCluster, Source, Version, co
 __all__ = ["Ingestor", "Tally", "ALERT_RELATIONS"]
 
 ALERT_RELATIONS = {"amends": "sửa đổi", "replaces": "thay thế", "repeals": "bãi bỏ", "suspends": "đình chỉ"}
-GONE_AFTER = 3  # consecutive polls answering 404/410 before a known article is reported gone
+GONE_AFTER = 3
+FAILING = frozenset({"unreachable", "failed"})
+FAILING_RUNS = 3  # consecutive failed runs before a source is reported broken  # consecutive polls answering 404/410 before a known article is reported gone
 
 
 @dataclass
@@ -314,19 +316,35 @@ class Ingestor:
              payload={"url": article.url, "diff": word_diff(old, new), "seq": version.seq})
 
     def finish(self, status: str | None = None, message: str = "") -> str:
-        """Record the run's outcome; the first completed pass of a source becomes its baseline."""
+        """Record the run's outcome; the first completed pass of a source becomes its baseline. A source
+        that fails FAILING_RUNS times in a row is broken (one alert), and recovered (one alert) when a run
+        succeeds again."""
         status = status or self.tally.status()
-        with session_scope(self.engine) as session:
+        with self._writing, session_scope(self.engine) as session:
             source = self._source(session)
             source.last_run_at, source.last_status = utcnow(), status
             if status in ("ok", "broken") and source.baseline_at is None:
                 source.baseline_at = utcnow()
-            if status == "ok":
-                source.broken_since = None
-            session.add(source)
             run = session.get(CrawlRun, self.run_id)
             if run is not None:
                 repo.finish_run(session, run, status, message, pages=self.tally.lists + self.tally.articles,
                                 articles_new=self.tally.articles_new, versions_new=self.tally.versions_new,
                                 problems=len(self.tally.problems))
+            self._health(session, source, status)
+            session.add(source)
         return status
+
+    def _health(self, session: Session, source: Source, status: str) -> None:
+        if status == "ok" and source.broken_since is not None:
+            emit(session, self.channels, "source_recovered", f"recovered:{source.name}:{source.broken_since.isoformat()}",
+                 title=f"{source.title or source.name}: đã hoạt động trở lại", source_id=source.id, payload={})
+            source.broken_since = None
+            return
+        if status not in FAILING or source.broken_since is not None:
+            return
+        runs = repo.recent_runs(session, source.id, FAILING_RUNS)
+        if len(runs) == FAILING_RUNS and all(r.status in FAILING for r in runs):
+            source.broken_since = utcnow()
+            emit(session, self.channels, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
+                 title=f"{source.title or source.name}: {FAILING_RUNS} lần thu thập liên tiếp thất bại ({status})",
+                 source_id=source.id, payload={"detail": runs[0].message or status})

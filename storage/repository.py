@@ -23,7 +23,7 @@ __all__ = [
     "versions_of", "add_version", "known_pages", "get_document", "add_document", "documents_by_id",
     "set_mention", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
     "cluster_members", "add_event", "events", "event_by_id", "due_deliveries", "start_run",
-    "finish_run", "latest_runs", "article_documents", "add_file", "files_of", "find_documents",
+    "finish_run", "latest_runs", "recent_runs", "article_documents", "add_file", "files_of", "find_documents",
     "mention_counts", "document_by_row", "documents_by_number", "recent_clusters",
 ]
 
@@ -60,6 +60,13 @@ def finish_run(session: Session, run: CrawlRun, status: str, message: str = "", 
     for key, value in counts.items():
         setattr(run, key, value)
     session.add(run)
+
+
+def recent_runs(session: Session, source_id: int, count: int = 5) -> Sequence[CrawlRun]:
+    """The source's last `count` finished runs, newest first."""
+    query = (select(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.status != "running")
+             .order_by(col(CrawlRun.id).desc()).limit(count))
+    return session.exec(query).all()
 
 
 def latest_runs(session: Session) -> dict[int, CrawlRun]:

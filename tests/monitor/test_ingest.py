@@ -1,7 +1,9 @@
 """Ingesting crawl items: baseline silence, versions only on change, no versions from errors, one alert each."""
 from __future__ import annotations
 
-from monitor.ingest import Tally
+from crawler.sources import load_sources
+from monitor.ingest import Ingestor, Tally
+from tests_support import CONSOLE
 from tests_support import article_item as make_item
 from tests_support import ingest
 from storage import repository as repo
@@ -74,9 +76,22 @@ def test_layout_drift_is_one_source_broken_per_episode(engine):
     assert kinds(engine) == ["source_broken"]
     ingest(engine)  # a clean pass ends the episode
     ingest(engine, layout)
-    assert kinds(engine) == ["source_broken", "source_broken"]
+    assert kinds(engine) == ["source_broken", "source_recovered", "source_broken"]
 
 
 def test_unreachable_site_reports_unreachable():
     tally = Tally(problems=[{"url": URL, "kind": "unreachable", "detail": "DNS"}])
     assert tally.status() == "unreachable"
+
+
+def test_a_source_failing_three_runs_in_a_row_is_broken_once_then_recovered_once(engine):
+    ingest(engine, article_item())  # baseline
+    down = {"type": "problem", "url": URL, "kind": "unreachable", "detail": "DNS lookup failed"}
+    for _ in range(5):
+        ingestor = Ingestor(engine, load_sources()["baochinhphu"], CONSOLE)
+        ingestor.handle(down)
+        ingestor.finish()
+    assert kinds(engine) == ["source_broken"]
+    ingest(engine, article_item())
+    ingest(engine, article_item())
+    assert kinds(engine) == ["source_broken", "source_recovered"]

@@ -59,7 +59,7 @@ def test_recovered_source_can_break_again_and_is_announced_again(engine, tmp_pat
     _crawl(engine, layers)
     assert _crawl(engine, [DAY1]).status == "ok"
     _crawl(engine, layers)
-    assert _kinds(engine) == ["source_broken", "source_broken"]
+    assert _kinds(engine) == ["source_broken", "source_recovered", "source_broken"]
 
 
 def test_a_crawl_past_its_wall_clock_limit_is_killed_and_reported(engine):
