@@ -20,6 +20,7 @@ from crawler.sources import SourceError
 from monitor.changes import word_diff
 from monitor.cli_common import env_database, fail, load, open_store, out, state
 from monitor.cli_clusters import clusters_app, dedupe
+from monitor.cli_daemon import daemon, status
 from monitor.cli_docs import docs_app
 from monitor.cli_extract import extract
 from monitor.cli_refs import refs
@@ -44,6 +45,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(docs_app, name="docs")
 app.add_typer(clusters_app, name="clusters")
 app.command()(dedupe)
+app.command()(daemon)
+app.command()(status)
 app.command()(extract)
 app.command()(refs)
 
