@@ -19,7 +19,8 @@ from types import MappingProxyType
 from typing import Any, Literal, Mapping, Protocol, get_args
 
 Kind = Literal[
-    "new_article", "new_document", "document_amended", "article_changed", "source_broken"
+    "new_article", "new_document", "document_amended", "article_changed", "article_gone", "source_broken",
+    "source_recovered",
 ]
 Lang = Literal["vi", "en"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import unicodedata
 
+from monitor.dispatch import dispatch
 from monitor.ingest import GONE_AFTER, Ingestor
 from storage import repository as repo
 from storage.db import session_scope
@@ -62,3 +63,11 @@ def test_a_page_is_gone_only_after_consecutive_missing_polls(engine):
     assert _kinds(engine) == ["article_gone"]
     ingest(engine, missing)
     assert _kinds(engine) == ["article_gone"]
+
+
+def test_gone_alert_is_delivered(engine):
+    ingest(engine, article_item(URL, TEXT, "Bổ sung kinh phí"))
+    missing = {"type": "problem", "url": URL, "kind": "http_error", "detail": "HTTP 404", "status": 404}
+    for _ in range(GONE_AFTER):
+        ingest(engine, missing)
+    assert dispatch(engine, CONSOLE).sent == 1
