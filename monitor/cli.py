@@ -22,6 +22,7 @@ from monitor.cli_common import env_database, fail, load, open_store, out, state
 from monitor.cli_clusters import clusters_app, dedupe
 from monitor.cli_daemon import daemon, status
 from monitor.cli_docs import docs_app
+from monitor.cli_outbox import notify_app, outbox_app
 from monitor.cli_extract import extract
 from monitor.cli_refs import refs
 from monitor.cli_sources import sources_app
@@ -44,6 +45,8 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(db_app, name="db")
 app.add_typer(docs_app, name="docs")
 app.add_typer(clusters_app, name="clusters")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(notify_app, name="notify")
 app.command()(dedupe)
 app.command()(daemon)
 app.command()(status)

@@ -24,7 +24,7 @@ __all__ = [
     "set_mention", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
     "cluster_members", "add_event", "events", "event_by_id", "due_deliveries", "start_run",
     "finish_run", "latest_runs", "recent_runs", "article_documents", "add_file", "files_of", "find_documents",
-    "mention_counts", "document_by_row", "documents_by_number", "recent_clusters",
+    "mention_counts", "document_by_row", "documents_by_number", "recent_clusters", "deliveries", "retry_deliveries",
 ]
 
 
@@ -279,6 +279,26 @@ def events(session: Session, since_id: int = 0) -> Sequence[Event]:
 
 def event_by_id(session: Session, event_id: int) -> Event | None:
     return session.get(Event, event_id)
+
+
+def deliveries(session: Session, status: str | None = None, limit: int = 200) -> Sequence[Delivery]:
+    """The outbox, newest first, optionally only rows with `status` (pending, sent, dead)."""
+    query = select(Delivery)
+    if status:
+        query = query.where(Delivery.status == status)
+    return session.exec(query.order_by(col(Delivery.id).desc()).limit(limit)).all()
+
+
+def retry_deliveries(session: Session, now: datetime, channel: str | None = None) -> int:
+    """Make dead (and waiting) deliveries due now again; returns how many."""
+    query = select(Delivery).where(col(Delivery.status).in_(["dead", "pending"]))
+    if channel:
+        query = query.where(Delivery.channel == channel)
+    rows = session.exec(query).all()
+    for row in rows:
+        row.status, row.next_attempt_at, row.attempts = "pending", now, 0
+        session.add(row)
+    return len(rows)
 
 
 def due_deliveries(session: Session, now: datetime, limit: int = 100) -> Sequence[Delivery]:
