@@ -12,7 +12,17 @@
     [channels.newsroom]                      # a named channel: an Apprise URL or "console"
     url = "mailto://bot:${SMTP_PASSWORD}@smtp.example.org?to=desk@example.org"
     kinds = ["new_document", "document_amended"]   # optional filter by event kind
-    documents = ["03/NQ-CP", "57-NQ/TW"]           # optional: only events about these documents
+    documents = ["03/NQ-CP", "57-NQ/TW"]           # optional: only events about these (or what implements them)
+
+    [subscriptions.legal-desk]               # a subscription: a channel plus rules (all optional)
+    channel = "newsroom"                     # a channel with subscriptions gets only what they select
+    types = ["nghị định", "thông tư"]        # document types
+    issuers = ["CP", "TTg", "BTC"]           # sign codes or issuer names
+    sources = ["vanban"]                     # source names
+    provinces = ["Gia Lai"]
+    keywords = ["du lieu ca nhan"]           # diacritics do not matter
+    digest = "daily@07:30"                   # instant (default), hourly, daily@HH:MM Asia/Ho_Chi_Minh
+    lang = "en"                              # vi (default) or en
 
 Secrets are never written into the file: ``${NAME}`` is replaced by the environment variable NAME when the
 channel is built, and channel URLs are masked wherever they are shown. Without any channel, alerts go to
@@ -29,6 +39,7 @@ from typing import Any
 
 from platformdirs import user_config_dir
 
+from monitor.subscriptions import EventFacts, Rules
 from notifiers import mask
 
 __all__ = ["Channel", "Config", "ConfigError", "load_config", "user_sources_dir", "CONFIG_ENV"]
@@ -41,7 +52,7 @@ def user_sources_dir() -> Path:
     """Where `govmon sources add` writes definitions; always loaded after the built-ins."""
     return Path(os.environ.get(USER_SOURCES_ENV) or Path(user_config_dir("govmon", appauthor=False)) / "sources")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_KEYS = {"contact", "sources", "source_dirs", "crawl_timeout", "parallel", "crawl", "channels"}
+_KEYS = {"contact", "sources", "source_dirs", "crawl_timeout", "parallel", "crawl", "channels", "subscriptions"}
 
 
 class ConfigError(ValueError):
@@ -56,6 +67,7 @@ class Channel:
     url: str
     kinds: frozenset[str] = frozenset()
     documents: frozenset[str] = frozenset()
+    rules: Rules = Rules()
 
     def resolved_url(self) -> str:
         def value(match: re.Match[str]) -> str:
@@ -67,9 +79,15 @@ class Channel:
 
     def wants(self, kind: str, documents: set[str]) -> bool:
         """Whether an event of `kind` about `documents` is for this channel."""
-        if self.kinds and kind not in self.kinds:
+        return self.accepts(EventFacts(kind, frozenset(documents)))
+
+    def accepts(self, facts: EventFacts) -> bool:
+        """Whether an event with these facts is for this channel (its kinds/documents and its rules)."""
+        if self.kinds and facts.kind not in self.kinds:
             return False
-        return not self.documents or bool(self.documents & documents)
+        if self.documents and not self.documents & (facts.documents | facts.lineage):
+            return False
+        return self.rules.matches(facts)
 
     def display(self) -> str:
         return mask(self.url)
@@ -87,14 +105,33 @@ class Config:
     path: Path | None = None
 
 
-def _channels(data: dict[str, Any], origin: str) -> tuple[Channel, ...]:
-    channels = []
+_RULE_LISTS = ("kinds", "documents", "types", "issuers", "sources", "provinces")
+
+
+def _rules(spec: dict[str, Any], where: str) -> Rules:
+    digest = str(spec.get("digest", "instant"))
+    if not (digest in ("instant", "hourly") or re.fullmatch(r"daily@\d{1,2}:\d{2}", digest)):
+        raise ConfigError(f"{where}: digest must be instant, hourly or daily@HH:MM, not {digest!r}")
+    lang = str(spec.get("lang", "vi"))
+    if lang not in ("vi", "en"):
+        raise ConfigError(f"{where}: lang must be vi or en")
+    lists = {key: frozenset(str(v) for v in spec.get(key, ())) for key in _RULE_LISTS}
+    return Rules(**lists, keywords=tuple(str(k) for k in spec.get("keywords", ())), digest=digest, lang=lang)
+
+
+def _channels(data: dict[str, Any], subscriptions: dict[str, Any], origin: str) -> tuple[Channel, ...]:
+    channels: dict[str, Channel] = {}
     for name, spec in data.items():
         if not isinstance(spec, dict) or "url" not in spec:
             raise ConfigError(f"{origin}: [channels.{name}] needs a url")
-        channels.append(Channel(name, str(spec["url"]), frozenset(spec.get("kinds", ())),
-                                frozenset(spec.get("documents", ()))))
-    return tuple(channels) or (Channel("console", "console"),)
+        channels[name] = Channel(name, str(spec["url"]), rules=_rules(spec, f"{origin}: [channels.{name}]"))
+    chosen = [c for c in channels.values() if not any(s.get("channel") == c.name for s in subscriptions.values())]
+    for name, spec in subscriptions.items():
+        where = f"{origin}: [subscriptions.{name}]"
+        if not isinstance(spec, dict) or spec.get("channel") not in channels:
+            raise ConfigError(f"{where} needs channel = one of {sorted(channels)}")
+        chosen.append(Channel(name, channels[spec["channel"]].url, rules=_rules(spec, where)))
+    return tuple(chosen) or (Channel("console", "console"),)
 
 
 def parse_config(data: dict[str, Any], origin: str = "<config>", path: Path | None = None) -> Config:
@@ -106,7 +143,7 @@ def parse_config(data: dict[str, Any], origin: str = "<config>", path: Path | No
         source_dirs=(user_sources_dir(), *(Path(d).expanduser() for d in data.get("source_dirs", ()))),
         crawl_timeout=float(data.get("crawl_timeout", 900)), parallel=int(data.get("parallel", 4)),
         crawl=dict(data.get("crawl", {})),
-        channels=_channels(data.get("channels", {}), origin), path=path,
+        channels=_channels(data.get("channels", {}), data.get("subscriptions", {}), origin), path=path,
     )
 
 

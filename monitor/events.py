@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from monitor.config import Channel
+from monitor.subscriptions import EventFacts, next_digest
 from notifiers import Message
 from storage import repository as repo
-from storage.models import Article, Event, Source
+from storage.models import Article, Document, Event, Source, utcnow
 
-__all__ = ["emit", "render", "message_for", "VN_TZ", "local_iso"]
+__all__ = ["emit", "render", "message_for", "digest_for", "VN_TZ", "local_iso"]
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -29,11 +30,30 @@ def local_iso(moment: datetime | None) -> str | None:
 
 
 def emit(session: Session, channels: Sequence[Channel], kind: str, dedup_key: str, *,
-         documents: Sequence[str] = (), **fields: Any) -> Event | None:
-    """Record the event once, with a pending delivery for every channel that wants it."""
-    wanted = [c.name for c in channels if c.wants(kind, set(documents))]
+         documents: Sequence[str] = (), province: str = "", **fields: Any) -> Event | None:
+    """Record the event once, with a pending delivery for every channel whose rules select it (due now,
+    or at the channel's next digest time)."""
+    facts = facts_for(session, kind, documents, fields, province)
+    now = utcnow()
+    due = {c.name: next_digest(c.rules.digest, now) for c in channels if c.accepts(facts)}
     payload = {**fields.pop("payload", {}), "documents": list(documents)}
-    return repo.add_event(session, kind, dedup_key, wanted, payload=payload, **fields)
+    return repo.add_event(session, kind, dedup_key, due, payload=payload, **fields)
+
+
+def facts_for(session: Session, kind: str, documents: Sequence[str], fields: dict[str, Any], province: str) -> EventFacts:
+    """What subscription rules look at: the documents, what they implement, their types and issuers, the
+    source and province, and the title and lead."""
+    rows = [d for doc_id in documents for d in repo.documents_by_id(session, doc_id)]
+    lineage = {r.to_document_id for d in rows for r in repo.relations_of(session, d)
+               if r.from_document_id == d.id and r.rel in ("implements", "guides")}
+    source = session.get(Source, fields["source_id"]) if fields.get("source_id") else None
+    article = session.get(Article, fields["article_id"]) if fields.get("article_id") else None
+    version = repo.latest_version(session, article.id) if article and article.id else None
+    return EventFacts(
+        kind, frozenset(documents), frozenset(d.canonical_id for d in (session.get(Document, i) for i in lineage) if d),
+        frozenset(d.type for d in rows if d.type), frozenset(x for d in rows for x in (d.code, d.issuer) if x),
+        source.name if source else "", province,
+        " ".join(x for x in (fields.get("title", ""), version.lead if version else "") if x))
 
 
 def _order(member: tuple[Article, Source]) -> tuple[datetime, bool, int]:
@@ -89,7 +109,38 @@ def _body(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def message_for(session: Session, event: Event) -> Message:
+_EN = {"new_document": "New document", "new_article": "New announcement", "article_changed": "Article edited",
+       "article_gone": "Article removed", "source_broken": "Source broken", "source_recovered": "Source back"}
+_VI_REL = {"amends": "sửa đổi", "replaces": "thay thế", "repeals": "bãi bỏ", "suspends": "đình chỉ"}
+
+
+def _title(event: Event, data: dict[str, Any], lang: str) -> str:
+    if lang != "en":
+        return data["title"]
+    if "relation" in data:
+        rel = data["relation"]
+        return f"{rel['from']} {rel['rel']} {rel['to']}"
+    documents = f" {', '.join(data['documents'][:3])}" if data["documents"] and event.kind == "new_document" else ""
+    return f"{_EN.get(event.kind, event.kind)}{documents}: {data['title']}"
+
+
+def message_for(session: Session, event: Event, lang: str = "vi") -> Message:
     data = render(session, event)
-    return Message(kind=event.kind, title=data["title"], body=_body(data), url=data["url"],  # type: ignore[arg-type]
-                   urls=tuple(data["urls"]), key=f"govmon-event-{event.id}")
+    return Message(kind=event.kind, title=_title(event, data, lang), body=_body(data), url=data["url"],  # type: ignore[arg-type]
+                   urls=tuple(data["urls"]), key=f"govmon-event-{event.id}", lang="en" if lang == "en" else "vi")
+
+
+def digest_for(session: Session, events: Sequence[Event], lang: str = "vi") -> Message:
+    """Many alerts as one message (a digest, or a flood after a first run or a redesign): one line each."""
+    lines = []
+    for event in events[:60]:
+        data = render(session, event)
+        lines.append(f"• [{event.kind}] {_title(event, data, lang)}")
+        if data["url"]:
+            lines.append(f"  {data['url']}")
+    if len(events) > 60:
+        lines.append(f"… +{len(events) - 60}")
+    title = f"govmon: {len(events)} alerts" if lang == "en" else f"govmon: {len(events)} thông báo"
+    keys = ",".join(str(e.id) for e in events[:5])
+    return Message(kind="digest", title=title, body="\n".join(lines), key=f"govmon-digest-{keys}",
+                   lang="en" if lang == "en" else "vi")

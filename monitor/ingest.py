@@ -99,6 +99,9 @@ class Ingestor:
         assert source is not None
         return source
 
+    def _emit(self, session: Session, kind: str, dedup_key: str, **fields: Any) -> Any:
+        return emit(session, self.channels, kind, dedup_key, province=self.definition.province, **fields)
+
     # --- item handlers ----------------------------------------------------------------------------
 
     def _on_list(self, session: Session, source: Source, item: dict[str, Any]) -> None:
@@ -121,7 +124,7 @@ class Ingestor:
             return
         source.broken_since = utcnow()
         session.add(source)
-        emit(session, self.channels, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
+        self._emit(session, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
              title=f"{source.title or source.name}: trang không còn đúng bố cục đã biết",
              source_id=source.id, payload={"url": item["url"], "detail": item.get("detail", "")})
 
@@ -133,7 +136,7 @@ class Ingestor:
         article.missing_polls += 1
         if article.missing_polls >= GONE_AFTER:
             article.gone_at = utcnow()
-            emit(session, self.channels, "article_gone", f"gone:{article.id}:{article.gone_at.isoformat()}",
+            self._emit(session, "article_gone", f"gone:{article.id}:{article.gone_at.isoformat()}",
                  title=f"Bài không còn trên trang: {article.title}", source_id=source.id, article_id=article.id,
                  payload={"url": article.url, "polls": article.missing_polls})
         session.add(article)
@@ -251,7 +254,7 @@ class Ingestor:
                                   relation.evidence, article.id)
         if added is None or self.baseline or relation.rel not in ALERT_RELATIONS:
             return
-        emit(session, self.channels, "document_amended", f"relation:{relation.from_id}:{relation.rel}:{relation.to_id}",
+        self._emit(session, "document_amended", f"relation:{relation.from_id}:{relation.rel}:{relation.to_id}",
              documents=[relation.from_id, relation.to_id], title=f"{relation.from_id} {ALERT_RELATIONS[relation.rel]} {relation.to_id}",
              source_id=source.id, article_id=article.id, document_id=docs[relation.to_id].id,
              payload={"relation": relation.to_json(), "url": article.url})
@@ -264,7 +267,7 @@ class Ingestor:
         document.title = document.title or article.title
         session.add(document)
         if not self.baseline:
-            emit(session, self.channels, "new_document", f"document:{document.key}", documents=[document.canonical_id],
+            self._emit(session, "new_document", f"document:{document.key}", documents=[document.canonical_id],
                  title=f"Văn bản mới {document.canonical_id}: {article.title}", source_id=source.id,
                  article_id=article.id, document_id=document.id, payload={"url": article.url})
 
@@ -279,7 +282,7 @@ class Ingestor:
         live.add(cluster.id, features)
         if not self.baseline:
             ids = [r.id for r in found.refs if r.id in found.subjects] + [r.id for r in found.refs if r.id not in found.subjects]
-            emit(session, self.channels, "new_article", f"cluster:{cluster.id}", documents=ids, title=article.title,
+            self._emit(session, "new_article", f"cluster:{cluster.id}", documents=ids, title=article.title,
                  source_id=source.id, article_id=article.id, cluster_id=cluster.id,
                  payload={"url": article.url, "published_at": article.published_at.isoformat() if article.published_at else None})
 
@@ -311,7 +314,7 @@ class Ingestor:
         new = f"{version.title}\n{version.lead}\n{version.text}"
         if self.baseline or not is_significant(old, new):
             return
-        emit(session, self.channels, "article_changed", f"version:{version.id}", documents=found.ids(),
+        self._emit(session, "article_changed", f"version:{version.id}", documents=found.ids(),
              title=f"Bài đã bị sửa: {article.title}", source_id=source.id, article_id=article.id,
              payload={"url": article.url, "diff": word_diff(old, new), "seq": version.seq})
 
@@ -336,7 +339,7 @@ class Ingestor:
 
     def _health(self, session: Session, source: Source, status: str) -> None:
         if status == "ok" and source.broken_since is not None:
-            emit(session, self.channels, "source_recovered", f"recovered:{source.name}:{source.broken_since.isoformat()}",
+            self._emit(session, "source_recovered", f"recovered:{source.name}:{source.broken_since.isoformat()}",
                  title=f"{source.title or source.name}: đã hoạt động trở lại", source_id=source.id, payload={})
             source.broken_since = None
             return
@@ -345,6 +348,6 @@ class Ingestor:
         runs = repo.recent_runs(session, source.id, FAILING_RUNS)
         if len(runs) == FAILING_RUNS and all(r.status in FAILING for r in runs):
             source.broken_since = utcnow()
-            emit(session, self.channels, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
+            self._emit(session, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
                  title=f"{source.title or source.name}: {FAILING_RUNS} lần thu thập liên tiếp thất bại ({status})",
                  source_id=source.id, payload={"detail": runs[0].message or status})

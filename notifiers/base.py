@@ -20,7 +20,7 @@ from typing import Any, Literal, Mapping, Protocol, get_args
 
 Kind = Literal[
     "new_article", "new_document", "document_amended", "article_changed", "article_gone", "source_broken",
-    "source_recovered",
+    "source_recovered", "digest",
 ]
 Lang = Literal["vi", "en"]
 

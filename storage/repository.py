@@ -259,17 +259,19 @@ def cluster_members(session: Session, cluster_id: int) -> Sequence[tuple[Article
 
 # --- events and the outbox --------------------------------------------------------------------------
 
-def add_event(session: Session, kind: str, dedup_key: str, channels: Iterable[str], **fields: Any) -> Event | None:
-    """Record an event once (by `dedup_key`) with one pending delivery per channel, in the caller's
-    transaction; returns None when the event already happened."""
+def add_event(session: Session, kind: str, dedup_key: str, channels: Iterable[str] | dict[str, datetime],
+              **fields: Any) -> Event | None:
+    """Record an event once (by `dedup_key`) with one pending delivery per channel (due now, or at the time
+    given per channel), in the caller's transaction; returns None when the event already happened."""
     if session.exec(select(Event).where(Event.dedup_key == dedup_key)).first():
         return None
     now = utcnow()
     event = Event(kind=kind, dedup_key=dedup_key, created_at=now, **fields)
     session.add(event)
     session.flush()
-    for channel in channels:
-        session.add(Delivery(event_id=event.id, channel=channel, next_attempt_at=now))
+    due = channels if isinstance(channels, dict) else {channel: now for channel in channels}
+    for channel, when in due.items():
+        session.add(Delivery(event_id=event.id, channel=channel, next_attempt_at=when))
     return event
 
 

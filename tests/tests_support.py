@@ -18,9 +18,10 @@ def article_item(url: str, text: str, title: str, published: str = "2025-04-02T0
                                               "published_at": published, "lang": "vi"}}
 
 
-def ingest(engine: Engine, *items: dict[str, Any], status: str | None = None, source: str = "baochinhphu") -> Ingestor:
+def ingest(engine: Engine, *items: dict[str, Any], status: str | None = None, source: str = "baochinhphu",
+           channels: tuple[Channel, ...] = CONSOLE) -> Ingestor:
     """One crawl of `source` that saw a list page and `items`."""
-    ingestor = Ingestor(engine, load_sources()[source], CONSOLE)
+    ingestor = Ingestor(engine, load_sources()[source], channels)
     ingestor.handle({"type": "list", "url": "https://baochinhphu.vn/l.htm", "links": []})
     for item in items:
         ingestor.handle(item)
