@@ -6,6 +6,7 @@ a failed send raises `TransientError` (retry later) or `PermanentError` (dead-le
 """
 
 from notifiers import console as _console  # noqa: F401  (registers "console")
+from notifiers import smtp as _smtp  # noqa: F401  (registers "smtp")
 from notifiers import zalo as _zalo  # noqa: F401  (registers "zalo")
 from notifiers.base import Message, Notifier, NotifierError, PermanentError, TransientError
 from notifiers.registry import build, mask, register

@@ -134,6 +134,7 @@ class SmtpReceiver:
     port: int
     envelopes: list[Envelope] = field(default_factory=list)
     logins: list[bytes] = field(default_factory=list)
+    reply: str = ""  # set to e.g. "451 4.3.0 Try again later" to refuse messages with that answer
 
     def url(self, user: str = SMTP_USER, password: str = SMTP_PASSWORD) -> str:
         """A plain-SMTP (no SSL, no STARTTLS) mailto:// URL for this server."""
@@ -152,6 +153,8 @@ class _RecordingHandler:
         self._receiver = receiver
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:  # noqa: N802
+        if self._receiver.reply:
+            return self._receiver.reply
         self._receiver.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 

@@ -68,3 +68,22 @@ def test_a_crash_after_sending_loses_nothing_and_duplicates_only_under_the_same_
     assert sorted(keys.values()) == [1, 1, 1, 1, 2]  # one duplicate: the message in flight at the crash
     with session_scope(engine) as s:
         assert {d.status for d in repo.deliveries(s)} == {"sent"}
+
+
+def _smtp(port: int) -> tuple[Channel, ...]:
+    return (Channel("mail", f"smtp://govmon:s3cretSMTPpw42@127.0.0.1:{port}?to=desk@example.org&tls=no"),)
+
+
+def test_smtp_busy_then_back_delivers_once_and_a_refused_mailbox_is_dead_lettered(engine, smtp_server):
+    channels = _smtp(smtp_server.port)
+    _events(engine, channels, 1)
+    smtp_server.reply = "451 4.3.0 Try again later"
+    assert dispatch(engine, channels).retrying == 1
+    smtp_server.reply = ""
+    assert dispatch(engine, channels, now=utcnow() + timedelta(hours=1)).sent == 1
+    assert len(smtp_server.messages()) == 1
+    _events(engine, channels, 2)  # one more event (the first is already known)
+    smtp_server.reply = "550 5.1.1 Mailbox unavailable"
+    assert dispatch(engine, channels).dead == 1
+    with session_scope(engine) as s:
+        assert [d.status for d in repo.deliveries(s, "dead")] == ["dead"]

@@ -66,7 +66,7 @@ def test_unknown_name_lists_the_choices(target: str) -> None:
 
     text = str(info.value)
     assert repr(target) in text
-    assert "[console, zalo]" in text
+    assert "[console, smtp, smtps, zalo]" in text
     assert "mailto://" in text and "json://" in text
 
 
