@@ -66,10 +66,12 @@ def copies(session: Session, event: Event) -> list[tuple[Article, Source]]:
     """Every copy of the event's announcement, earliest first, official sources first on ties."""
     if event.cluster_id is not None:
         return sorted(repo.cluster_members(session, event.cluster_id), key=_order)
-    if event.article_id is not None:
-        article = session.get(Article, event.article_id)
-        return [(article, session.get(Source, article.source_id))] if article else []
-    return []
+    article = session.get(Article, event.article_id) if event.article_id is not None else None
+    if article is None:
+        return []
+    if article.cluster_id is not None and event.kind in ("new_document", "document_amended"):
+        return sorted(repo.cluster_members(session, article.cluster_id), key=_order)  # the announcement's copies
+    return [(article, session.get(Source, article.source_id))]
 
 
 def render(session: Session, event: Event) -> dict[str, Any]:
@@ -77,7 +79,8 @@ def render(session: Session, event: Event) -> dict[str, Any]:
     members = copies(session, event)
     source = session.get(Source, event.source_id) if event.source_id else None
     data: dict[str, Any] = {
-        "id": event.id, "kind": event.kind, "created_at": local_iso(event.created_at), "title": event.title,
+        "id": event.id, "kind": event.kind, "created_at": local_iso(event.created_at),
+        "title": members[0][0].title if members and event.kind == "new_article" else event.title,
         "url": members[0][0].url if members else event.payload.get("url", ""),
         "urls": [a.url for a, _ in members] or [u for u in [event.payload.get("url")] if u],
         "source": members[0][1].name if members else (source.name if source else ""),
@@ -91,21 +94,25 @@ def render(session: Session, event: Event) -> dict[str, Any]:
     return data
 
 
-def _body(data: dict[str, Any]) -> str:
+def _body(data: dict[str, Any], lang: str = "vi") -> str:
     lines = []
     if "relation" in data:
         rel = data["relation"]
-        lines.append(f"{rel['from']} {rel['rel']} {rel['to']}")
+        verb = rel["rel"] if lang == "en" else _VI_REL.get(rel["rel"], rel["rel"])
+        lines.append(f"{rel['from']} {verb} {rel['to']}")
         if rel.get("evidence"):
             lines.append(f"“{rel['evidence']}”")
     elif data["documents"]:
-        lines.append("Văn bản: " + ", ".join(data["documents"]))
+        lines.append(("Documents: " if lang == "en" else "Văn bản: ") + ", ".join(data["documents"]))
+    if data.get("published_at"):
+        lines.append(("Published: " if lang == "en" else "Đăng lúc: ") + str(data["published_at"])[:16].replace("T", " "))
     if data.get("diff"):
         lines.extend(data["diff"].splitlines())
     if data.get("detail"):
         lines.append(data["detail"])
     if len(data["urls"]) > 1:
-        lines.append(f"{len(data['urls'])} bản đăng: " + ", ".join(data["sources"]))
+        copies = "copies" if lang == "en" else "bản đăng"
+        lines.append(f"{len(data['urls'])} {copies}: " + ", ".join(data["sources"]))
     return "\n".join(lines)
 
 
@@ -126,7 +133,7 @@ def _title(event: Event, data: dict[str, Any], lang: str) -> str:
 
 def message_for(session: Session, event: Event, lang: str = "vi") -> Message:
     data = render(session, event)
-    return Message(kind=event.kind, title=_title(event, data, lang), body=_body(data), url=data["url"],  # type: ignore[arg-type]
+    return Message(kind=event.kind, title=_title(event, data, lang), body=_body(data, lang), url=data["url"],  # type: ignore[arg-type]
                    urls=tuple(data["urls"]), key=f"govmon-event-{event.id}", lang="en" if lang == "en" else "vi")
 
 
