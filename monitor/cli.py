@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from crawler.sources import SourceError
 from monitor.changes import word_diff
 from monitor.cli_common import env_database, fail, load, open_store, out, state
+from monitor.cli_archive import export, import_warc_command
 from monitor.cli_clusters import clusters_app, dedupe
 from monitor.cli_daemon import daemon, status
 from monitor.cli_docs import docs_app
@@ -48,6 +49,8 @@ app.add_typer(clusters_app, name="clusters")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(notify_app, name="notify")
 app.command()(dedupe)
+app.command("import-warc")(import_warc_command)
+app.command()(export)
 app.command()(daemon)
 app.command()(status)
 app.command()(extract)

@@ -76,7 +76,7 @@ class Ingestor:
     _writing = threading.Lock()
 
     def __init__(self, engine: Engine, source: SourceDef, channels: Sequence[Channel],
-                 blobs: BlobStore | None = None) -> None:
+                 blobs: BlobStore | None = None, quiet: bool = False) -> None:
         self.engine, self.definition, self.channels = engine, source, channels
         self.store = engine.url.render_as_string(hide_password=False)
         self.blobs = blobs or BlobStore(blob_dir_for(self.store))
@@ -84,7 +84,7 @@ class Ingestor:
         with session_scope(engine) as session:
             row = repo.ensure_source(session, source.name, title=source.title, kind=source.kind,
                                      official=source.official)
-            self.source_id, self.baseline = row.id, row.baseline_at is None
+            self.source_id, self.baseline = row.id, row.baseline_at is None or quiet  # quiet: backfill, archives
             self.run_id = repo.start_run(session, row).id
 
     def handle(self, item: dict[str, Any]) -> None:
@@ -150,7 +150,7 @@ class Ingestor:
         article, is_new = self._article(session, source, item)
         previous = None if is_new else repo.latest_version(session, article.id)
         digest = content_hash(data["title"], data.get("lead", ""), data["text"])
-        if previous is not None and previous.content_hash == digest:
+        if previous is not None and (previous.content_hash == digest or self._archived(session, article, item, digest)):
             self.tally.unchanged += 1
             return
         version = self._version(session, article, previous, item, digest)
@@ -179,6 +179,12 @@ class Ingestor:
 
     # --- steps ------------------------------------------------------------------------------------
 
+    def _archived(self, session: Session, article: Article, item: dict[str, Any], digest: str) -> bool:
+        """An archive capture already imported (same content, same capture time): importing twice adds nothing."""
+        captured = _when(item.get("fetched_at"))
+        return captured is not None and any(v.content_hash == digest and v.fetched_at == captured
+                                            for v in repo.versions_of(session, article.id))
+
     def _article(self, session: Session, source: Source, item: dict[str, Any]) -> tuple[Article, bool]:
         data, url = item["article"], canonical_url(item["url"])
         article = repo.article_by_url(session, url)
@@ -202,7 +208,8 @@ class Ingestor:
         return repo.add_version(
             session, article, previous, content_hash=digest, title=data["title"], lead=data.get("lead", ""),
             text=data["text"], author=data.get("author", ""), modified_at=_when(data.get("modified_at")),
-            raw_html=compress(item.get("html", "")), extra=extra)
+            raw_html=compress(item.get("html", "")), extra=extra,
+            **({"fetched_at": _when(item["fetched_at"])} if item.get("fetched_at") else {}))
 
     def _documents(self, session: Session, source: Source, article: Article, found: Identified) -> None:
         docs = {ref.id: self._document(session, ref, article) for ref in found.refs}

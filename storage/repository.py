@@ -6,7 +6,7 @@ events and deliveries are looked up by their natural key before they are inserte
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -102,7 +102,8 @@ def versions_of(session: Session, article_id: int) -> Sequence[Version]:
 def add_version(session: Session, article: Article, previous: Version | None, **fields: Any) -> Version:
     """Append the next version of `article` (versions are never updated or deleted)."""
     seq = previous.seq + 1 if previous else 1
-    version = Version(article_id=article.id, seq=seq, fetched_at=utcnow(), **fields)
+    fields.setdefault("fetched_at", utcnow())  # an archive import passes the capture time
+    version = Version(article_id=article.id, seq=seq, **fields)
     session.add(version)
     session.flush()
     return version
@@ -244,6 +245,26 @@ def new_cluster(session: Session, article: Article, signature: str = "") -> Repo
     article.cluster_id = cluster.id
     session.add(article)
     return cluster
+
+
+def export_rows(session: Session, since: datetime | None = None, source: str | None = None,
+                document_type: str | None = None, batch: int = 500) -> Iterator[tuple[Article, Source]]:
+    """Articles for export, oldest first, read `batch` at a time (a store of millions streams in bounded memory)."""
+    last = 0
+    while True:
+        query = select(Article, Source).join(Source).where(Article.id > last)
+        if since:
+            query = query.where(func.coalesce(Article.published_at, Article.first_seen_at) >= since)
+        if source:
+            query = query.where(Source.name == source)
+        if document_type:
+            typed = select(Mention.article_id).join(Document).where(func.lower(Document.type) == document_type.lower())
+            query = query.where(col(Article.id).in_(typed))
+        rows = session.exec(query.order_by(col(Article.id)).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0].id or last
 
 
 def recent_clusters(session: Session, since: datetime) -> Sequence[tuple[int, str]]:

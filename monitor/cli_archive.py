@@ -1,0 +1,59 @@
+"""`govmon import-warc FILE...` (web archives into the store, at their capture times) and `govmon export`
+(articles as JSON lines or CSV: url, source, title, published_at, documents, cluster, versions)."""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from crawler.sources import SourceError, load_sources
+from monitor.archive import export_articles, import_warc, write_csv
+from monitor.cli_common import fail, load, open_store, out
+from monitor.dispatch import dispatch
+
+__all__ = ["import_warc_command", "export"]
+
+
+def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC files (.warc or .warc.gz).")],
+                        notify: Annotated[bool, typer.Option(help="Alert on what is new (default: a quiet baseline).")] = False) -> None:
+    """Ingest web-archive captures through extraction, documents, dedup and versions (capture time = version time)."""
+    config = load()
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise fail(f"no such file: {', '.join(missing)}")
+    try:
+        sources = load_sources(*config.source_dirs)
+    except SourceError as exc:
+        raise fail(str(exc)) from exc
+    engine = open_store()
+    done = import_warc(engine, files, sources, config.channels, notify=notify)
+    out.print(f"{done.records} HTML captures, {done.pages} imported, {done.versions_new} new versions, "
+              f"{done.skipped} not articles", highlight=False)
+    if notify:
+        dispatch(engine, config.channels)
+
+
+def _since(value: Optional[str]) -> Optional[datetime]:
+    try:
+        return datetime.fromisoformat(value).astimezone() if value else None
+    except ValueError as exc:
+        raise fail(f"--since wants a date like 2025-01-01, not {value!r}") from exc
+
+
+def export(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+           since: Annotated[Optional[str], typer.Option(help="Published (or first seen) on or after this date.")] = None,
+           source: Annotated[Optional[str], typer.Option(help="Only this source.")] = None,
+           doc_type: Annotated[Optional[str], typer.Option("--type", help="Only articles naming a document of this type.")] = None) -> None:
+    """Stream the stored articles, one per line (fields documented in the README)."""
+    if fmt not in ("jsonl", "csv"):
+        raise fail("--format is jsonl or csv")
+    rows = export_articles(open_store(), _since(since), source, doc_type)
+    if fmt == "csv":
+        write_csv(rows, sys.stdout)
+        return
+    for row in rows:
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")

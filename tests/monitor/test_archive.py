@@ -1,0 +1,68 @@
+"""WARC import (capture times become version times; a second import adds nothing) and export."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from monitor.cli import app
+from monitor.offline_demo import DEMO_DIR
+from storage import repository as repo
+from storage.db import session_scope
+
+DAY1, DAY2 = DEMO_DIR / "sites" / "day1", DEMO_DIR / "sites" / "day2"
+EDITED = "www.vietnamplus.vn/bo-sung-kinh-phi-cho-cac-nhiem-vu-khoa-hoc-cong-nghe-cap-bach-nam-2025-post1024386.vnp"
+runner = CliRunner()
+
+
+def _record(writer: WARCWriter, url: str, body: bytes, when: str) -> None:
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
+                                                  warc_headers_dict={"WARC-Date": when}))
+
+
+def _warc(path: Path) -> int:
+    """The demo's baochinhphu and vietnamplus articles captured in April 2025, and the edited page in May."""
+    pages = [*sorted((DAY1 / "baochinhphu.vn").glob("*-102*.htm")), *sorted((DAY1 / "www.vietnamplus.vn").glob("*-post*.vnp"))]
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for page in pages:
+            _record(writer, f"https://{page.parent.name}/{page.name}", page.read_bytes(), "2025-04-03T01:00:00Z")
+        _record(writer, f"https://{EDITED}", (DAY2 / EDITED).read_bytes(), "2025-05-10T02:30:00Z")
+    return len(pages)
+
+
+def _db(engine) -> list[str]:
+    return ["--database", engine.url.render_as_string(hide_password=False)]
+
+
+def test_import_uses_capture_times_and_a_second_import_adds_nothing(engine, tmp_path):
+    warc = tmp_path / "capture.warc.gz"
+    pages = _warc(warc)
+    first = runner.invoke(app, [*_db(engine), "import-warc", str(warc)])
+    assert first.exit_code == 0, first.output
+    assert f"{pages + 1} HTML captures, {pages + 1} imported, {pages + 1} new versions, 0 not articles" in first.stdout
+    with session_scope(engine) as s:
+        versions = repo.versions_of(s, repo.article_by_url(s, f"https://{EDITED}").id)
+        assert [v.fetched_at.isoformat() for v in versions] == ["2025-04-03T01:00:00+00:00", "2025-05-10T02:30:00+00:00"]
+        assert repo.events(s) == []  # a quiet baseline
+    again = runner.invoke(app, [*_db(engine), "import-warc", str(warc)])
+    assert "0 new versions" in again.stdout
+
+
+def test_export_streams_jsonl_and_csv_with_versions_oldest_first(engine, tmp_path):
+    warc = tmp_path / "capture.warc.gz"
+    _warc(warc)
+    runner.invoke(app, [*_db(engine), "import-warc", str(warc)])
+    rows = [json.loads(x) for x in runner.invoke(app, [*_db(engine), "export", "--source", "vietnamplus"]).stdout.splitlines()]
+    edited = next(r for r in rows if r["url"] == f"https://{EDITED}")
+    assert set(edited) == {"url", "source", "title", "published_at", "documents", "cluster", "versions"}
+    assert [v["seq"] for v in edited["versions"]] == [1, 2] and "57-NQ/TW" in edited["documents"]
+    assert {r["source"] for r in rows} == {"vietnamplus"}
+    table = list(csv.DictReader(io.StringIO(runner.invoke(app, [*_db(engine), "export", "--format", "csv"]).stdout)))
+    assert len(table) > len(rows) and table[0].keys() >= {"url", "documents", "versions"}
