@@ -7,6 +7,7 @@ process), writes a JSON spec to its stdin and reads one JSON item per line from 
      "source_dirs": ["/etc/govmon/sources"],  # extra definition directories (optional)
      "known": {"https://...": {"etag": "...", "last_modified": "...", "extractor": "site"}},
      "refetch": false,                   # re-request known articles even without validators
+     "walk": {"max_pages": 50, "since": "2025-01-01T00:00:00+07:00"},  # backfill (optional)
      "settings": {"DOWNLOAD_DELAY": 0, "GOVMON_HOST_MAP": {"*": "http://127.0.0.1:8123"}}}
 
 Exit status 0 when the crawl ran (problems are items, not exit codes), 2 for a bad spec.
@@ -43,7 +44,7 @@ def crawl(spec: dict[str, Any]) -> None:
         raise SourceError(f"unknown source {name!r}")
     process = CrawlerProcess(build_settings(spec.get("settings", {})), install_root_handler=True)
     process.crawl(SourceSpider, source=sources[name], known=spec.get("known", {}),
-                  refetch=bool(spec.get("refetch", False)))
+                  refetch=bool(spec.get("refetch", False)), walk=spec.get("walk"))
     process.start()
 
 

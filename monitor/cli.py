@@ -20,6 +20,7 @@ from crawler.sources import SourceError
 from monitor.changes import word_diff
 from monitor.cli_common import env_database, fail, load, open_store, out, state
 from monitor.cli_archive import export, import_warc_command
+from monitor.cli_backfill import backfill
 from monitor.cli_clusters import clusters_app, dedupe
 from monitor.cli_daemon import daemon, status
 from monitor.cli_docs import docs_app
@@ -51,6 +52,7 @@ app.add_typer(notify_app, name="notify")
 app.command()(dedupe)
 app.command("import-warc")(import_warc_command)
 app.command()(export)
+app.command()(backfill)
 app.command()(daemon)
 app.command()(status)
 app.command()(extract)

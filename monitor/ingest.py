@@ -48,6 +48,9 @@ class Tally:
     unchanged: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
     redirects: list[tuple[str, str]] = field(default_factory=list)  # list pages that moved: (asked, final)
+    known: int = 0  # backfill: listed articles the store already had (not fetched again)
+    outside: int = 0  # backfill: fetched articles published outside the requested dates (not stored)
+    documents: int = 0  # document references found
 
     def count(self, kind: str) -> int:
         return sum(1 for p in self.problems if p["kind"] == kind)
@@ -76,11 +79,13 @@ class Ingestor:
     _writing = threading.Lock()
 
     def __init__(self, engine: Engine, source: SourceDef, channels: Sequence[Channel],
-                 blobs: BlobStore | None = None, quiet: bool = False) -> None:
+                 blobs: BlobStore | None = None, quiet: bool = False,
+                 window: tuple[datetime | None, datetime | None] = (None, None)) -> None:
         self.engine, self.definition, self.channels = engine, source, channels
         self.store = engine.url.render_as_string(hide_password=False)
         self.blobs = blobs or BlobStore(blob_dir_for(self.store))
         self.tally = Tally()
+        self.window = window  # backfill: only articles published within [since, until] are stored
         with session_scope(engine) as session:
             row = repo.ensure_source(session, source.name, title=source.title, kind=source.kind,
                                      official=source.official)
@@ -108,6 +113,16 @@ class Ingestor:
         self.tally.lists += 1
         if item.get("redirected_from"):
             self.tally.redirects.append((item["redirected_from"][0], item["url"]))
+
+    def _on_known(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        self.tally.known += 1
+
+    def _outside(self, published: str | None) -> bool:
+        since, until = self.window
+        when = _when(published)
+        if when is None or (since is None and until is None):
+            return False
+        return bool((since and when < since) or (until and when > until))
 
     def _on_not_modified(self, session: Session, source: Source, item: dict[str, Any]) -> None:
         self.tally.unchanged += 1
@@ -143,6 +158,9 @@ class Ingestor:
 
     def _on_article(self, session: Session, source: Source, item: dict[str, Any]) -> None:
         data = item["article"]
+        if self._outside(data.get("published_at")):
+            self.tally.outside += 1
+            return
         if not data.get("title") or not data.get("text"):
             self.tally.problems.append({"url": item["url"], "kind": "empty", "detail": "no title or no text"})
             return
@@ -155,6 +173,7 @@ class Ingestor:
             return
         version = self._version(session, article, previous, item, digest)
         found = identify(data["title"], data.get("lead", ""), data["text"], data.get("subject_text", ""))
+        self.tally.documents += len(found.refs)
         self._documents(session, source, article, found)
         if is_new:
             self._cluster(session, source, article, found)

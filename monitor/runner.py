@@ -12,9 +12,10 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, Any
 
 from sqlalchemy.engine import Engine
@@ -26,7 +27,7 @@ from monitor.ingest import Ingestor, Tally
 from storage import repository as repo
 from storage.db import session_scope
 
-__all__ = ["CrawlReport", "Control", "crawl_source", "run_pass", "enabled_sources", "crawl_settings"]
+__all__ = ["CrawlReport", "Control", "Walk", "crawl_source", "run_pass", "enabled_sources", "crawl_settings"]
 
 
 @dataclass
@@ -35,6 +36,18 @@ class CrawlReport:
     status: str
     tally: Tally
     message: str = ""
+
+
+@dataclass
+class Walk:
+    """A backfill crawl: list pages followed up to `max_pages`, articles kept only within [since, until],
+    quiet (a baseline) unless `notify`; `on_item` sees every item (progress display)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    max_pages: int = 50
+    notify: bool = False
+    on_item: Callable[[dict[str, Any], Tally], None] | None = None
 
 
 @dataclass
@@ -94,11 +107,15 @@ def _tail(log: IO[bytes], lines: int = 5) -> str:
 
 
 def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[str, Any] | None = None,
-                 control: Control | None = None) -> CrawlReport:
-    """Crawl one source in a child process and ingest what it reports."""
+                 control: Control | None = None, walk: Walk | None = None) -> CrawlReport:
+    """Crawl one source in a child process and ingest what it reports (a backfill when `walk` is given)."""
     control = control or Control()
-    ingestor = Ingestor(engine, source, config.channels)
-    spec = json.dumps(_spec(engine, config, source, extra))
+    ingestor = Ingestor(engine, source, config.channels, quiet=bool(walk and not walk.notify),
+                        window=(walk.since, walk.until) if walk else (None, None))
+    spec_data = _spec(engine, config, source, extra)
+    if walk is not None:
+        spec_data["walk"] = {"max_pages": walk.max_pages, "since": walk.since.isoformat() if walk.since else ""}
+    spec = json.dumps(spec_data)
     with tempfile.TemporaryFile() as log:
         child = subprocess.Popen([sys.executable, "-m", "crawler.run"], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8")
@@ -106,7 +123,7 @@ def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[
         timer = threading.Timer(config.crawl_timeout, child.kill)
         timer.start()
         try:
-            _feed(child, spec, ingestor)
+            _feed(child, spec, ingestor, walk.on_item if walk else None)
         except BaseException:
             child.kill()
             child.wait()
@@ -128,13 +145,17 @@ def _failed(ingestor: Ingestor, source: SourceDef, code: int, log: IO[bytes], co
     return CrawlReport(source.name, ingestor.finish("failed", message), ingestor.tally, message)
 
 
-def _feed(child: subprocess.Popen[str], spec: str, ingestor: Ingestor) -> None:
+def _feed(child: subprocess.Popen[str], spec: str, ingestor: Ingestor,
+          on_item: Callable[[dict[str, Any], Tally], None] | None = None) -> None:
     assert child.stdin is not None and child.stdout is not None
     child.stdin.write(spec)
     child.stdin.close()
     for line in child.stdout:
         if line.strip():
-            ingestor.handle(json.loads(line))
+            item = json.loads(line)
+            ingestor.handle(item)
+            if on_item is not None:
+                on_item(item, ingestor.tally)
 
 
 def run_pass(engine: Engine, config: Config, sources: Sequence[SourceDef],

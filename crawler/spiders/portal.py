@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -62,10 +62,16 @@ class SourceSpider(scrapy.Spider):
     custom_settings = {"HTTPERROR_ALLOW_ALL": False}
 
     def __init__(self, source: Source, known: dict[str, dict[str, str]] | None = None,
-                 refetch: bool = False, **kwargs: Any) -> None:
+                 refetch: bool = False, walk: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(name=source.name, **kwargs)
         self.source, self.known, self.refetch = source, known or {}, refetch
         self.allowed_domains = list(source.hosts)
+        # Backfill ("walk"): follow list pages up to max_pages, stop paging once articles older than `since`
+        # appear, and skip articles the store already has (the store is what makes a re-run resume).
+        self.walk = walk or {}
+        self.max_pages = int(self.walk.get("max_pages", source.list.max_pages))
+        self.since = str(self.walk.get("since", ""))
+        self.past_since = False
 
     async def start(self) -> Any:
         for url in self.source.start_urls:
@@ -125,6 +131,9 @@ class SourceSpider(scrapy.Spider):
     def _article_requests(self, links: list[str]) -> Iterator[scrapy.Request]:
         for url in links:
             validators = self.known.get(url)
+            if validators is not None and self.walk:
+                yield {"type": "known", "url": url}
+                continue
             if validators is None or self._fell_back(validators):
                 yield self._request(url, self.parse_article)
             elif self.refetch or any(validators.values()):
@@ -137,7 +146,7 @@ class SourceSpider(scrapy.Spider):
         page = response.meta.get("page", 1)
         params = response.meta.get("page_params") or page_params(text, self.source.list)
         url = next_page_url(text, response.url, self.source.list, page, params)
-        if url and page < self.source.list.max_pages:
+        if url and page < self.max_pages and not self.past_since:
             yield self._request(url, self.parse_list, page=page + 1, page_params=params)
 
     def parse_article(self, response: Response) -> Iterator[Item]:
@@ -154,7 +163,13 @@ class SourceSpider(scrapy.Spider):
         yield from items
         for item in items:
             if item["type"] == "article":
+                self._note_age(item["article"].get("published_at"))
                 yield from self._attachment_requests(item)
+
+    def _note_age(self, published: str | None) -> None:
+        """ISO times with offsets compare as text only within one offset: compare parsed instants."""
+        if self.since and published and datetime.fromisoformat(published) < datetime.fromisoformat(self.since):
+            self.past_since = True
 
     def _attachment_requests(self, item: Item) -> Iterator[scrapy.Request]:
         for attachment in item["article"].get("attachments", []):
