@@ -1,19 +1,24 @@
 """Downloader middlewares of our own: host mapping (serve a site from a mirror or a local replay),
 Retry-After-aware retries (Scrapy's RetryMiddleware retries 429/503 but ignores Retry-After), and answering a
-script cookie challenge once (chinhphu.vn's "set D0N and reload")."""
+script cookie challenge once (chinhphu.vn's "set D0N and reload"), and recording responses into a WARC."""
 from __future__ import annotations
 
+import io
 import time
+from http import HTTPStatus
 from typing import Any
 
 from scrapy import Request, Spider
+from scrapy.exceptions import NotConfigured
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawler.extract.health import challenge_cookie
 from crawler.hostmap import mapped_url
 
-__all__ = ["HostMapMiddleware", "RetryAfterMiddleware", "CookieChallengeMiddleware"]
+__all__ = ["HostMapMiddleware", "RetryAfterMiddleware", "CookieChallengeMiddleware", "WarcRecorderMiddleware"]
 
 _ORIGINAL = "govmon_original_url"
 _ANSWERED = "govmon_challenge_answered"
@@ -85,3 +90,36 @@ class CookieChallengeMiddleware:
 
 def _cookies(request: Request) -> dict[str, str]:
     return dict(request.cookies) if isinstance(request.cookies, dict) else {}
+
+
+class WarcRecorderMiddleware:
+    """GOVMON_WARC_PATH = file: every response is appended to that WARC (gzip members), under the URL the
+    site has (not a mirror's), so users keep evidence of what a page said on a given day."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcRecorderMiddleware:
+        path = crawler.settings.get("GOVMON_WARC_PATH")
+        if not path:
+            raise NotConfigured("GOVMON_WARC_PATH is not set")
+        return cls(path)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        headers = [(k.decode("latin-1"), b", ".join(v).decode("latin-1")) for k, v in response.headers.items()]
+        status = f"{response.status} {_phrase(response.status)}".strip()
+        with open(self.path, "ab") as out:
+            writer = WARCWriter(out, gzip=True)
+            record = writer.create_warc_record(
+                response.url, "response", payload=io.BytesIO(response.body),
+                http_headers=StatusAndHeaders(status, headers, protocol="HTTP/1.1"))
+            writer.write_record(record)
+        return response
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

@@ -31,6 +31,7 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.WarcRecorderMiddleware": 40,  # after the host map has restored the site's URL
     "crawler.middlewares.HostMapMiddleware": 50,
     "crawler.middlewares.RetryAfterMiddleware": 540,
     "crawler.middlewares.CookieChallengeMiddleware": 560,

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from crawler.sources import SourceError
 from monitor.changes import word_diff
 from monitor.cli_common import env_database, fail, load, open_store, out, state
-from monitor.cli_archive import export, import_warc_command
+from monitor.cli_archive import export, import_warc_command, record
 from monitor.cli_backfill import backfill
 from monitor.cli_clusters import clusters_app, dedupe
 from monitor.cli_daemon import daemon, status
@@ -53,6 +53,7 @@ app.command()(dedupe)
 app.command("import-warc")(import_warc_command)
 app.command()(export)
 app.command()(backfill)
+app.command()(record)
 app.command()(daemon)
 app.command()(status)
 app.command()(extract)

@@ -14,8 +14,9 @@ from crawler.sources import SourceError, load_sources
 from monitor.archive import export_articles, import_warc, write_csv
 from monitor.cli_common import fail, load, open_store, out
 from monitor.dispatch import dispatch
+from monitor.runner import crawl_source, enabled_sources
 
-__all__ = ["import_warc_command", "export"]
+__all__ = ["import_warc_command", "export", "record"]
 
 
 def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC files (.warc or .warc.gz).")],
@@ -57,3 +58,21 @@ def export(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] =
         return
     for row in rows:
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def record(sources: Annotated[list[str], typer.Argument(help="Source names.")],
+           warc: Annotated[Path, typer.Option("--warc", help="The WARC file to append to (gzip members).")]) -> None:
+    """Crawl the sources now, store as usual, and append every response to a WARC file (evidence of what the
+    pages said today; `govmon import-warc` reads it back)."""
+    config = load()
+    try:
+        chosen = enabled_sources(config, sources)
+    except (KeyError, SourceError) as exc:
+        raise fail(str(exc).strip("'\"")) from exc
+    engine = open_store()
+    extra = {"GOVMON_WARC_PATH": str(warc.resolve())}
+    reports = [crawl_source(engine, config, source, extra) for source in chosen]
+    dispatch(engine, config.channels)
+    out.print(f"{warc}: {', '.join(f'{r.source} {r.status}' for r in reports)}", highlight=False)
+    if any(r.status != "ok" for r in reports):
+        raise typer.Exit(1)

@@ -10,10 +10,12 @@ from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from monitor.archive import warc_pages
 from monitor.cli import app
 from monitor.offline_demo import DEMO_DIR
+from monitor.replay import ReplayServer
 from storage import repository as repo
-from storage.db import session_scope
+from storage.db import make_engine, session_scope
 
 DAY1, DAY2 = DEMO_DIR / "sites" / "day1", DEMO_DIR / "sites" / "day2"
 EDITED = "www.vietnamplus.vn/bo-sung-kinh-phi-cho-cac-nhiem-vu-khoa-hoc-cong-nghe-cap-bach-nam-2025-post1024386.vnp"
@@ -66,3 +68,23 @@ def test_export_streams_jsonl_and_csv_with_versions_oldest_first(engine, tmp_pat
     assert {r["source"] for r in rows} == {"vietnamplus"}
     table = list(csv.DictReader(io.StringIO(runner.invoke(app, [*_db(engine), "export", "--format", "csv"]).stdout)))
     assert len(table) > len(rows) and table[0].keys() >= {"url", "documents", "versions"}
+
+
+def test_record_writes_what_the_site_served_and_import_reads_it_back(tmp_path):
+    site = Path(__file__).parents[1] / "crawler" / "fixtures" / "vanban" / "site"
+    config = tmp_path / "govmon.toml"
+    recorded, imported = f"sqlite:///{tmp_path / 'rec.sqlite3'}", f"sqlite:///{tmp_path / 'imp.sqlite3'}"
+    warc = tmp_path / "evidence.warc.gz"
+    with ReplayServer([site]) as server:
+        config.write_text(f'[crawl]\nDOWNLOAD_DELAY = 0\nGOVMON_HOST_MAP = {{ "*" = "{server.base_url}" }}\n')
+        done = runner.invoke(app, ["--config", str(config), "--database", recorded, "record", "vanban", "--warc", str(warc)])
+    assert done.exit_code == 0, done.output
+    urls = [url for url, _, _, _ in warc_pages(warc)]
+    assert "https://vanban.chinhphu.vn/?docid=213001&pageid=27160" in urls and not any("127.0.0.1" in u for u in urls)
+    runner.invoke(app, ["--database", imported, "import-warc", str(warc)])
+    assert _urls(imported) >= _urls(recorded) - {u for u in _urls(recorded) if "datafiles" in u}
+
+
+def _urls(database: str) -> set[str]:
+    with session_scope(make_engine(database)) as s:
+        return {a.url for a, _ in repo.export_rows(s)}
