@@ -16,9 +16,8 @@ import typer
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from crawler.sources import SourceError
 from monitor.changes import word_diff
-from monitor.cli_common import env_database, fail, load, open_store, out, state
+from monitor.cli_common import chosen_sources, env_database, fail, load, open_store, out, state
 from monitor.cli_archive import export, import_warc_command, record
 from monitor.cli_backfill import backfill
 from monitor.cli_clusters import clusters_app, dedupe
@@ -32,7 +31,7 @@ from monitor.config import Config
 from monitor.dispatch import dispatch
 from monitor.events import render
 from monitor.offline_demo import demo_config, run_demo, temporary_database_url
-from monitor.runner import CrawlReport, enabled_sources, run_pass
+from monitor.runner import CrawlReport, run_pass
 from monitor.views import print_report, versions_table
 from storage import repository as repo
 from storage.db import ENV_VAR, database_url, describe_url, make_engine, session_scope
@@ -83,10 +82,7 @@ def _finish_pass(engine: Engine, config: Config, reports: list[CrawlReport], tit
 def run(sources: Annotated[Optional[list[str]], typer.Argument(help="Source names (default: the configured ones).")] = None) -> None:
     """One monitoring pass: crawl the configured sources, store what changed, send the alerts."""
     config = load()
-    try:
-        chosen = enabled_sources(config, sources or ())
-    except (KeyError, SourceError) as exc:
-        raise fail(str(exc).strip("'\"")) from exc
+    chosen = chosen_sources(config, sources or ())
     engine = open_store()
     out.print(f"store: {describe_url(str(engine.url))}", highlight=False)
     reports = run_pass(engine, config, chosen)

@@ -12,9 +12,9 @@ import typer
 
 from crawler.sources import SourceError, load_sources
 from monitor.archive import export_articles, import_warc, write_csv
-from monitor.cli_common import fail, load, open_store, out
+from monitor.cli_common import chosen_sources, fail, load, open_store, out
 from monitor.dispatch import dispatch
-from monitor.runner import crawl_source, enabled_sources
+from monitor.runner import crawl_source
 
 __all__ = ["import_warc_command", "export", "record"]
 
@@ -65,10 +65,7 @@ def record(sources: Annotated[list[str], typer.Argument(help="Source names.")],
     """Crawl the sources now, store as usual, and append every response to a WARC file (evidence of what the
     pages said today; `govmon import-warc` reads it back)."""
     config = load()
-    try:
-        chosen = enabled_sources(config, sources)
-    except (KeyError, SourceError) as exc:
-        raise fail(str(exc).strip("'\"")) from exc
+    chosen = chosen_sources(config, sources)
     engine = open_store()
     extra = {"GOVMON_WARC_PATH": str(warc.resolve())}
     reports = [crawl_source(engine, config, source, extra) for source in chosen]

@@ -17,12 +17,11 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from crawler.sources import SourceError
-from monitor.cli_common import err, fail, load, open_store, out
+from monitor.cli_common import chosen_sources, err, fail, load, open_store, out
 from monitor.dispatch import dispatch
 from monitor.events import VN_TZ
 from monitor.ingest import Tally
-from monitor.runner import CrawlReport, Walk, crawl_source, crawl_settings, enabled_sources
+from monitor.runner import CrawlReport, Walk, crawl_settings, crawl_source
 
 __all__ = ["backfill"]
 
@@ -81,10 +80,7 @@ def backfill(sources: Annotated[list[str], typer.Argument(help="Source names, se
              as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False) -> None:
     """Walk the sources' archives back to --since and store what was published in the window."""
     config = load()
-    try:
-        chosen = enabled_sources(config, sources)
-    except (KeyError, SourceError) as exc:
-        raise fail(str(exc).strip("'\"")) from exc
+    chosen = chosen_sources(config, sources)
     engine = open_store()
     start, end = _day(since), _day(until, end=True)
     if not quiet and not as_json:

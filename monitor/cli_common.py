@@ -3,6 +3,7 @@ the store. Errors a user can fix are one clear line on stderr and exit status 2.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -11,11 +12,14 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
+from crawler.sources import Source as SourceDef
+from crawler.sources import SourceError
 from monitor.config import Config, ConfigError, load_config
+from monitor.runner import enabled_sources
 from storage.db import ENV_VAR, describe_url, make_engine
 from storage.migrate import SchemaOutOfDate, ensure_schema
 
-__all__ = ["out", "err", "state", "fail", "load", "open_store", "env_database"]
+__all__ = ["out", "err", "state", "fail", "load", "open_store", "env_database", "chosen_sources"]
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # an error is one line, however long
@@ -55,3 +59,11 @@ def open_store(url: str | None = None) -> Engine:
 
 def env_database() -> bool:
     return bool(os.environ.get(ENV_VAR))
+
+
+def chosen_sources(config: Config, names: Sequence[str] = ()) -> list[SourceDef]:
+    """The named sources (default: the configured ones); an unknown name is a one-line error."""
+    try:
+        return enabled_sources(config, names)
+    except (KeyError, SourceError) as exc:
+        raise fail(str(exc).strip("'\"")) from exc

@@ -9,8 +9,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from crawler.sources import SourceError
-from monitor.cli_common import fail, load, open_store, out
+from monitor.cli_common import chosen_sources, fail, load, open_store, out
 from monitor.daemon import GRACE_SECONDS, Daemon
 from monitor.events import local_iso
 from monitor.runner import enabled_sources
@@ -25,10 +24,7 @@ def daemon(sources: Annotated[Optional[list[str]], typer.Argument(help="Source n
            grace: Annotated[float, typer.Option(help="Seconds running crawls get to finish on SIGTERM.")] = GRACE_SECONDS) -> None:
     """Monitor the sources on their schedules until SIGTERM or Ctrl-C (one daemon per store)."""
     config = load()
-    try:
-        chosen = enabled_sources(config, sources or ())
-    except (KeyError, SourceError) as exc:
-        raise fail(str(exc).strip("'\"")) from exc
+    chosen = chosen_sources(config, sources or ())
     engine = open_store()
     logging.getLogger("monitor").setLevel(logging.INFO)
     if not logging.getLogger().handlers:
