@@ -114,7 +114,8 @@ def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[
                         window=(walk.since, walk.until) if walk else (None, None))
     spec_data = _spec(engine, config, source, extra)
     if walk is not None:
-        spec_data["walk"] = {"max_pages": walk.max_pages, "since": walk.since.isoformat() if walk.since else ""}
+        spec_data["walk"] = {"max_pages": walk.max_pages, "since": walk.since.isoformat() if walk.since else "",
+                             "until": walk.until.isoformat() if walk.until else ""}
     spec = json.dumps(spec_data)
     with tempfile.TemporaryFile() as log:
         child = subprocess.Popen([sys.executable, "-m", "crawler.run"], stdin=subprocess.PIPE,

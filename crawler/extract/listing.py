@@ -3,7 +3,7 @@ RSS/Atom feeds (feedparser) and in sitemaps (plain XML, namespace-agnostic). Pur
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urljoin
 
 import feedparser
@@ -15,7 +15,8 @@ from crawler.extract.html import parse
 from crawler.extract.rules import ListRule
 from crawler.extract.types import NotContent, SelectorMismatch
 
-__all__ = ["extract_links", "next_page_url", "page_params", "feed_links", "sitemap_entries", "sitemap_links", "expand"]
+__all__ = ["extract_links", "next_page_url", "page_params", "feed_links", "sitemap_entries", "sitemap_links", "expand",
+           "archive_urls"]
 
 
 def _hrefs(text: str, selector: str, base: str) -> list[str]:
@@ -128,3 +129,17 @@ def expand(template: str, today: date) -> str:
     'https://www.vietnamplus.vn/sitemaps/news-2025-4.xml'
     """
     return template.format(year=today.year, month=today.month, month2=f"{today.month:02d}")
+
+
+def archive_urls(templates: tuple[str, ...], since: date, until: date) -> list[str]:
+    """Every distinct URL the templates give for the days from `since` to `until`, newest first.
+
+    >>> archive_urls(("https://www.vietnamplus.vn/sitemaps/news-{year}-{month}.xml",), date(2025, 3, 30), date(2025, 4, 2))
+    ['https://www.vietnamplus.vn/sitemaps/news-2025-4.xml', 'https://www.vietnamplus.vn/sitemaps/news-2025-3.xml']
+    >>> archive_urls(("https://mst.gov.vn/tin-tuc-su-kien/xem-theo-ngay-{day2}-{month2}-{year}.htm",), date(2025, 6, 15), date(2025, 6, 16))
+    ['https://mst.gov.vn/tin-tuc-su-kien/xem-theo-ngay-16-06-2025.htm', 'https://mst.gov.vn/tin-tuc-su-kien/xem-theo-ngay-15-06-2025.htm']
+    """
+    days = [until - timedelta(days=n) for n in range((until - since).days + 1)]
+    urls = (t.format(year=d.year, month=d.month, month2=f"{d.month:02d}", day=d.day, day2=f"{d.day:02d}")
+            for d in days for t in templates)
+    return list(dict.fromkeys(urls))

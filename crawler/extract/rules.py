@@ -24,6 +24,9 @@ class ListRule:
     # values read from the first page, e.g. "/timelinelist/{zone}/{page}.htm" and {zone = "#hdZoneId@value"}.
     page_template: str = ""
     page_params: dict[str, str] = field(default_factory=dict)
+    # Archive entry points used only by backfills: URL templates filled for every month ({year} {month}
+    # {month2}) or day ({day} {day2}) of the requested window — monthly sitemaps, per-day listings.
+    archive: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ListRule:

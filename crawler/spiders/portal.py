@@ -24,7 +24,7 @@ from crawler.extract.article import extract_article, extract_generic
 from crawler.extract.attachments import EXTENSIONS, attachment_text
 from crawler.extract.html import decode
 from crawler.extract.listing import (
-    expand, extract_links, feed_links, next_page_url, page_params, sitemap_entries, sitemap_links,
+    archive_urls, expand, extract_links, feed_links, next_page_url, page_params, sitemap_entries, sitemap_links,
 )
 from crawler.extract.types import NotContent, SelectorMismatch
 from crawler.sources import Source
@@ -80,6 +80,15 @@ class SourceSpider(scrapy.Spider):
             yield self._request(url, self.parse_feed)
         for template in self.source.list.sitemaps:
             yield self._request(expand(template, date.today()), self.parse_sitemap)
+        for url in self._archive():
+            yield self._request(url, self.parse_sitemap if url.endswith(".xml") else self.parse_list, page=self.max_pages)
+
+    def _archive(self) -> list[str]:
+        """A backfill's archive entry points (monthly sitemaps, per-day listings) for its window."""
+        if not self.walk or not self.source.list.archive or not self.since:
+            return []
+        until = datetime.fromisoformat(self.walk["until"]).date() if self.walk.get("until") else date.today()
+        return archive_urls(self.source.list.archive, datetime.fromisoformat(self.since).date(), until)
 
     def _request(self, url: str, callback: Any, headers: dict[str, str] | None = None, **meta: Any) -> scrapy.Request:
         return scrapy.Request(url, callback=callback, errback=self.failed, headers=headers or {},
@@ -114,7 +123,7 @@ class SourceSpider(scrapy.Spider):
         if kind == "index":
             yield from self._child_sitemaps(entries)
             return
-        links = sitemap_links(entries, self.source.list, SITEMAP_LIMIT)
+        links = sitemap_links(entries, self.source.list, 1_000_000 if self.walk else SITEMAP_LIMIT)
         yield self._list_item(response, links)
         yield from self._article_requests(links)
 

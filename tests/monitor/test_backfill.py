@@ -70,3 +70,23 @@ def test_an_interrupted_backfill_resumed_gives_the_same_store_as_an_uninterrupte
     _backfill(tmp_path, replay, pieces, "--since", "2025-01-01", "--max-pages", "1")  # stopped after page 1
     _backfill(tmp_path, replay, pieces, "--since", "2025-01-01")
     assert _stored(pieces) == _stored(whole) and len(_stored(whole)) == 3
+
+
+def test_backfill_reads_the_monthly_sitemaps_of_its_window(tmp_path):
+    fixture = Path(__file__).parents[1] / "crawler" / "fixtures" / "vietnamplus" / "site"
+    page = "thu-tuong-yeu-cau-tap-trung-phong-chay-chua-chay-rung-cao-diem-mua-kho-post1030215.vnp"
+    extra = tmp_path / "archive" / "www.vietnamplus.vn"
+    (extra / "sitemaps").mkdir(parents=True)
+    hidden = "https://www.vietnamplus.vn/ban-luu-tru-chi-co-trong-sitemap-post1030999.vnp"  # on no list page
+    (extra / "ban-luu-tru-chi-co-trong-sitemap-post1030999.vnp").write_bytes((fixture / "www.vietnamplus.vn" / page).read_bytes())
+    (extra / "sitemaps" / "news-2025-5.xml").write_text(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{hidden}</loc>'
+        '<lastmod>2025-05-08</lastmod></url></urlset>', encoding="utf-8")
+    database = _database(tmp_path, "s.sqlite3")
+    with ReplayServer([fixture, tmp_path / "archive"]) as server:
+        config = tmp_path / "govmon.toml"
+        config.write_text(f'[crawl]\nDOWNLOAD_DELAY = 0\nGOVMON_HOST_MAP = {{ "*" = "{server.base_url}" }}\n')
+        result = runner.invoke(app, ["--config", str(config), "--database", database, "backfill", "vietnamplus",
+                                     "--since", "2025-05-01", "--until", "2025-05-31", "--json"])
+    assert result.exit_code == 0, result.output
+    assert hidden in _stored(database)
