@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import sys
+from time import monotonic as time_now
 from dataclasses import asdict, dataclass
 from datetime import datetime, time
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from monitor.cli_common import chosen_sources, err, fail, load, open_store, out
@@ -101,15 +102,19 @@ def backfill(sources: Annotated[list[str], typer.Argument(help="Source names, se
 def _run(engine: Any, config: Any, chosen: list[Any], walk: Walk, silent: bool) -> list[Summary]:
     rows: list[Summary] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[line]}"),
-                  TimeElapsedColumn(), console=err, disable=silent) as progress:
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                  console=err, disable=silent) as progress:
         for source in chosen:
-            task = progress.add_task(source.name, total=walk.max_pages, line="")
+            task = progress.add_task(source.name, total=walk.max_pages, line="", rate="")
+            started = time_now()
 
-            def seen(item: dict[str, Any], tally: Tally, task: Any = task) -> None:
-                progress.update(task, completed=min(tally.lists, walk.max_pages), line=_progress_line(tally))
+            def seen(item: dict[str, Any], tally: Tally, task: Any = task, started: float = started) -> None:
+                rate = (tally.articles + tally.known) / max(time_now() - started, 1e-3)
+                progress.update(task, completed=min(tally.lists, walk.max_pages), line=_progress_line(tally),
+                                rate=f"{rate:.1f} articles/s")
 
             report = crawl_source(engine, config, source, control=None,
                                   walk=Walk(walk.since, walk.until, walk.max_pages, walk.notify, seen))
-            progress.update(task, completed=walk.max_pages, line=_progress_line(report.tally))
+            progress.update(task, completed=walk.max_pages, line=_progress_line(report.tally), rate="done")
             rows.append(_summary(report))
     return rows
