@@ -249,27 +249,24 @@ class Ingestor:
             repo.set_mention(session, article, candidates[0], "cites", partial.raw)
 
     def _document(self, session: Session, ref: Any, article: Article) -> Any:
-        known = [(d.key, d.resolved) for d in repo.documents_by_id(session, ref.id)]
+        rows = {d.key: d for d in repo.documents_by_id(session, ref.id)}  # every key of an id starts with it
+        known = [(d.key, d.resolved) for d in rows.values()]
         key, resolved = registry_key(ref, known)
         year = ref.year or (int(ref.date[:4]) if ref.date else None)
-        existing = repo.get_document(session, key) or self._resolve_loose(session, ref, key, known, year)
+        existing = rows.get(key) or self._resolve_loose(rows.get(ref.id), ref, key, known, year)
         if existing is not None:
+            session.add(existing)
             return existing
         return repo.add_document(session, key, ref.id, type=ref.type or "", number=ref.number, year=year,
                                  code=ref.code, issuer=issuer_of(ref.code), issued_on=ref.date,
                                  resolved=resolved, first_seen_article_id=article.id)
 
-    def _resolve_loose(self, session: Session, ref: Any, key: str, known: list[tuple[str, bool]],
-                       year: int | None) -> Any:
+    def _resolve_loose(self, loose: Any, ref: Any, key: str, known: list[tuple[str, bool]], year: int | None) -> Any:
         """A dated mention resolves the undated document seen before it, when no other year is known: the
         same row gets its key, so an earlier undated repost never makes the document "new" twice."""
-        if key == ref.id or any(ok for _, ok in known):
-            return None
-        loose = repo.get_document(session, ref.id)
-        if loose is None:
+        if loose is None or key == ref.id or any(ok for _, ok in known):
             return None
         loose.key, loose.resolved, loose.year, loose.issued_on = key, True, year, ref.date
-        session.add(loose)
         return loose
 
     def _relation(self, session: Session, source: Source, article: Article, relation: Any,

@@ -143,8 +143,9 @@ def documents_by_number(session: Session, number: str, type_: str) -> Sequence[D
     """Registry documents with this number and type word (for short references such as "Nghị quyết 57");
     leading zeros do not count ("03" is "3")."""
     wanted = number.lstrip("0") or "0"
-    query = select(Document).where(func.lower(Document.type) == type_.lower())
-    return [d for d in session.exec(query).all() if (d.number.lstrip("0") or "0") == wanted]
+    query = select(Document).where(func.lower(Document.type) == type_.lower(),
+                                   or_(func.ltrim(Document.number, "0") == wanted, Document.number == wanted))
+    return session.exec(query).all()
 
 
 def documents_by_id(session: Session, canonical_id: str) -> Sequence[Document]:
