@@ -1,7 +1,7 @@
 """Data tables and regular expressions for `crawler.extract.docrefs` (DOCNUMBERS.md Part A and B).
 
 Everything here is data: abbreviations, issuer codes, type words, relation cue words and the
-compiled patterns built from them. All patterns run on the folded text (see `docrefs._fold`).
+compiled patterns built from them. All patterns run on the folded text (see `folding.fold`).
 """
 from __future__ import annotations
 
