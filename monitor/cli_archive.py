@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,7 +11,7 @@ import typer
 
 from crawler.sources import SourceError, load_sources
 from monitor.archive import export_articles, import_warc, write_csv
-from monitor.cli_common import chosen_sources, fail, load, open_store, out
+from monitor.cli_common import chosen_sources, fail, load, open_store, out, parse_day
 from monitor.dispatch import dispatch
 from monitor.runner import crawl_source
 
@@ -38,13 +37,6 @@ def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC f
         dispatch(engine, config.channels)
 
 
-def _since(value: Optional[str]) -> Optional[datetime]:
-    try:
-        return datetime.fromisoformat(value).astimezone() if value else None
-    except ValueError as exc:
-        raise fail(f"--since wants a date like 2025-01-01, not {value!r}") from exc
-
-
 def export(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
            since: Annotated[Optional[str], typer.Option(help="Published (or first seen) on or after this date.")] = None,
            source: Annotated[Optional[str], typer.Option(help="Only this source.")] = None,
@@ -52,7 +44,7 @@ def export(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] =
     """Stream the stored articles, one per line (fields documented in the README)."""
     if fmt not in ("jsonl", "csv"):
         raise fail("--format is jsonl or csv")
-    rows = export_articles(open_store(), _since(since), source, doc_type)
+    rows = export_articles(open_store(), parse_day(since), source, doc_type)
     if fmt == "csv":
         write_csv(rows, sys.stdout)
         return

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
-from time import monotonic as time_now
 from dataclasses import asdict, dataclass
-from datetime import datetime, time
+from time import monotonic as time_now
 from typing import Annotated, Any, Optional
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from monitor.cli_common import chosen_sources, err, fail, load, open_store, out
+from monitor.cli_common import chosen_sources, err, fail, load, open_store, out, parse_day
 from monitor.dispatch import dispatch
-from monitor.events import VN_TZ
 from monitor.ingest import Tally
 from monitor.runner import CrawlReport, Walk, crawl_settings, crawl_source
 
@@ -37,19 +35,6 @@ class Summary:
     outside: int
     documents: int
     errors: int
-
-
-def _day(value: Optional[str], end: bool = False) -> Optional[datetime]:
-    """A date (Asia/Ho_Chi_Minh), its start — or for --until its end."""
-    if not value:
-        return None
-    try:
-        day = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise fail(f"dates look like 2025-01-31, not {value!r}") from exc
-    if day.tzinfo is None:
-        day = datetime.combine(day.date(), time.max if end else time.min, VN_TZ)
-    return day
 
 
 def _summary(report: CrawlReport) -> Summary:
@@ -83,7 +68,7 @@ def backfill(sources: Annotated[list[str], typer.Argument(help="Source names, se
     config = load()
     chosen = chosen_sources(config, sources)
     engine = open_store()
-    start, end = _day(since), _day(until, end=True)
+    start, end = parse_day(since), parse_day(until, end=True)
     if not quiet and not as_json:
         delays = sorted({crawl_settings(config, s)["DOWNLOAD_DELAY"] for s in chosen})
         err.print(f"polite: robots.txt obeyed, {delays[0]}–{delays[-1]} s between requests per host, as the daemon",

@@ -3,6 +3,8 @@ the store. Errors a user can fix are one clear line on stderr and exit status 2.
 from __future__ import annotations
 
 import os
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
@@ -19,7 +21,7 @@ from monitor.runner import enabled_sources
 from storage.db import ENV_VAR, describe_url, make_engine
 from storage.migrate import SchemaOutOfDate, ensure_schema
 
-__all__ = ["out", "err", "state", "fail", "load", "open_store", "env_database", "chosen_sources"]
+__all__ = ["out", "err", "state", "fail", "load", "open_store", "env_database", "chosen_sources", "parse_day"]
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # an error is one line, however long
@@ -67,3 +69,17 @@ def chosen_sources(config: Config, names: Sequence[str] = ()) -> list[SourceDef]
         return enabled_sources(config, names)
     except (KeyError, SourceError) as exc:
         raise fail(str(exc).strip("'\"")) from exc
+
+
+def parse_day(value: str | None, end: bool = False) -> datetime | None:
+    """A --since/--until option: a date is a day in Asia/Ho_Chi_Minh (its start, or with `end` its last
+    moment); a time with an offset is taken as given. A wrong value is a one-line error."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise fail(f"dates look like 2025-01-31, not {value!r}") from exc
+    if moment.tzinfo is None:
+        moment = datetime.combine(moment.date(), time.max if end else time.min, ZoneInfo("Asia/Ho_Chi_Minh"))
+    return moment

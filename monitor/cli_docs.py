@@ -2,14 +2,14 @@
 document its timeline, the announcements about it, and what amends, replaces or implements what."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from monitor.cli_common import fail, open_store, out
+from monitor.cli_common import fail, open_store, out, parse_day
+from monitor.documents import RELATION_VI
 from monitor.events import local_iso
 from monitor.registry import Carried, DocumentReport, lookup, report
 from storage import repository as repo
@@ -18,20 +18,6 @@ from storage.db import session_scope
 __all__ = ["docs_app"]
 
 docs_app = typer.Typer(help="The document registry: every legal document govmon has seen.", no_args_is_help=True)
-ARROWS = {"amends": "sửa đổi", "replaces": "thay thế", "repeals": "bãi bỏ", "implements": "thực hiện",
-          "guides": "hướng dẫn", "corrects": "đính chính", "consolidates": "hợp nhất", "cites": "căn cứ",
-          "suspends": "đình chỉ"}
-
-
-def _since(value: Optional[str]) -> Optional[datetime]:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value).astimezone()
-    except ValueError as exc:
-        raise fail(f"--since wants a date like 2025-04-01, not {value!r}") from exc
-
-
 @docs_app.command("list")
 def docs_list(type_: Annotated[Optional[str], typer.Option("--type", help="Type word, e.g. 'nghị quyết'.")] = None,
               issuer: Annotated[Optional[str], typer.Option(help="Issuer or sign code, e.g. 'CP', 'UBND', 'BTC'.")] = None,
@@ -39,7 +25,7 @@ def docs_list(type_: Annotated[Optional[str], typer.Option("--type", help="Type 
     """Documents in the registry, most recently seen first."""
     engine = open_store()
     with session_scope(engine) as session:
-        documents = repo.find_documents(session, type_, issuer, _since(since))
+        documents = repo.find_documents(session, type_, issuer, parse_day(since))
         counts = repo.mention_counts(session, [d.id for d in documents if d.id is not None])
     table = Table(title=f"{len(documents)} documents")
     for column in ("id", "type", "issued", "first seen", "about", "cites"):
@@ -74,7 +60,7 @@ def _render(result: DocumentReport) -> None:
         out.print(_carried_table(f"cited by ({len(result.cited_by)})", result.cited_by))
     tree = Tree("relations" if result.edges else "relations: none known")
     for e in result.edges:
-        node = tree.add(f"[bold]{e.source}[/] ─{ARROWS.get(e.rel, e.rel)}→ [bold]{e.target}[/]")
+        node = tree.add(f"[bold]{e.source}[/] ─{RELATION_VI.get(e.rel, e.rel)}→ [bold]{e.target}[/]")
         if e.evidence:
             node.add(f"[dim]“{e.evidence[:200]}”[/]")
     out.print(tree)

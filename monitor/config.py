@@ -65,8 +65,6 @@ class Channel:
 
     name: str
     url: str
-    kinds: frozenset[str] = frozenset()
-    documents: frozenset[str] = frozenset()
     rules: Rules = Rules()
 
     def resolved_url(self) -> str:
@@ -82,11 +80,7 @@ class Channel:
         return self.accepts(EventFacts(kind, frozenset(documents)))
 
     def accepts(self, facts: EventFacts) -> bool:
-        """Whether an event with these facts is for this channel (its kinds/documents and its rules)."""
-        if self.kinds and facts.kind not in self.kinds:
-            return False
-        if self.documents and not self.documents & (facts.documents | facts.lineage):
-            return False
+        """Whether an event with these facts is for this channel."""
         return self.rules.matches(facts)
 
     def display(self) -> str:

@@ -34,6 +34,8 @@ _A = _RNG.integers(1, 1 << 63, size=PERMUTATIONS, dtype=np.uint64) | np.uint64(1
 _B = _RNG.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64)
 _TOKEN = re.compile(r"\d+(?:[.,/]\d+)*|\w+")  # 1.200, 1/4/2025 and 71/nq-cp's number stay one token
 _NUMBER = re.compile(r"\d+(?:[.,/]\d+)*")
+# Sign-shaped tokens of the comparison form, for the guard only: docrefs.find_refs is exact but costs about
+# ten times more, and a million texts must cluster in minutes; a guard needs "same numbers", not identities.
 _SIGN = re.compile(r"\b\d+(?:/\d{4})?/[a-zđ]{1,6}(?:-[a-zđ0-9]{1,10})+|\b\d+-[a-zđ]{1,4}/[a-zđ]{1,4}\b")
 _PROVINCES = (
     "hà nội|huế|lai châu|điện biên|sơn la|lạng sơn|quảng ninh|thanh hóa|nghệ an|hà tĩnh|cao bằng|tuyên quang|"

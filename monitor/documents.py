@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from crawler.extract.docrefs import extract
 from crawler.extract.types import DocRef, PartialRef, Relation
 
-__all__ = ["Identified", "identify", "subjects_of", "registry_key", "ISSUERS"]
+__all__ = ["Identified", "identify", "subjects_of", "registry_key", "ISSUERS", "RELATION_VI", "ALERTING"]
+
+# How a relation reads in Vietnamese; the first four are the ones users are alerted about.
+RELATION_VI = {"amends": "sửa đổi", "replaces": "thay thế", "repeals": "bãi bỏ", "suspends": "đình chỉ",
+               "implements": "thực hiện", "guides": "hướng dẫn", "corrects": "đính chính", "consolidates": "hợp nhất",
+               "cites": "căn cứ"}
+ALERTING = frozenset({"amends", "replaces", "repeals", "suspends"})
 
 # Who issues a document, from the part of its sign after the type: NQ-CP → Chính phủ, 57-NQ/TW → Trung ương.
 ISSUERS = {"CP": "Chính phủ", "TTg": "Thủ tướng Chính phủ", "QH": "Quốc hội", "UBTVQH": "Ủy ban Thường vụ Quốc hội",

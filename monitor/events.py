@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from monitor.config import Channel
+from monitor.documents import RELATION_VI
 from monitor.subscriptions import EventFacts, next_digest
 from notifiers import Message
 from storage import repository as repo
@@ -98,7 +99,7 @@ def _body(data: dict[str, Any], lang: str = "vi") -> str:
     lines = []
     if "relation" in data:
         rel = data["relation"]
-        verb = rel["rel"] if lang == "en" else _VI_REL.get(rel["rel"], rel["rel"])
+        verb = rel["rel"] if lang == "en" else RELATION_VI.get(rel["rel"], rel["rel"])
         lines.append(f"{rel['from']} {verb} {rel['to']}")
         if rel.get("evidence"):
             lines.append(f"“{rel['evidence']}”")
@@ -118,7 +119,6 @@ def _body(data: dict[str, Any], lang: str = "vi") -> str:
 
 _EN = {"new_document": "New document", "new_article": "New announcement", "article_changed": "Article edited",
        "article_gone": "Article removed", "source_broken": "Source broken", "source_recovered": "Source back"}
-_VI_REL = {"amends": "sửa đổi", "replaces": "thay thế", "repeals": "bãi bỏ", "suspends": "đình chỉ"}
 
 
 def _title(event: Event, data: dict[str, Any], lang: str) -> str:

@@ -22,16 +22,14 @@ from monitor.changes import is_significant, word_diff
 from monitor.cluster import LiveClusters
 from monitor.config import Channel
 from monitor.dedupe import features_to_json
-from monitor.documents import Identified, identify, issuer_of, registry_key
+from monitor.documents import ALERTING, RELATION_VI, Identified, identify, issuer_of, registry_key
 from monitor.events import emit
 from storage import repository as repo
 from storage.blobs import BlobStore, blob_dir_for
 from storage.db import session_scope
 from storage.models import Article, CrawlRun, RepostCluster, Source, Version, compress, utcnow
 
-__all__ = ["Ingestor", "Tally", "ALERT_RELATIONS"]
-
-ALERT_RELATIONS = {"amends": "sửa đổi", "replaces": "thay thế", "repeals": "bãi bỏ", "suspends": "đình chỉ"}
+__all__ = ["Ingestor", "Tally"]
 GONE_AFTER = 3
 FAILING = frozenset({"unreachable", "failed"})
 FAILING_RUNS = 3  # consecutive failed runs before a source is reported broken  # consecutive polls answering 404/410 before a known article is reported gone
@@ -275,10 +273,10 @@ class Ingestor:
             return
         added = repo.add_relation(session, docs[relation.from_id], relation.rel, docs[relation.to_id],
                                   relation.evidence, article.id)
-        if added is None or self.baseline or relation.rel not in ALERT_RELATIONS:
+        if added is None or self.baseline or relation.rel not in ALERTING:
             return
         self._emit(session, "document_amended", f"relation:{relation.from_id}:{relation.rel}:{relation.to_id}",
-             documents=[relation.from_id, relation.to_id], title=f"{relation.from_id} {ALERT_RELATIONS[relation.rel]} {relation.to_id}",
+             documents=[relation.from_id, relation.to_id], title=f"{relation.from_id} {RELATION_VI[relation.rel]} {relation.to_id}",
              source_id=source.id, article_id=article.id, document_id=docs[relation.to_id].id,
              payload={"relation": relation.to_json(), "url": article.url})
 

@@ -73,7 +73,7 @@ def graph(session: Session, document: Document, depth: int = 2) -> list[Edge]:
             other = relation.to_document_id if relation.from_document_id == current.id else relation.from_document_id
             if other not in seen_docs and level + 1 < depth:
                 seen_docs.add(other)
-                queue.append((repo.document_by_row(session, other), level + 1))
+                queue.append((session.get(Document, other), level + 1))
     return edges
 
 

@@ -8,10 +8,11 @@ into an hourly or a daily digest at a local time ("daily@07:30", Asia/Ho_Chi_Min
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from crawler.extract.normalize import unaccent
 
 __all__ = ["EventFacts", "Rules", "fold", "next_digest"]
 
@@ -24,8 +25,7 @@ def fold(text: str) -> str:
     >>> fold("Nghị Quyết ĐẦU TƯ") == fold("nghi quyet dau tu")
     True
     """
-    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return " ".join(bare.replace("đ", "d").replace("Đ", "D").casefold().split())
+    return " ".join(unaccent(text).casefold().split())
 
 
 @dataclass(frozen=True)

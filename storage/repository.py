@@ -24,7 +24,7 @@ __all__ = [
     "set_mention", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
     "cluster_members", "add_event", "events", "event_by_id", "due_deliveries", "start_run",
     "finish_run", "latest_runs", "recent_runs", "article_documents", "add_file", "files_of", "find_documents",
-    "mention_counts", "document_by_row", "documents_by_number", "recent_clusters", "deliveries", "retry_deliveries",
+    "mention_counts", "documents_by_number", "recent_clusters", "deliveries", "retry_deliveries",
 ]
 
 
@@ -213,10 +213,6 @@ def mention_counts(session: Session, document_ids: Sequence[int]) -> dict[tuple[
     query = (select(Mention.document_id, Mention.role, func.count())
              .where(col(Mention.document_id).in_(list(document_ids))).group_by(Mention.document_id, Mention.role))
     return {(doc, role): n for doc, role, n in session.exec(query).all()}
-
-
-def document_by_row(session: Session, document_id: int) -> Document | None:
-    return session.get(Document, document_id)
 
 
 def relations_of(session: Session, document: Document) -> Sequence[DocRelation]:

@@ -18,7 +18,7 @@ from lxml.cssselect import CSSSelector
 from crawler.extract.dates import parse_datetime, to_iso
 from crawler.extract.fingerprint import canonical_url
 from crawler.extract.html import block_texts, node_text, parse
-from crawler.extract.health import check_content
+from crawler.extract.health import check_content, visible_text
 from crawler.extract.normalize import clean_text, comparison_form
 from crawler.extract.rules import ArticleRule
 from crawler.extract.types import Article, Attachment, SelectorMismatch
@@ -153,9 +153,6 @@ def extract_article(text: str, url: str, rule: ArticleRule | None, source: str =
     )
 
 
-_TAG = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.S | re.I)
-
-
 def _shown(lead: str, page: str) -> bool:
     """Whether a meta description is also printed in the page body (a sapo), not only a summary for robots.
 
@@ -167,7 +164,7 @@ def _shown(lead: str, page: str) -> bool:
     if not lead:
         return False
     start = page.lower().find("<body")
-    visible = " ".join(html.unescape(_TAG.sub(" ", page[max(start, 0):])).split())
+    visible = " ".join(html.unescape(visible_text(page[max(start, 0):])).split())
     return " ".join(lead.split())[:60] in visible
 
 

@@ -6,9 +6,10 @@ compiled patterns built from them. All patterns run on the folded text (see `fol
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+from crawler.extract.normalize import unaccent
 
 __all__ = [
     "fold_chars", "INVISIBLE", "SEGMENT", "BLOCK", "SIGN", "TOKEN", "PREFIX", "TITLED", "PARTIAL", "DATE", "DATE_AFTER",
@@ -268,15 +269,6 @@ URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 
 
 # --- the same cue words without diacritics (PDF glyph loss, typed without accents) ----------------------
-def unaccent(text: str) -> str:
-    """
-    >>> unaccent("Sửa đổi, bổ sung Điều 3")
-    'Sua doi, bo sung Dieu 3'
-    """
-    stripped = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    return stripped.replace("đ", "d").replace("Đ", "D")
-
-
 @dataclass(frozen=True)
 class Lexicon:
     """The word patterns that state a relation; `ASCII` is the same lexicon for text without diacritics."""

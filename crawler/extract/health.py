@@ -12,7 +12,7 @@ import re
 
 from crawler.extract.types import NotContent
 
-__all__ = ["check_content", "challenge_cookie"]
+__all__ = ["check_content", "challenge_cookie", "visible_text"]
 
 _RULES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     ("cookie", "cookie challenge (script sets a cookie and reloads)",
@@ -67,7 +67,13 @@ def check_content(text: str) -> None:
 def _small(text: str) -> bool:
     """Little visible text in the whole page (real pages quote these phrases, embed captchas in comment
     forms and run cookie scripts; challenge, error and maintenance pages have next to nothing to read)."""
-    return len(text) <= _SMALL_PAGE or len(" ".join(_visible(text).split())) <= _SMALL_PAGE
+    return len(text) <= _SMALL_PAGE or len(visible_text(text)) <= _SMALL_PAGE
+
+
+def visible_text(text: str) -> str:
+    """What a reader could see of an HTML string: scripts, styles and tags dropped, spaces collapsed
+    (entities are left as written)."""
+    return " ".join(_visible(text).split())
 
 
 def _visible(text: str) -> str:

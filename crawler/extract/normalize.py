@@ -8,7 +8,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["nfc", "clean_text", "canonical_tones", "comparison_form"]
+__all__ = ["nfc", "clean_text", "canonical_tones", "comparison_form", "unaccent"]
 
 _LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u2215": "/", "\uff0f": "/"})
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
@@ -88,3 +88,13 @@ def comparison_form(text: str) -> str:
     text = text.translate(_QUOTES) if _HAS_QUOTE.search(text) else text
     text = canonical_tones(unicodedata.normalize("NFC", text.casefold()))
     return " ".join(text.split())
+
+
+def unaccent(text: str) -> str:
+    """Letters without diacritics, đ → d: how text reads after PDF glyph loss or typed without accents.
+
+    >>> unaccent("Sửa đổi, bổ sung Điều 3")
+    'Sua doi, bo sung Dieu 3'
+    """
+    stripped = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return stripped.replace("đ", "d").replace("Đ", "D")
