@@ -22,7 +22,8 @@ from warcio.warcwriter import WARCWriter
 from crawler.extract.page import extract_page
 from crawler.extract.types import NotContent
 from crawler.sources import load_sources, source_for_url
-from monitor.archive import import_warc, warc_pages
+from monitor.archive import default_workers, import_warc, warc_pages
+from monitor.cluster import LiveClusters
 from monitor.config import Channel
 from storage.db import make_engine
 from storage.migrate import upgrade
@@ -70,23 +71,33 @@ def extraction_only(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def timed_import(url: str, warc: Path, workers: int) -> tuple[float, int]:
+    """Seconds and pages of one import of `warc` into a fresh store at `url`."""
+    engine = make_engine(url)
+    upgrade(engine)
+    LiveClusters._by_store.clear()
+    start = time.perf_counter()
+    done = import_warc(engine, [warc], load_sources(), (Channel("console", "console"),), workers=workers)
+    return time.perf_counter() - start, done.pages
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        warc, url = Path(folder) / "bench.warc.gz", f"sqlite:///{folder}/bench.sqlite3"
+        warc = Path(folder) / "bench.warc.gz"
         build_warc(warc, args.pages)
         alone = extraction_only(warc)
-        engine = make_engine(url)
-        upgrade(engine)
-        start = time.perf_counter()
-        done = import_warc(engine, [warc], load_sources(), (Channel("console", "console"),))
-        full = time.perf_counter() - start
-    result = {"pages": args.pages, "imported": done.pages, "import_pages_s": round(done.pages / full, 1),
+        one, one_pages = timed_import(f"sqlite:///{folder}/one.sqlite3", warc, 0)
+        full, full_pages = timed_import(f"sqlite:///{folder}/bench.sqlite3", warc, default_workers())
+    result = {"pages": args.pages, "imported": full_pages, "extraction_workers": default_workers(),
+              "import_pages_s": round(full_pages / full, 1), "import_one_process_pages_s": round(one_pages / one, 1),
               "extraction_only_pages_s": round(args.pages / alone, 1), "pipeline_over_extraction": round(full / alone, 2),
-              "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+              "one_process_over_extraction": round(one / alone, 2),
+              "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+              "peak_rss_workers_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
     print(json.dumps(result) if args.json else "\n".join(f"{k:>26}: {v}" for k, v in result.items()))
 
 

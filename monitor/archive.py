@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,12 +31,15 @@ from crawler.sources import Source as SourceDef
 from crawler.sources import source_for_url
 from monitor.config import Channel
 from monitor.events import local_iso
-from monitor.ingest import Ingestor
+from monitor.ingest import Ingestor, analyse
 from storage import repository as repo
 from storage.db import session_scope
 
-__all__ = ["Imported", "import_warc", "warc_pages", "export_articles", "write_csv", "EXPORT_FIELDS"]
+__all__ = ["Imported", "import_warc", "default_workers", "warc_pages", "export_articles", "write_csv", "EXPORT_FIELDS"]
 
+BATCH = 100  # pages per import transaction (and per hand-over from an extraction process)
+Page = tuple[str, str, bytes, str]  # url, capture time, body, content type
+Prepared = tuple[SourceDef, dict[str, Any]]  # the page's source, its item for the ingestor
 EXPORT_FIELDS = ("url", "source", "title", "published_at", "documents", "cluster", "versions")
 
 
@@ -45,7 +52,7 @@ class Imported:
     problems: list[str] = field(default_factory=list)
 
 
-def warc_pages(path: Path) -> Iterator[tuple[str, str, bytes, str]]:
+def warc_pages(path: Path) -> Iterator[Page]:
     """(url, capture time ISO, body, content type) of each HTML response record of a WARC file."""
     with path.open("rb") as stream:
         for record in ArchiveIterator(stream):
@@ -70,29 +77,103 @@ def _item(url: str, captured: str, body: bytes, kind: str, source: SourceDef) ->
             "fetched_at": captured.replace("Z", "+00:00"), "article": done.article.to_json()}
 
 
+def _source_of(sources: dict[str, SourceDef], url: str) -> SourceDef:
+    return source_for_url(sources, url) or _web_source((urlsplit(url).hostname or "").lower())
+
+
+def _extracted(page: Page, sources: dict[str, SourceDef]) -> Prepared:
+    """(source, item) of one WARC page, the item analysed; a page that is not an article gives a
+    "problem" item."""
+    url, captured, body, kind = page
+    source = _source_of(sources, url)
+    try:
+        item = _item(url, captured, body, kind, source)
+    except NotContent as exc:
+        return source, {"type": "problem", "url": url, "detail": str(exc)}
+    item["analysis"] = analyse(item["article"])
+    return source, item
+
+
+_WORKER_SOURCES: dict[str, SourceDef] = {}  # a worker process's copy of the sources (set by its initializer)
+
+
+def _start_worker(sources: dict[str, SourceDef]) -> None:
+    _WORKER_SOURCES.update(sources)
+
+
+def _extract_batch(pages: list[Page]) -> list[Prepared]:
+    return [_extracted(page, _WORKER_SOURCES) for page in pages]
+
+
+def _chunks(pages: Iterable[Page]) -> Iterator[list[Page]]:
+    chunk: list[Page] = []
+    for page in pages:
+        chunk.append(page)
+        if len(chunk) == BATCH:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def default_workers() -> int:
+    """Extraction processes beside the one writing the store: the other cores, at most four."""
+    return min(4, (os.cpu_count() or 1) - 1)
+
+
+def _batches(paths: Sequence[Path], sources: dict[str, SourceDef], workers: int) -> Iterator[list[Prepared]]:
+    """Extracted and analysed pages, BATCH at a time, in WARC order; with workers, the next batches are
+    extracted in other processes while the store writes this one (a few batches ahead, bounded memory)."""
+    chunks = _chunks(page for path in paths for page in warc_pages(path))
+    if workers < 1:
+        yield from ([_extracted(page, sources) for page in chunk] for chunk in chunks)
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
+                               initargs=(sources,))
+    try:
+        ahead: deque[Future[list[Prepared]]] = deque()
+        for chunk in chunks:
+            ahead.append(pool.submit(_extract_batch, chunk))
+            if len(ahead) > workers + 1:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
 def import_warc(engine: Engine, paths: Sequence[Path], sources: dict[str, SourceDef],
-                channels: Sequence[Channel], notify: bool = False) -> Imported:
+                channels: Sequence[Channel], notify: bool = False, workers: int | None = None) -> Imported:
+    """Import every HTML capture of `paths`, BATCH pages per transaction: an interrupted import keeps the
+    batches it committed and a re-run adds only what is missing. Pages are extracted by `workers`
+    processes (default: the other cores; 0 extracts in this process)."""
     tally, ingestors = Imported(), {}
-    for path in paths:
-        for url, captured, body, kind in warc_pages(path):
-            tally.records += 1
-            host = (urlsplit(url).hostname or "").lower()
-            source = source_for_url(sources, url) or _web_source(host)
-            ingestor = ingestors.get(source.name) or ingestors.setdefault(
-                source.name, Ingestor(engine, source, channels, quiet=not notify))
-            try:
-                item = _item(url, captured, body, kind, source)
-            except NotContent as exc:
-                tally.skipped += 1
-                tally.problems.append(f"{url}: {exc}")
-                continue
-            before = ingestor.tally.versions_new
-            ingestor.handle(item)
-            tally.pages += 1
-            tally.versions_new += ingestor.tally.versions_new - before
-    for ingestor in ingestors.values():
-        ingestor.finish("ok")
+    status = "interrupted"
+    try:
+        for batch in _batches(paths, sources, default_workers() if workers is None else workers):
+            for source, _ in batch:  # a new source's row is written before the batch's transaction opens
+                if source.name not in ingestors:
+                    ingestors[source.name] = Ingestor(engine, source, channels, quiet=not notify)
+            with Ingestor.transaction(engine) as session:
+                for source, item in batch:
+                    _ingest(ingestors[source.name], item, session, tally)
+        status = "ok"
+    finally:
+        for ingestor in ingestors.values():
+            ingestor.finish(status, "" if status == "ok" else "import stopped")
     return tally
+
+
+def _ingest(ingestor: Ingestor, item: dict[str, Any], session: Any, tally: Imported) -> None:
+    tally.records += 1
+    if item["type"] == "problem":
+        tally.skipped += 1
+        tally.problems.append(f"{item['url']}: {item['detail']}")
+        return
+    before = ingestor.tally.versions_new
+    ingestor.handle(item, session)
+    tally.pages += 1
+    tally.versions_new += ingestor.tally.versions_new - before
 
 
 def _versions(session: Any, article_id: int) -> list[dict[str, str]]:

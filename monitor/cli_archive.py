@@ -19,7 +19,8 @@ __all__ = ["import_warc_command", "export", "record"]
 
 
 def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC files (.warc or .warc.gz).")],
-                        notify: Annotated[bool, typer.Option(help="Alert on what is new (default: a quiet baseline).")] = False) -> None:
+                        notify: Annotated[bool, typer.Option(help="Alert on what is new (default: a quiet baseline).")] = False,
+                        workers: Annotated[Optional[int], typer.Option(help="Extraction processes (default: the other cores; 0: none).", min=0)] = None) -> None:
     """Ingest web-archive captures through extraction, documents, dedup and versions (capture time = version time)."""
     config = load()
     missing = [str(f) for f in files if not f.is_file()]
@@ -30,7 +31,7 @@ def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC f
     except SourceError as exc:
         raise fail(str(exc)) from exc
     engine = open_store()
-    done = import_warc(engine, files, sources, config.channels, notify=notify)
+    done = import_warc(engine, files, sources, config.channels, notify=notify, workers=workers)
     out.print(f"{done.records} HTML captures, {done.pages} imported, {done.versions_new} new versions, "
               f"{done.skipped} not articles", highlight=False)
     if notify:

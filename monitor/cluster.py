@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from sqlmodel import Session
 
 from crawler.extract.normalize import comparison_form
-from monitor.dedupe import Facts, Features, RepostIndex, compatible, facts_of, features, features_from_json, token_list
+from monitor.dedupe import Facts, Features, RepostIndex, compatible, facts_of, features_from_json, token_list
 from storage import repository as repo
 
 __all__ = ["Candidate", "similarity", "same_announcement", "best_match", "THRESHOLD", "LiveClusters"]
@@ -98,11 +98,10 @@ class LiveClusters:
             if found is not None:
                 self.index.insert(str(cluster_id), found)
 
-    def find(self, text: str) -> tuple[int | None, Features]:
-        """(the cluster this text is a copy of, or None; its features, to `add` if it starts a cluster)."""
-        found = features(text)
+    def find(self, found: Features) -> int | None:
+        """The cluster a text with these features (`dedupe.features`) is a copy of, or None."""
         match = self.index.find(found)
-        return (int(match) if match is not None else None), found
+        return int(match) if match is not None else None
 
     def add(self, cluster_id: int, found: Features) -> None:
         self.index.insert(str(cluster_id), found)

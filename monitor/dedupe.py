@@ -29,6 +29,7 @@ __all__ = ["Facts", "Features", "facts_of", "features", "features_to_json", "fea
 
 PERMUTATIONS, BANDS, ROWS = 63, 21, 3
 CONTAINMENT = 0.6  # estimated share of the smaller text's shingles found in the other
+VERIFIED = 16  # candidates checked against the hard guards, most overlapping first
 _RNG = np.random.default_rng(20250402)
 _A = _RNG.integers(1, 1 << 63, size=PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _B = _RNG.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64)
@@ -208,13 +209,22 @@ class RepostIndex:
                     yield position
 
     def _match(self, sig: np.ndarray, size: int, facts: Facts) -> _Entry | None:
-        best, best_score = None, self.containment
-        for position in self._candidates(sig):
-            entry = self.entries[position]
-            score = _containment(sig, size, self.signatures[position], entry.size)
-            if score >= best_score and compatible(facts, entry.facts):
-                best, best_score = entry, score
-        return best
+        """The most overlapping candidate that passes the guards, trying at most VERIFIED of them: a
+        templated bulletin republished daily (each issue its own cluster, figures differing) must not
+        make every new issue check hundreds of old ones."""
+        positions = np.fromiter(self._candidates(sig), dtype=np.int64)
+        if not len(positions):
+            return None
+        sizes = np.fromiter((self.entries[p].size for p in positions), dtype=np.float64, count=len(positions))
+        scores = _containments(sig, size, self.signatures[positions], sizes)
+        order = np.lexsort((-positions, -scores))  # best overlap first; on ties the later cluster, as before
+        for index in order[:VERIFIED]:
+            if scores[index] < self.containment:
+                return None
+            entry = self.entries[int(positions[index])]
+            if compatible(facts, entry.facts):
+                return entry
+        return None
 
     def _index(self, entry: _Entry, sig: np.ndarray) -> None:
         position = len(self.entries)
@@ -281,13 +291,13 @@ class _BandTable:
             self.keys[slot], self.values[slot] = key, value
 
 
-def _containment(sig_a: np.ndarray, size_a: int, sig_b: np.ndarray, size_b: int) -> float:
-    """Estimated |A∩B| / min(|A|, |B|) from the MinHash Jaccard estimate and the set sizes."""
-    jaccard = float(np.mean(sig_a == sig_b))
-    if not size_a or not size_b:
-        return 0.0
-    shared = jaccard * (size_a + size_b) / (1 + jaccard)
-    return shared / min(size_a, size_b)
+def _containments(sig: np.ndarray, size: int, others: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Estimated |A∩B| / min(|A|, |B|) of one signature against many (rows of `others`, set sizes
+    `sizes`), from the MinHash Jaccard estimate and the set sizes, in one numpy pass."""
+    jaccard = np.mean(others == sig, axis=1)
+    smaller = np.minimum(float(size), sizes)
+    shared = jaccard * (size + sizes) / (1 + jaccard)
+    return np.divide(shared, smaller, out=np.zeros_like(shared), where=smaller > 0)
 
 
 @dataclass(slots=True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,7 +22,7 @@ from crawler.sources import Source as SourceDef
 from monitor.changes import is_significant, word_diff
 from monitor.cluster import LiveClusters
 from monitor.config import Channel
-from monitor.dedupe import features_to_json
+from monitor.dedupe import Features, features, features_to_json
 from monitor.documents import ALERTING, RELATION_VI, Identified, identify, issuer_of, registry_key
 from monitor.events import emit
 from storage import repository as repo
@@ -29,10 +30,10 @@ from storage.blobs import BlobStore, blob_dir_for
 from storage.db import session_scope
 from storage.models import Article, CrawlRun, RepostCluster, Source, Version, compress, utcnow
 
-__all__ = ["Ingestor", "Tally"]
-GONE_AFTER = 3
+__all__ = ["Ingestor", "Tally", "Analysis", "analyse"]
+GONE_AFTER = 3  # consecutive polls answering 404/410 before a known article is reported gone
 FAILING = frozenset({"unreachable", "failed"})
-FAILING_RUNS = 3  # consecutive failed runs before a source is reported broken  # consecutive polls answering 404/410 before a known article is reported gone
+FAILING_RUNS = 3  # consecutive failed runs before a source is reported broken
 
 
 @dataclass
@@ -61,6 +62,34 @@ class Tally:
         return "unreachable" if self.count("unreachable") or self.count("http_error") else "failed"
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """The pure work on one article — content hash, documents, repost features — which needs no store.
+    A crawl computes it as it goes (an unchanged page needs only the hash); an import computes it in
+    worker processes and hands it over with the item (`item["analysis"]`)."""
+
+    digest: str
+    found: Identified
+    features: Features
+
+
+def analyse(data: dict[str, Any]) -> Analysis:
+    """The Analysis of an extracted article (`Article.to_json()`)."""
+    return Analysis(_digest(data), _identify(data), features(_full_text(data)))
+
+
+def _digest(data: dict[str, Any]) -> str:
+    return content_hash(data["title"], data.get("lead", ""), data["text"])
+
+
+def _identify(data: dict[str, Any]) -> Identified:
+    return identify(data["title"], data.get("lead", ""), data["text"], data.get("subject_text", ""))
+
+
+def _full_text(data: dict[str, Any]) -> str:
+    return f"{data['title']}\n{data.get('lead', '')}\n{data['text']}"
+
+
 def _earlier(a: Article, b: Article) -> bool:
     return bool(a.published_at and b.published_at and a.published_at < b.published_at)
 
@@ -84,23 +113,39 @@ class Ingestor:
         self.blobs = blobs or BlobStore(blob_dir_for(self.store))
         self.tally = Tally()
         self.window = window  # backfill: only articles published within [since, until] are stored
+        self._row: tuple[Session, Source] | None = None
         with session_scope(engine) as session:
             row = repo.ensure_source(session, source.name, title=source.title, kind=source.kind,
                                      official=source.official)
             self.source_id, self.baseline = row.id, row.baseline_at is None or quiet  # quiet: backfill, archives
             self.run_id = repo.start_run(session, row).id
 
-    def handle(self, item: dict[str, Any]) -> None:
+    def handle(self, item: dict[str, Any], session: Session | None = None) -> None:
+        """Ingest one item in its own transaction, or in `session`: a batch the caller opened with
+        `Ingestor.transaction` (imports write hundreds of pages per commit)."""
         handler = getattr(self, f"_on_{item.get('type')}", None)
         if handler is None:
             return
-        with self._writing, session_scope(self.engine) as session:
+        if session is not None:
             handler(session, self._source(session), item)
+            return
+        with self.transaction(self.engine) as own:
+            handler(own, self._source(own), item)
+
+    @classmethod
+    @contextmanager
+    def transaction(cls, engine: Engine) -> Iterator[Session]:
+        """The write lock and one transaction: everything handled in it is stored together or not at all."""
+        with cls._writing, session_scope(engine) as session:
+            yield session
 
     def _source(self, session: Session) -> Source:
-        source = session.get(Source, self.source_id)
-        assert source is not None
-        return source
+        """This source's row in `session`, held for the session's life (a batch loads it once)."""
+        if self._row is None or self._row[0] is not session:
+            source = session.get(Source, self.source_id)
+            assert source is not None
+            self._row = (session, source)
+        return self._row[1]
 
     def _emit(self, session: Session, kind: str, dedup_key: str, **fields: Any) -> Any:
         return emit(session, self.channels, kind, dedup_key, province=self.definition.province, **fields)
@@ -165,16 +210,17 @@ class Ingestor:
         self.tally.articles += 1
         article, is_new = self._article(session, source, item)
         previous = None if is_new else repo.latest_version(session, article.id)
-        digest = content_hash(data["title"], data.get("lead", ""), data["text"])
+        analysis: Analysis | None = item.get("analysis")
+        digest = analysis.digest if analysis else _digest(data)
         if previous is not None and (previous.content_hash == digest or self._archived(session, article, item, digest)):
             self.tally.unchanged += 1
             return
         version = self._version(session, article, previous, item, digest)
-        found = identify(data["title"], data.get("lead", ""), data["text"], data.get("subject_text", ""))
+        found = analysis.found if analysis else _identify(data)
         self.tally.documents += len(found.refs)
-        self._documents(session, source, article, found)
+        self._documents(session, source, article, found, fresh=is_new)
         if is_new:
-            self._cluster(session, source, article, found)
+            self._cluster(session, source, article, analysis.features if analysis else features(_full_text(data)), found)
         elif previous is not None:
             self._changed(session, source, article, previous, version, found)
 
@@ -204,17 +250,18 @@ class Ingestor:
 
     def _article(self, session: Session, source: Source, item: dict[str, Any]) -> tuple[Article, bool]:
         data, url = item["article"], canonical_url(item["url"])
+        seen = {"etag": item.get("etag", ""), "last_modified": item.get("last_modified", ""),
+                "extractor": data.get("extractor", ""), "title": data["title"], "missing_polls": 0, "gone_at": None}
         article = repo.article_by_url(session, url)
-        is_new = article is None
         if article is None:
-            article = repo.add_article(session, source, url, title=data["title"], lang=data.get("lang", "vi"),
-                                       published_at=_when(data.get("published_at")))
             self.tally.articles_new += 1
-        article.etag, article.last_modified = item.get("etag", ""), item.get("last_modified", "")
-        article.extractor = data.get("extractor", "")
-        article.last_seen_at, article.title, article.missing_polls, article.gone_at = utcnow(), data["title"], 0, None
+            return repo.add_article(session, source, url, lang=data.get("lang", "vi"),
+                                    published_at=_when(data.get("published_at")), **seen), True
+        for name, value in seen.items():
+            setattr(article, name, value)
+        article.last_seen_at = utcnow()
         session.add(article)
-        return article, is_new
+        return article, False
 
     def _version(self, session: Session, article: Article, previous: Version | None,
                  item: dict[str, Any], digest: str) -> Version:
@@ -228,36 +275,41 @@ class Ingestor:
             raw_html=compress(item.get("html", "")), extra=extra,
             **({"fetched_at": _when(item["fetched_at"])} if item.get("fetched_at") else {}))
 
-    def _documents(self, session: Session, source: Source, article: Article, found: Identified) -> None:
-        docs = {ref.id: self._document(session, ref, article) for ref in found.refs}
-        for ref in found.refs:
-            role = "subject" if ref.id in found.subjects else "cites"
-            repo.set_mention(session, article, docs[ref.id], role, ref.raw)
+    def _documents(self, session: Session, source: Source, article: Article, found: Identified,
+                   fresh: bool = False) -> None:
+        """Registry rows, mentions, relations and first-subject alerts of what `article` names (`fresh`:
+        the article was just created, so it has no mentions yet)."""
+        rows = repo.documents_by_ids(session, (ref.id for ref in found.refs))
+        docs = {ref.id: self._document(session, ref, article, rows[ref.id]) for ref in found.refs}
+        mentions = [(docs[ref.id], "subject" if ref.id in found.subjects else "cites", ref.raw) for ref in found.refs]
+        mentions += [mention for partial in found.partial for mention in self._short_reference(session, partial)]
+        repo.set_mentions(session, article, mentions, known=() if fresh else None)
         for relation in found.relations:
             self._relation(session, source, article, relation, docs)
         for doc_id in sorted(found.subjects & docs.keys()):
             self._first_subject(session, source, article, docs[doc_id], found)
-        for partial in found.partial:
-            self._short_reference(session, article, partial)
 
-    def _short_reference(self, session: Session, article: Article, partial: Any) -> None:
+    def _short_reference(self, session: Session, partial: Any) -> list[tuple[Any, str, str]]:
         """"Nghị quyết 57" names a registry document when exactly one of that type and number is known."""
         candidates = repo.documents_by_number(session, partial.number, partial.type)
-        if len(candidates) == 1:
-            repo.set_mention(session, article, candidates[0], "cites", partial.raw)
+        return [(candidates[0], "cites", partial.raw)] if len(candidates) == 1 else []
 
-    def _document(self, session: Session, ref: Any, article: Article) -> Any:
-        rows = {d.key: d for d in repo.documents_by_id(session, ref.id)}  # every key of an id starts with it
-        known = [(d.key, d.resolved) for d in rows.values()]
+    def _document(self, session: Session, ref: Any, article: Article, same_id: list[Any]) -> Any:
+        """The registry row `ref` names among `same_id` (the rows of its canonical id; a new row is added
+        to it), created or resolved as `registry_key` says."""
+        rows = {d.key: d for d in same_id}
+        known = [(d.key, d.resolved) for d in same_id]
         key, resolved = registry_key(ref, known)
         year = ref.year or (int(ref.date[:4]) if ref.date else None)
         existing = rows.get(key) or self._resolve_loose(rows.get(ref.id), ref, key, known, year)
         if existing is not None:
             session.add(existing)
             return existing
-        return repo.add_document(session, key, ref.id, type=ref.type or "", number=ref.number, year=year,
-                                 code=ref.code, issuer=issuer_of(ref.code), issued_on=ref.date,
-                                 resolved=resolved, first_seen_article_id=article.id)
+        document = repo.add_document(session, key, ref.id, type=ref.type or "", number=ref.number, year=year,
+                                     code=ref.code, issuer=issuer_of(ref.code), issued_on=ref.date,
+                                     resolved=resolved, first_seen_article_id=article.id)
+        same_id.append(document)
+        return document
 
     def _resolve_loose(self, loose: Any, ref: Any, key: str, known: list[tuple[str, bool]], year: int | None) -> Any:
         """A dated mention resolves the undated document seen before it, when no other year is known: the
@@ -292,24 +344,21 @@ class Ingestor:
                  title=f"Văn bản mới {document.canonical_id}: {article.title}", source_id=source.id,
                  article_id=article.id, document_id=document.id, payload={"url": article.url})
 
-    def _cluster(self, session: Session, source: Source, article: Article, found: Identified) -> None:
+    def _cluster(self, session: Session, source: Source, article: Article, text_features: Features,
+                 found: Identified) -> None:
         """Join the cluster of an earlier copy (MinHash LSH candidates, verified, hard guards), or start one."""
         live = LiveClusters.of(session, self.store)
-        match, features = live.find(self._latest_text(session, article))
+        match = live.find(text_features)
         if match is not None and session.get(RepostCluster, match) is not None:
             self._join_cluster(session, article, match)
             return
-        cluster = repo.new_cluster(session, article, features_to_json(features))
-        live.add(cluster.id, features)
+        cluster = repo.new_cluster(session, article, features_to_json(text_features))
+        live.add(cluster.id, text_features)
         if not self.baseline:
             ids = [r.id for r in found.refs if r.id in found.subjects] + [r.id for r in found.refs if r.id not in found.subjects]
             self._emit(session, "new_article", f"cluster:{cluster.id}", documents=ids, title=article.title,
                  source_id=source.id, article_id=article.id, cluster_id=cluster.id,
                  payload={"url": article.url, "published_at": article.published_at.isoformat() if article.published_at else None})
-
-    def _latest_text(self, session: Session, article: Article) -> str:
-        version = repo.latest_version(session, article.id)
-        return f"{version.title}\n{version.lead}\n{version.text}" if version else ""
 
     def _join_cluster(self, session: Session, article: Article, cluster_id: int) -> None:
         """Add a copy; it becomes the canonical one when published earlier (an official source first on ties)."""
@@ -335,6 +384,7 @@ class Ingestor:
         new = f"{version.title}\n{version.lead}\n{version.text}"
         if self.baseline or not is_significant(old, new):
             return
+        session.flush()  # the version's id names the event
         self._emit(session, "article_changed", f"version:{version.id}", documents=found.ids(),
              title=f"Bài đã bị sửa: {article.title}", source_id=source.id, article_id=article.id,
              payload={"url": article.url, "diff": word_diff(old, new), "seq": version.seq})
@@ -344,7 +394,7 @@ class Ingestor:
         that fails FAILING_RUNS times in a row is broken (one alert), and recovered (one alert) when a run
         succeeds again."""
         status = status or self.tally.status()
-        with self._writing, session_scope(self.engine) as session:
+        with self.transaction(self.engine) as session:
             source = self._source(session)
             source.last_run_at, source.last_status = utcnow(), status
             if status in ("ok", "broken") and source.baseline_at is None:

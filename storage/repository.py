@@ -21,7 +21,7 @@ from storage.models import (
 __all__ = [
     "ensure_source", "source_by_name", "sources", "article_by_url", "add_article", "latest_version",
     "versions_of", "add_version", "known_pages", "get_document", "add_document", "documents_by_id",
-    "set_mention", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
+    "documents_by_ids", "set_mentions", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
     "cluster_members", "add_event", "events", "event_by_id", "due_deliveries", "start_run",
     "finish_run", "latest_runs", "recent_runs", "article_documents", "add_file", "files_of", "find_documents",
     "mention_counts", "documents_by_number", "recent_clusters", "deliveries", "retry_deliveries",
@@ -105,8 +105,7 @@ def add_version(session: Session, article: Article, previous: Version | None, **
     fields.setdefault("fetched_at", utcnow())  # an archive import passes the capture time
     version = Version(article_id=article.id, seq=seq, **fields)
     session.add(version)
-    session.flush()
-    return version
+    return version  # inserted at the next flush (its id is known after it)
 
 
 def known_pages(session: Session, source: Source) -> dict[str, dict[str, str]]:
@@ -159,13 +158,29 @@ def add_document(session: Session, key: str, canonical_id: str, **fields: Any) -
     return document
 
 
-def set_mention(session: Session, article: Article, document: Document, role: str, raw: str) -> None:
-    """Record that `article` mentions `document`; a "subject" role is never downgraded to "cites"."""
-    query = select(Mention).where(Mention.article_id == article.id, Mention.document_id == document.id)
-    mention = session.exec(query).first() or Mention(article_id=article.id, document_id=document.id, raw=raw)
-    if mention.role != "subject":
-        mention.role = role
-    session.add(mention)
+def documents_by_ids(session: Session, canonical_ids: Iterable[str]) -> dict[str, list[Document]]:
+    """canonical id → its registry rows (one per resolved year), for many ids in one query."""
+    wanted = sorted(set(canonical_ids))
+    found: dict[str, list[Document]] = {doc_id: [] for doc_id in wanted}
+    if wanted:
+        for document in session.exec(select(Document).where(col(Document.canonical_id).in_(wanted))).all():
+            found[document.canonical_id].append(document)
+    return found
+
+
+def set_mentions(session: Session, article: Article, wanted: Iterable[tuple[Document, str, str]],
+                 known: Iterable[Mention] | None = None) -> None:
+    """Record that `article` mentions each (document, role, raw text); a "subject" role is never
+    downgraded to "cites". The article's existing mentions are read in one query, unless the caller
+    knows them (`known=()` for an article it has just created)."""
+    query = select(Mention).where(Mention.article_id == article.id)
+    known = {mention.document_id: mention for mention in (session.exec(query).all() if known is None else known)}
+    for document, role, raw in wanted:
+        mention = known.get(document.id) or Mention(article_id=article.id, document_id=document.id, raw=raw)
+        known[document.id] = mention
+        if mention.role != "subject":
+            mention.role = role
+        session.add(mention)
 
 
 def mentions_of(session: Session, document: Document) -> Sequence[tuple[Mention, Article]]:

@@ -6,16 +6,21 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from monitor.archive import warc_pages
+from crawler.sources import load_sources
+from monitor import archive
+from monitor.archive import import_warc, warc_pages
 from monitor.cli import app
+from monitor.ingest import Ingestor
 from monitor.offline_demo import DEMO_DIR
 from monitor.replay import ReplayServer
 from storage import repository as repo
 from storage.db import make_engine, session_scope
+from storage.migrate import upgrade
 
 DAY1, DAY2 = DEMO_DIR / "sites" / "day1", DEMO_DIR / "sites" / "day2"
 EDITED = "www.vietnamplus.vn/bo-sung-kinh-phi-cho-cac-nhiem-vu-khoa-hoc-cong-nghe-cap-bach-nam-2025-post1024386.vnp"
@@ -88,3 +93,52 @@ def test_record_writes_what_the_site_served_and_import_reads_it_back(tmp_path):
 def _urls(database: str) -> set[str]:
     with session_scope(make_engine(database)) as s:
         return {a.url for a, _ in repo.export_rows(s)}
+
+
+def _store(database: str) -> dict[str, tuple]:
+    """Each article's versions (capture time, hash), documents and whether it shares its cluster."""
+    with session_scope(make_engine(database)) as s:
+        rows = [a for a, _ in repo.export_rows(s)]
+        sizes = {a.cluster_id: sum(1 for b in rows if b.cluster_id == a.cluster_id) for a in rows}
+        return {a.url: (tuple((v.fetched_at.isoformat(), v.content_hash) for v in repo.versions_of(s, a.id)),
+                        tuple(repo.article_documents(s, a.id)), sizes[a.cluster_id]) for a in rows}
+
+
+def test_extraction_processes_store_what_one_process_stores(tmp_path):
+    warc = tmp_path / "capture.warc.gz"
+    _warc(warc)
+    alone, helped = f"sqlite:///{tmp_path / 'alone.sqlite3'}", f"sqlite:///{tmp_path / 'helped.sqlite3'}"
+    assert runner.invoke(app, ["--database", alone, "import-warc", "--workers", "0", str(warc)]).exit_code == 0
+    assert runner.invoke(app, ["--database", helped, "import-warc", "--workers", "2", str(warc)]).exit_code == 0
+    assert _store(helped) == _store(alone) and len(_store(alone)) > 5
+
+
+def test_an_import_interrupted_mid_batch_resumed_gives_the_same_store(tmp_path, monkeypatch):
+    warc = tmp_path / "capture.warc.gz"
+    pages = _warc(warc)
+    whole, pieces = f"sqlite:///{tmp_path / 'whole.sqlite3'}", f"sqlite:///{tmp_path / 'pieces.sqlite3'}"
+    monkeypatch.setattr(archive, "BATCH", 4)
+    import_warc(_migrated(whole), [warc], load_sources(), (), workers=0)
+    handle, calls = Ingestor.handle, iter(range(10_000))
+
+    def crash_on_the_sixth(self, item, session=None):
+        if next(calls) == 5:
+            raise KeyboardInterrupt
+        return handle(self, item, session)
+
+    monkeypatch.setattr(Ingestor, "handle", crash_on_the_sixth)
+    with pytest.raises(KeyboardInterrupt):
+        import_warc(_migrated(pieces), [warc], load_sources(), (), workers=0)
+    assert len(_store(pieces)) == 4  # the first batch committed, the interrupted one rolled back whole
+    with session_scope(make_engine(pieces)) as s:
+        assert {run.status for run in repo.latest_runs(s).values()} == {"interrupted"}
+    monkeypatch.setattr(Ingestor, "handle", handle)
+    again = import_warc(make_engine(pieces), [warc], load_sources(), (), workers=0)
+    assert again.versions_new == pages + 1 - 4
+    assert _store(pieces) == _store(whole)
+
+
+def _migrated(database: str):
+    engine = make_engine(database)
+    upgrade(engine)
+    return engine

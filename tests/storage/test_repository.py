@@ -65,9 +65,8 @@ def test_relations_and_mentions_are_idempotent(engine):
         old = repo.add_document(s, "03/NQ-CP", "03/NQ-CP", type="NQ")
         assert repo.add_relation(s, new, "amends", old, "sửa đổi Nghị quyết 03/NQ-CP", art.id) is not None
         assert repo.add_relation(s, new, "amends", old, "again", art.id) is None
-        repo.set_mention(s, art, new, "subject", "Nghị quyết số 71/NQ-CP")
-        repo.set_mention(s, art, new, "cites", "71/NQ-CP")  # never downgraded
-        repo.set_mention(s, art, old, "cites", "03/NQ-CP")
+        repo.set_mentions(s, art, [(new, "subject", "Nghị quyết số 71/NQ-CP")])
+        repo.set_mentions(s, art, [(new, "cites", "71/NQ-CP"), (old, "cites", "03/NQ-CP")])  # never downgraded
         assert repo.article_documents(s, art.id) == [("71/NQ-CP", "subject"), ("03/NQ-CP", "cites")]
         assert len(repo.relations_of(s, old)) == 1
 
