@@ -12,13 +12,13 @@ import csv
 import io
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
@@ -37,6 +37,7 @@ from storage.db import session_scope
 
 __all__ = ["Imported", "import_warc", "default_workers", "warc_pages", "export_articles", "write_csv", "EXPORT_FIELDS"]
 
+KEPT_PROBLEMS = 100
 BATCH = 100  # pages per import transaction (and per hand-over from an extraction process)
 Page = tuple[str, str, bytes, str]  # url, capture time, body, content type
 Prepared = tuple[SourceDef, dict[str, Any]]  # the page's source, its item for the ingestor
@@ -45,26 +46,50 @@ EXPORT_FIELDS = ("url", "source", "title", "published_at", "documents", "cluster
 
 @dataclass
 class Imported:
-    records: int = 0
-    pages: int = 0
-    skipped: int = 0
+    """What an import did so far (the progress display reads it after every batch)."""
+
+    records: int = 0  # HTML captures handled
+    pages: int = 0  # of which articles
+    skipped: int = 0  # of which not articles
     versions_new: int = 0
-    problems: list[str] = field(default_factory=list)
+    bytes_read: int = 0  # of the WARC files (compressed), read ahead of the import by a few batches
+    problems: list[str] = field(default_factory=list)  # the first KEPT_PROBLEMS skipped pages and why
+
+    def skip(self, url: str, why: str) -> None:
+        self.skipped += 1
+        if len(self.problems) < KEPT_PROBLEMS:
+            self.problems.append(f"{url}: {why}")
 
 
 def warc_pages(path: Path) -> Iterator[Page]:
     """(url, capture time ISO, body, content type) of each HTML response record of a WARC file."""
     with path.open("rb") as stream:
-        for record in ArchiveIterator(stream):
-            if record.rec_type != "response" or record.http_headers is None:
-                continue
-            if record.http_headers.get_statuscode() != "200":
-                continue
-            kind = record.http_headers.get_header("Content-Type") or ""
-            if "html" not in kind.lower():
-                continue
-            yield (record.rec_headers.get_header("WARC-Target-URI"), record.rec_headers.get_header("WARC-Date"),
-                   record.content_stream().read(), kind)
+        yield from _responses(stream)
+
+
+def _responses(stream: BinaryIO) -> Iterator[Page]:
+    for record in ArchiveIterator(stream):
+        if record.rec_type != "response" or record.http_headers is None:
+            continue
+        if record.http_headers.get_statuscode() != "200":
+            continue
+        kind = record.http_headers.get_header("Content-Type") or ""
+        if "html" not in kind.lower():
+            continue
+        yield (record.rec_headers.get_header("WARC-Target-URI"), record.rec_headers.get_header("WARC-Date"),
+               record.content_stream().read(), kind)
+
+
+def _read(paths: Sequence[Path], tally: Imported) -> Iterator[Page]:
+    """The pages of every file in turn, counting the bytes read into `tally`."""
+    done = 0
+    for path in paths:
+        with path.open("rb") as stream:
+            for page in _responses(stream):
+                tally.bytes_read = done + stream.tell()
+                yield page
+        done += path.stat().st_size
+        tally.bytes_read = done
 
 
 def _web_source(host: str) -> SourceDef:
@@ -121,10 +146,10 @@ def default_workers() -> int:
     return min(4, (os.cpu_count() or 1) - 1)
 
 
-def _batches(paths: Sequence[Path], sources: dict[str, SourceDef], workers: int) -> Iterator[list[Prepared]]:
-    """Extracted and analysed pages, BATCH at a time, in WARC order; with workers, the next batches are
+def _batches(pages: Iterable[Page], sources: dict[str, SourceDef], workers: int) -> Iterator[list[Prepared]]:
+    """Extracted and analysed pages, BATCH at a time, in order; with workers, the next batches are
     extracted in other processes while the store writes this one (a few batches ahead, bounded memory)."""
-    chunks = _chunks(page for path in paths for page in warc_pages(path))
+    chunks = _chunks(pages)
     if workers < 1:
         yield from ([_extracted(page, sources) for page in chunk] for chunk in chunks)
         return
@@ -143,20 +168,24 @@ def _batches(paths: Sequence[Path], sources: dict[str, SourceDef], workers: int)
 
 
 def import_warc(engine: Engine, paths: Sequence[Path], sources: dict[str, SourceDef],
-                channels: Sequence[Channel], notify: bool = False, workers: int | None = None) -> Imported:
+                channels: Sequence[Channel], notify: bool = False, workers: int | None = None,
+                progress: Callable[[Imported], None] | None = None) -> Imported:
     """Import every HTML capture of `paths`, BATCH pages per transaction: an interrupted import keeps the
     batches it committed and a re-run adds only what is missing. Pages are extracted by `workers`
-    processes (default: the other cores; 0 extracts in this process)."""
+    processes (default: the other cores; 0 extracts in this process); `progress` sees the tally after
+    every batch."""
     tally, ingestors = Imported(), {}
     status = "interrupted"
     try:
-        for batch in _batches(paths, sources, default_workers() if workers is None else workers):
+        for batch in _batches(_read(paths, tally), sources, default_workers() if workers is None else workers):
             for source, _ in batch:  # a new source's row is written before the batch's transaction opens
                 if source.name not in ingestors:
                     ingestors[source.name] = Ingestor(engine, source, channels, quiet=not notify)
             with Ingestor.transaction(engine) as session:
                 for source, item in batch:
                     _ingest(ingestors[source.name], item, session, tally)
+            if progress is not None:
+                progress(tally)
         status = "ok"
     finally:
         for ingestor in ingestors.values():
@@ -167,8 +196,7 @@ def import_warc(engine: Engine, paths: Sequence[Path], sources: dict[str, Source
 def _ingest(ingestor: Ingestor, item: dict[str, Any], session: Any, tally: Imported) -> None:
     tally.records += 1
     if item["type"] == "problem":
-        tally.skipped += 1
-        tally.problems.append(f"{item['url']}: {item['detail']}")
+        tally.skip(item["url"], item["detail"])
         return
     before = ingestor.tally.versions_new
     ingestor.handle(item, session)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
+from time import monotonic as time_now
 from typing import Annotated, Optional
 
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from crawler.sources import SourceError, load_sources
-from monitor.archive import export_articles, import_warc, write_csv
-from monitor.cli_common import chosen_sources, fail, load, open_store, out, parse_day
+from monitor.archive import Imported, export_articles, import_warc, write_csv
+from monitor.cli_common import chosen_sources, err, fail, load, open_store, out, parse_day
 from monitor.dispatch import dispatch
 from monitor.runner import crawl_source
 
@@ -20,7 +25,9 @@ __all__ = ["import_warc_command", "export", "record"]
 
 def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC files (.warc or .warc.gz).")],
                         notify: Annotated[bool, typer.Option(help="Alert on what is new (default: a quiet baseline).")] = False,
-                        workers: Annotated[Optional[int], typer.Option(help="Extraction processes (default: the other cores; 0: none).", min=0)] = None) -> None:
+                        workers: Annotated[Optional[int], typer.Option(help="Extraction processes (default: the other cores; 0: none).", min=0)] = None,
+                        quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
+                        as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False) -> None:
     """Ingest web-archive captures through extraction, documents, dedup and versions (capture time = version time)."""
     config = load()
     missing = [str(f) for f in files if not f.is_file()]
@@ -31,11 +38,33 @@ def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC f
     except SourceError as exc:
         raise fail(str(exc)) from exc
     engine = open_store()
-    done = import_warc(engine, files, sources, config.channels, notify=notify, workers=workers)
-    out.print(f"{done.records} HTML captures, {done.pages} imported, {done.versions_new} new versions, "
-              f"{done.skipped} not articles", highlight=False)
+    with _import_progress(sum(f.stat().st_size for f in files), quiet or as_json) as shown:
+        done = import_warc(engine, files, sources, config.channels, notify=notify, workers=workers, progress=shown)
+    if as_json:
+        summary = {k: v for k, v in asdict(done).items() if k != "bytes_read"}
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
+    elif not quiet:
+        out.print(f"{done.records} HTML captures, {done.pages} imported, {done.versions_new} new versions, "
+                  f"{done.skipped} not articles", highlight=False)
     if notify:
         dispatch(engine, config.channels)
+
+
+@contextmanager
+def _import_progress(total: int, silent: bool) -> Iterator[Callable[[Imported], None]]:
+    """A progress bar over the WARC bytes, with captures, imports and pages/s, on stderr."""
+    columns = (TextColumn("import"), BarColumn(), TextColumn("{task.fields[line]}"), TimeElapsedColumn(),
+               TextColumn("left"), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=silent) as progress:
+        task, started = progress.add_task("import", total=total, line=""), time_now()
+
+        def shown(done: Imported) -> None:
+            rate = done.records / max(time_now() - started, 1e-3)
+            line = (f"captures {done.records}  imported {done.pages}  new versions {done.versions_new}  "
+                    f"not articles {done.skipped}  {rate:.0f}/s")
+            progress.update(task, completed=done.bytes_read, line=line)
+
+        yield shown
 
 
 def export(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",

@@ -58,8 +58,9 @@ def test_import_uses_capture_times_and_a_second_import_adds_nothing(engine, tmp_
         versions = repo.versions_of(s, repo.article_by_url(s, f"https://{EDITED}").id)
         assert [v.fetched_at.isoformat() for v in versions] == ["2025-04-03T01:00:00+00:00", "2025-05-10T02:30:00+00:00"]
         assert repo.events(s) == []  # a quiet baseline
-    again = runner.invoke(app, [*_db(engine), "import-warc", str(warc)])
-    assert "0 new versions" in again.stdout
+    again = runner.invoke(app, [*_db(engine), "import-warc", "--json", str(warc)])
+    summary = json.loads(again.stdout)
+    assert (summary["records"], summary["pages"], summary["versions_new"], summary["skipped"]) == (pages + 1, pages + 1, 0, 0)
 
 
 def test_export_streams_jsonl_and_csv_with_versions_oldest_first(engine, tmp_path):
@@ -142,3 +143,16 @@ def _migrated(database: str):
     engine = make_engine(database)
     upgrade(engine)
     return engine
+
+
+def test_progress_is_reported_after_every_batch_up_to_the_whole_file(tmp_path, monkeypatch):
+    warc = tmp_path / "capture.warc.gz"
+    pages = _warc(warc)
+    monkeypatch.setattr(archive, "BATCH", 3)
+    seen: list[tuple[int, int]] = []
+    import_warc(_migrated(f"sqlite:///{tmp_path / 'p.sqlite3'}"), [warc], load_sources(), (), workers=0,
+                progress=lambda done: seen.append((done.records, done.bytes_read)))
+    batches = list(range(3, pages + 1, 3))
+    assert [records for records, _ in seen] == batches + [pages + 1] * (batches[-1] != pages + 1)
+    assert seen[-1][1] == warc.stat().st_size
+    assert all(a[1] <= b[1] for a, b in zip(seen, seen[1:]))
