@@ -20,6 +20,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 import numpy as np
 
@@ -30,6 +31,7 @@ __all__ = ["Facts", "Features", "facts_of", "features", "features_to_json", "fea
 PERMUTATIONS, BANDS, ROWS = 63, 21, 3
 CONTAINMENT = 0.6  # estimated share of the smaller text's shingles found in the other
 VERIFIED = 16  # candidates checked against the hard guards, most overlapping first
+PER_BAND = 64  # most recent clusters taken from one band bucket
 _RNG = np.random.default_rng(20250402)
 _A = _RNG.integers(1, 1 << 63, size=PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _B = _RNG.integers(0, 1 << 63, size=PERMUTATIONS, dtype=np.uint64)
@@ -201,9 +203,11 @@ class RepostIndex:
         self._index(_Entry(key, found.size, found.facts), found.signature)
 
     def _candidates(self, sig: np.ndarray) -> Iterator[int]:
+        """Clusters sharing a band with `sig`, the PER_BAND most recent of each band: a band shared by
+        hundreds of clusters (a template's boilerplate) must not cost hundreds of lookups per article."""
         seen: set[int] = set()
         for band, table in enumerate(self.bands):
-            for position in table.get(_band_key(sig, band)):
+            for position in islice(table.get(_band_key(sig, band)), PER_BAND):
                 if position not in seen:
                     seen.add(position)
                     yield position
