@@ -1,7 +1,7 @@
 """Value types produced by the pure extraction functions (plain dataclasses, JSON-friendly)."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 __all__ = ["Attachment", "DocRef", "PartialRef", "Relation", "Article", "SelectorMismatch", "NotContent"]
@@ -44,7 +44,7 @@ class DocRef:
     end: int = field(default=0, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if k not in ("start", "end")}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("start", "end")}
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,9 @@ class Article:
     extractor: str = "site"
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}  # shallow: lists are rebuilt below
+        data["category"] = list(self.category)
+        data["attachments"] = [asdict(a) for a in self.attachments]
         data["doc_refs"] = [r.to_json() for r in self.doc_refs]
         data["partial_refs"] = [r.to_json() for r in self.partial_refs]
         data["relations"] = [r.to_json() for r in self.relations]
