@@ -215,8 +215,8 @@ def print_quality(q: dict[str, Any]) -> None:
         print(f"Quality: skipped: {q['skipped']}")
         return
     print(f"Quality on {q['pages']} pages of {q['eval_dir']}")
-    print("(4-gram shingle P/R/F1, macro over pages, ± bootstrap std; 'govmon generic' = the `text` field, the body
-as trafilatura's output is; 'govmon lead + text' adds the sapo govmon keeps as a separate `lead` field)\n")
+    print("(4-gram shingle P/R/F1, macro over pages, ± bootstrap std; 'govmon generic' = the `text` field, the body\n"
+          "as trafilatura's output is; 'govmon lead + text' adds the sapo govmon keeps as a separate `lead` field)\n")
     print(f"{'extractor':<23}{'precision':>15}{'recall':>15}{'F1':>15}{'accuracy':>10}{'empty':>7}{'refused':>9}"
           f"{'pages/s':>9}")
     for name, m in q["extractors"].items():

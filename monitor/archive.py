@@ -31,7 +31,8 @@ from crawler.sources import Source as SourceDef
 from crawler.sources import source_for_url
 from monitor.config import Channel
 from monitor.events import local_iso
-from monitor.ingest import Ingestor, analyse
+from monitor.analysis import analyse
+from monitor.ingest import Ingestor
 from storage import repository as repo
 from storage.db import session_scope
 

@@ -17,7 +17,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from monitor.cli_common import chosen_sources, err, fail, load, open_store, out, parse_day
+from monitor.cli_common import chosen_sources, err, load, open_store, out, parse_day
 from monitor.dispatch import dispatch
 from monitor.ingest import Tally
 from monitor.runner import CrawlReport, Walk, crawl_settings, crawl_source

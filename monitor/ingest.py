@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from crawler.extract.fingerprint import canonical_url, content_hash
+from crawler.extract.fingerprint import canonical_url
 from crawler.sources import Source as SourceDef
 from monitor.changes import is_significant, word_diff
 from monitor.cluster import LiveClusters
 from monitor.config import Channel
+from monitor.analysis import Analysis, digest_of, full_text, identified
 from monitor.dedupe import Features, features, features_to_json
 from monitor.documents import ALERTING, RELATION_VI, Identified, identify, issuer_of, registry_key
 from monitor.events import emit
@@ -30,7 +31,7 @@ from storage.blobs import BlobStore, blob_dir_for
 from storage.db import session_scope
 from storage.models import Article, CrawlRun, RepostCluster, Source, Version, compress, utcnow
 
-__all__ = ["Ingestor", "Tally", "Analysis", "analyse"]
+__all__ = ["Ingestor", "Tally"]
 GONE_AFTER = 3  # consecutive polls answering 404/410 before a known article is reported gone
 FAILING = frozenset({"unreachable", "failed"})
 FAILING_RUNS = 3  # consecutive failed runs before a source is reported broken
@@ -60,34 +61,6 @@ class Tally:
         if self.lists:
             return "ok"
         return "unreachable" if self.count("unreachable") or self.count("http_error") else "failed"
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """The pure work on one article — content hash, documents, repost features — which needs no store.
-    A crawl computes it as it goes (an unchanged page needs only the hash); an import computes it in
-    worker processes and hands it over with the item (`item["analysis"]`)."""
-
-    digest: str
-    found: Identified
-    features: Features
-
-
-def analyse(data: dict[str, Any]) -> Analysis:
-    """The Analysis of an extracted article (`Article.to_json()`)."""
-    return Analysis(_digest(data), _identify(data), features(_full_text(data)))
-
-
-def _digest(data: dict[str, Any]) -> str:
-    return content_hash(data["title"], data.get("lead", ""), data["text"])
-
-
-def _identify(data: dict[str, Any]) -> Identified:
-    return identify(data["title"], data.get("lead", ""), data["text"], data.get("subject_text", ""))
-
-
-def _full_text(data: dict[str, Any]) -> str:
-    return f"{data['title']}\n{data.get('lead', '')}\n{data['text']}"
 
 
 def _earlier(a: Article, b: Article) -> bool:
@@ -211,16 +184,16 @@ class Ingestor:
         article, is_new = self._article(session, source, item)
         previous = None if is_new else repo.latest_version(session, article.id)
         analysis: Analysis | None = item.get("analysis")
-        digest = analysis.digest if analysis else _digest(data)
+        digest = analysis.digest if analysis else digest_of(data)
         if previous is not None and (previous.content_hash == digest or self._archived(session, article, item, digest)):
             self.tally.unchanged += 1
             return
         version = self._version(session, article, previous, item, digest)
-        found = analysis.found if analysis else _identify(data)
+        found = analysis.found if analysis else identified(data)
         self.tally.documents += len(found.refs)
         self._documents(session, source, article, found, fresh=is_new)
         if is_new:
-            self._cluster(session, source, article, analysis.features if analysis else features(_full_text(data)), found)
+            self._cluster(session, source, article, analysis.features if analysis else features(full_text(data)), found)
         elif previous is not None:
             self._changed(session, source, article, previous, version, found)
 

@@ -26,7 +26,6 @@ from typing import NamedTuple
 from crawler.extract import docrefs_tables as T
 from crawler.extract.folding import Folded as _Folded
 from crawler.extract.folding import fold as _fold
-from crawler.extract.folding import fold_str as _fold_str
 from crawler.extract.relations import relations_between
 from crawler.extract.types import DocRef, PartialRef, Relation
 
