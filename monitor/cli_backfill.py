@@ -1,9 +1,11 @@
 """`govmon backfill SOURCE... --since DATE [--until DATE]`: walk each source's archive (list pages and
 their next pages, as far back as the date), store what was published in the window, quietly.
 
-Resumable: the store is the source of truth — a re-run walks the list pages again but fetches only the
-articles it does not have, so it never duplicates an article or a version. Polite: the sources' own
-politeness settings (the daemon's), never more aggressive. Ctrl-C stops it; what was stored stays.
+Resumable: the store is the source of truth — a re-run fetches only the articles it does not have, so it
+never duplicates an article or a version — and a checkpoint (`monitor.walks`) lets a re-run of the same
+window continue at the list page where the last one stopped (Ctrl-C, --max-pages, a failure) instead of
+walking again from the top. Polite: the sources' own politeness settings (the daemon's), never more
+aggressive. Ctrl-C stops it; what was stored stays.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from rich.table import Table
 from monitor.cli_common import chosen_sources, err, load, open_store, out, parse_day
 from monitor.dispatch import dispatch
 from monitor.ingest import Tally
-from monitor.runner import CrawlReport, Walk, crawl_settings, crawl_source
+from monitor.runner import CrawlReport, Walk, crawl_settings, crawl_source, walk_checkpoint
 
 __all__ = ["backfill"]
 
@@ -35,12 +37,13 @@ class Summary:
     outside: int
     documents: int
     errors: int
+    resume_at: list[int]  # list pages the next run of this window continues at (empty: the walk is complete)
 
 
-def _summary(report: CrawlReport) -> Summary:
+def _summary(report: CrawlReport, resume_at: list[int]) -> Summary:
     t = report.tally
     return Summary(report.source, report.status, t.lists, t.articles_new, t.known, t.outside, t.documents,
-                   len(t.problems))
+                   len(t.problems), resume_at)
 
 
 def _table(rows: list[Summary]) -> Table:
@@ -55,6 +58,16 @@ def _table(rows: list[Summary]) -> Table:
 def _progress_line(tally: Tally) -> str:
     return (f"pages {tally.lists}  new {tally.articles_new}  known {tally.known}  "
             f"docs {tally.documents}  errors {len(tally.problems)}")
+
+
+def _resume_pages(engine: Any, name: str, walk: Walk) -> list[int]:
+    return sorted(point["page"] for point in walk_checkpoint(engine, name, walk).points.values())
+
+
+def _resuming(engine: Any, name: str, walk: Walk) -> str:
+    """The source's name, and the list pages an earlier interrupted walk of this window resumes at."""
+    pages = _resume_pages(engine, name, walk)
+    return f"{name} (resuming at list page {', '.join(map(str, pages))})" if pages else name
 
 
 def backfill(sources: Annotated[list[str], typer.Argument(help="Source names, see `govmon sources list`.")],
@@ -80,6 +93,9 @@ def backfill(sources: Annotated[list[str], typer.Argument(help="Source names, se
         sys.stdout.write(json.dumps([asdict(r) for r in rows], ensure_ascii=False) + "\n")
     elif not quiet:
         out.print(_table(rows))
+        for row in (r for r in rows if r.resume_at):
+            err.print(f"{row.source}: not complete; the same command continues at list page "
+                      f"{', '.join(map(str, row.resume_at))}", highlight=False)
     if any(r.status not in ("ok", "broken") for r in rows):
         raise typer.Exit(1)
 
@@ -90,7 +106,7 @@ def _run(engine: Any, config: Any, chosen: list[Any], walk: Walk, silent: bool) 
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
                   console=err, disable=silent) as progress:
         for source in chosen:
-            task = progress.add_task(source.name, total=walk.max_pages, line="", rate="")
+            task = progress.add_task(_resuming(engine, source.name, walk), total=walk.max_pages, line="", rate="")
             started = time_now()
 
             def seen(item: dict[str, Any], tally: Tally, task: Any = task, started: float = started) -> None:
@@ -101,5 +117,5 @@ def _run(engine: Any, config: Any, chosen: list[Any], walk: Walk, silent: bool) 
             report = crawl_source(engine, config, source, control=None,
                                   walk=Walk(walk.since, walk.until, walk.max_pages, walk.notify, seen))
             progress.update(task, completed=walk.max_pages, line=_progress_line(report.tally), rate="done")
-            rows.append(_summary(report))
+            rows.append(_summary(report, _resume_pages(engine, source.name, walk)))
     return rows

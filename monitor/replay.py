@@ -42,6 +42,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.server.served.append(self.path)
         parts = urlsplit(self.path)
         host, _, path = parts.path.lstrip("/").partition("/")
         found = resolve(self.server.layers, host, "/" + path, parts.query)
@@ -83,6 +84,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     layers: list[Path]
     verbose: bool
+    served: list[str]
 
 
 class ReplayServer:
@@ -91,12 +93,18 @@ class ReplayServer:
     def __init__(self, layers: Sequence[Path], port: int = 0, verbose: bool = False) -> None:
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.layers, self._server.verbose = [Path(p) for p in layers], verbose
+        self._server.served = []
         self._thread = threading.Thread(target=self._server.serve_forever, name="govmon-replay", daemon=True)
 
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    @property
+    def served(self) -> list[str]:
+        """The paths asked for so far (``/host/path?query``), in order."""
+        return self._server.served
 
     def set_layers(self, layers: Sequence[Path]) -> None:
         self._server.layers = [Path(p) for p in layers]

@@ -24,10 +24,15 @@ from crawler.sources import Source as SourceDef
 from crawler.sources import load_sources
 from monitor.config import Config
 from monitor.ingest import Ingestor, Tally
+from monitor.walks import Checkpoint
 from storage import repository as repo
 from storage.db import session_scope
 
-__all__ = ["CrawlReport", "Control", "Walk", "crawl_source", "run_pass", "enabled_sources", "crawl_settings"]
+__all__ = ["CrawlReport", "Control", "Walk", "crawl_source", "run_pass", "enabled_sources", "crawl_settings",
+           "walk_checkpoint"]
+
+
+OnItem = Callable[[dict[str, Any], Tally], None]
 
 
 @dataclass
@@ -47,7 +52,7 @@ class Walk:
     until: datetime | None = None
     max_pages: int = 50
     notify: bool = False
-    on_item: Callable[[dict[str, Any], Tally], None] | None = None
+    on_item: OnItem | None = None
 
 
 @dataclass
@@ -113,9 +118,8 @@ def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[
     ingestor = Ingestor(engine, source, config.channels, quiet=bool(walk and not walk.notify),
                         window=(walk.since, walk.until) if walk else (None, None))
     spec_data = _spec(engine, config, source, extra)
-    if walk is not None:
-        spec_data["walk"] = {"max_pages": walk.max_pages, "since": walk.since.isoformat() if walk.since else "",
-                             "until": walk.until.isoformat() if walk.until else ""}
+    checkpoint = _walk_spec(spec_data, engine, source, walk) if walk else None
+    on_item = _observed(checkpoint, walk.on_item if walk else None)
     spec = json.dumps(spec_data)
     with tempfile.TemporaryFile() as log:
         child = subprocess.Popen([sys.executable, "-m", "crawler.run"], stdin=subprocess.PIPE,
@@ -124,7 +128,7 @@ def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[
         timer = threading.Timer(config.crawl_timeout, child.kill)
         timer.start()
         try:
-            _feed(child, spec, ingestor, walk.on_item if walk else None)
+            _feed(child, spec, ingestor, on_item)
         except BaseException:
             child.kill()
             child.wait()
@@ -133,10 +137,40 @@ def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[
         finally:
             timer.cancel()
             control.discard(child)
+            if checkpoint is not None:
+                checkpoint.save()
         code = child.wait()
         if code != 0:
             return _failed(ingestor, source, code, log, control)
     return CrawlReport(source.name, ingestor.finish(), ingestor.tally)
+
+
+def walk_checkpoint(engine: Engine, source: str, walk: Walk) -> Checkpoint:
+    """Where the last walk of this store, source and window stopped (`monitor.walks`)."""
+    return Checkpoint.for_walk(engine.url.render_as_string(hide_password=False), source, _window(walk))
+
+
+def _window(walk: Walk) -> tuple[str, str]:
+    return walk.since.isoformat() if walk.since else "", walk.until.isoformat() if walk.until else ""
+
+
+def _walk_spec(spec: dict[str, Any], engine: Engine, source: SourceDef, walk: Walk) -> Checkpoint:
+    """Add the walk to the spec, resuming where the last walk of this store, source and window stopped."""
+    checkpoint = walk_checkpoint(engine, source.name, walk)
+    since, until = _window(walk)
+    spec["walk"] = {"max_pages": walk.max_pages, "since": since, "until": until, "resume": checkpoint.points}
+    return checkpoint
+
+
+def _observed(checkpoint: Checkpoint | None, on_item: OnItem | None) -> OnItem | None:
+    if checkpoint is None:
+        return on_item
+
+    def observe(item: dict[str, Any], tally: Tally) -> None:
+        checkpoint.observe(item)
+        if on_item is not None:
+            on_item(item, tally)
+    return observe
 
 
 def _failed(ingestor: Ingestor, source: SourceDef, code: int, log: IO[bytes], control: Control) -> CrawlReport:
@@ -146,8 +180,7 @@ def _failed(ingestor: Ingestor, source: SourceDef, code: int, log: IO[bytes], co
     return CrawlReport(source.name, ingestor.finish("failed", message), ingestor.tally, message)
 
 
-def _feed(child: subprocess.Popen[str], spec: str, ingestor: Ingestor,
-          on_item: Callable[[dict[str, Any], Tally], None] | None = None) -> None:
+def _feed(child: subprocess.Popen[str], spec: str, ingestor: Ingestor, on_item: OnItem | None = None) -> None:
     assert child.stdin is not None and child.stdout is not None
     child.stdin.write(spec)
     child.stdin.close()

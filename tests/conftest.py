@@ -81,4 +81,5 @@ def _blob_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     blobs = tmp_path / "blobs"
     monkeypatch.setenv("GOVMON_BLOB_DIR", str(blobs))
     monkeypatch.setenv("GOVMON_USER_SOURCES", str(tmp_path / "user-sources"))  # never the user's own
+    monkeypatch.setenv("GOVMON_WALKS_DIR", str(tmp_path / "walks"))
     return blobs

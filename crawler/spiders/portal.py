@@ -74,14 +74,20 @@ class SourceSpider(scrapy.Spider):
         self.past_since = False
 
     async def start(self) -> Any:
+        resume = self.walk.get("resume") or {}
         for url in self.source.start_urls:
-            yield self._request(url, self.parse_list, page=1)
+            point = resume.get(url)  # an interrupted walk continues where its chain of list pages stopped
+            if point:
+                yield self._request(point["url"], self.parse_list, page=point["page"], walked=1, chain=url,
+                                    page_params=point.get("page_params"))
+            else:
+                yield self._request(url, self.parse_list, page=1, walked=1, chain=url)
         for url in self.source.list.feeds:
             yield self._request(url, self.parse_feed)
         for template in self.source.list.sitemaps:
             yield self._request(expand(template, date.today()), self.parse_sitemap)
         for url in self._archive():
-            yield self._request(url, self.parse_sitemap if url.endswith(".xml") else self.parse_list, page=self.max_pages)
+            yield self._request(url, self.parse_sitemap if url.endswith(".xml") else self.parse_list, walked=self.max_pages)
 
     def _archive(self) -> list[str]:
         """A backfill's archive entry points (monthly sitemaps, per-day listings) for its window."""
@@ -101,9 +107,11 @@ class SourceSpider(scrapy.Spider):
         except (SelectorMismatch, NotContent) as exc:
             yield self._problem_from(response.url, exc)
             return
-        yield self._list_item(response, links)
+        following = self._next_page(text, response)
+        yield {**self._list_item(response, links), **self._position(response, following)}
         yield from self._article_requests(links)
-        yield from self._next_page(text, response)
+        if following is not None and following.meta["walked"] <= self.max_pages and not self.past_since:
+            yield following
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         try:
@@ -151,12 +159,26 @@ class SourceSpider(scrapy.Spider):
     def _fell_back(self, validators: dict[str, str]) -> bool:
         return self.source.article is not None and validators.get("extractor") == "generic"
 
-    def _next_page(self, text: str, response: Response) -> Iterator[scrapy.Request]:
+    def _next_page(self, text: str, response: Response) -> scrapy.Request | None:
+        """The request for the next list page, if the page has one (followed only within `max_pages`)."""
         page = response.meta.get("page", 1)
         params = response.meta.get("page_params") or page_params(text, self.source.list)
         url = next_page_url(text, response.url, self.source.list, page, params)
-        if url and page < self.max_pages and not self.past_since:
-            yield self._request(url, self.parse_list, page=page + 1, page_params=params)
+        if not url:
+            return None
+        return self._request(url, self.parse_list, page=page + 1, page_params=params,
+                             walked=response.meta.get("walked", 1) + 1, chain=response.meta.get("chain"))
+
+    def _position(self, response: Response, following: scrapy.Request | None) -> Item:
+        """Where a walk stands in its chain of list pages (the monitor keeps it, so a re-run can resume):
+        this page, and the next one — None when the chain ends here (no next page, or past `since`)."""
+        if not self.walk or not response.meta.get("chain"):
+            return {}
+        nxt = None
+        if following is not None and not self.past_since:
+            nxt = {"url": following.url, "page": following.meta["page"], "page_params": following.meta["page_params"]}
+        return {"chain": response.meta["chain"], "page": response.meta.get("page", 1),
+                "page_params": response.meta.get("page_params"), "next": nxt}
 
     def parse_article(self, response: Response) -> Iterator[Item]:
         if response.status == 304:

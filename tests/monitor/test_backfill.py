@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from crawler.sources import load_sources
 from monitor.cli import app
+from monitor.cli_common import parse_day
+from monitor.config import Config
 from monitor.replay import ReplayServer
+from monitor.runner import Walk, crawl_source
+from monitor.walks import walks_dir
 from storage import repository as repo
 from storage.db import make_engine, session_scope
 from storage.migrate import upgrade
@@ -67,9 +73,35 @@ def test_until_bound_is_exact(tmp_path, replay):
 def test_an_interrupted_backfill_resumed_gives_the_same_store_as_an_uninterrupted_one(tmp_path, replay):
     whole, pieces = _database(tmp_path, "whole.sqlite3"), _database(tmp_path, "pieces.sqlite3")
     _backfill(tmp_path, replay, whole, "--since", "2025-01-01")
-    _backfill(tmp_path, replay, pieces, "--since", "2025-01-01", "--max-pages", "1")  # stopped after page 1
-    _backfill(tmp_path, replay, pieces, "--since", "2025-01-01")
+    assert not walks_dir().exists() or list(walks_dir().iterdir()) == []  # a walk that reached its end
+    (stopped,) = _backfill(tmp_path, replay, pieces, "--since", "2025-01-01", "--max-pages", "1")  # after page 1
+    assert stopped["resume_at"] == [2] and len(list(walks_dir().iterdir())) == 1
+    replay.served.clear()
+    (resumed,) = _backfill(tmp_path, replay, pieces, "--since", "2025-01-01")
+    assert resumed["resume_at"] == []
+    assert not any(path.endswith("?mode=0&pageid=41852") for path in replay.served)  # page 1 not walked again
+    assert any("page=2" in path for path in replay.served)
     assert _stored(pieces) == _stored(whole) and len(_stored(whole)) == 3
+    assert list(walks_dir().iterdir()) == []
+
+
+def test_ctrl_c_mid_walk_resumes_at_the_first_list_page_not_fully_handled(tmp_path, replay):
+    whole, pieces = _database(tmp_path, "whole.sqlite3"), _database(tmp_path, "pieces.sqlite3")
+    _backfill(tmp_path, replay, whole, "--since", "2025-01-01")
+    config = replace(Config(), crawl={"DOWNLOAD_DELAY": 0, "GOVMON_HOST_MAP": {"*": replay.base_url}})
+
+    def ctrl_c_at_the_first_article(item: dict, tally) -> None:
+        if item["type"] == "article":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        crawl_source(make_engine(pieces), config, load_sources()["vanban"],
+                     walk=Walk(parse_day("2025-01-01"), None, 50, False, ctrl_c_at_the_first_article))
+    (saved,) = walks_dir().iterdir()
+    (point,) = json.loads(saved.read_text())["points"].values()
+    assert point["page"] == 1  # a page-1 document was not stored: resume there, not after it
+    _backfill(tmp_path, replay, pieces, "--since", "2025-01-01")
+    assert _stored(pieces) == _stored(whole)
 
 
 def test_backfill_reads_the_monthly_sitemaps_of_its_window(tmp_path):
