@@ -84,7 +84,8 @@ def backfill(sources: Annotated[list[str], typer.Argument(help="Source names, se
     start, end = parse_day(since), parse_day(until, end=True)
     if not quiet and not as_json:
         delays = sorted({crawl_settings(config, s)["DOWNLOAD_DELAY"] for s in chosen})
-        err.print(f"polite: robots.txt obeyed, {delays[0]}–{delays[-1]} s between requests per host, as the daemon",
+        spread = f"{delays[0]}" if delays[0] == delays[-1] else f"{delays[0]}–{delays[-1]}"
+        err.print(f"polite: robots.txt obeyed, {spread} s between requests per host, as the daemon",
                   highlight=False)
     rows = _run(engine, config, chosen, Walk(start, end, max_pages, notify), quiet or as_json)
     if notify:
