@@ -8,13 +8,14 @@ a page already stored with the same content adds nothing.
 """
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
 from pathlib import Path
@@ -24,14 +25,15 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import Engine
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.extract.rules import ListRule
+from crawler.extract.attachments import EXTENSIONS, attachment_text
 from crawler.extract.page import extract_page
+from crawler.extract.rules import ListRule
 from crawler.extract.types import NotContent
 from crawler.sources import Source as SourceDef
 from crawler.sources import source_for_url
+from monitor.analysis import analyse
 from monitor.config import Channel
 from monitor.events import local_iso
-from monitor.analysis import analyse
 from monitor.ingest import Ingestor
 from storage import repository as repo
 from storage.db import session_scope
@@ -39,6 +41,7 @@ from storage.db import session_scope
 __all__ = ["Imported", "import_warc", "default_workers", "warc_pages", "export_articles", "write_csv", "EXPORT_FIELDS"]
 
 KEPT_PROBLEMS = 100
+_FILE_TYPES = ("application/pdf", "application/msword", "officedocument.wordprocessingml")
 BATCH = 100  # pages per import transaction (and per hand-over from an extraction process)
 Page = tuple[str, str, bytes, str]  # url, capture time, body, content type
 Prepared = tuple[SourceDef, dict[str, Any]]  # the page's source, its item for the ingestor
@@ -51,8 +54,9 @@ class Imported:
 
     records: int = 0  # HTML captures handled
     pages: int = 0  # of which articles
-    skipped: int = 0  # of which not articles
+    skipped: int = 0  # of which not articles, and files no imported article lists
     versions_new: int = 0
+    files: int = 0  # attachments (PDF, Word) stored with the article that lists them
     bytes_read: int = 0  # of the WARC files (compressed), read ahead of the import by a few batches
     problems: list[str] = field(default_factory=list)  # the first KEPT_PROBLEMS skipped pages and why
 
@@ -65,20 +69,30 @@ class Imported:
 def warc_pages(path: Path) -> Iterator[Page]:
     """(url, capture time ISO, body, content type) of each HTML response record of a WARC file."""
     with path.open("rb") as stream:
-        yield from _responses(stream)
+        yield from (page for page in _responses(stream) if _is_html(page[3]))
+
+
+def _is_html(kind: str) -> bool:
+    return "html" in kind.lower()
+
+
+def _is_file(url: str, kind: str) -> bool:
+    """A document file (PDF, Word) by its path or its content type."""
+    return urlsplit(url).path.lower().endswith(EXTENSIONS) or any(k in kind.lower() for k in _FILE_TYPES)
 
 
 def _responses(stream: BinaryIO) -> Iterator[Page]:
+    """The 200 responses of a WARC that are pages or document files (images, scripts and the like are
+    passed over without reading their bodies)."""
     for record in ArchiveIterator(stream):
         if record.rec_type != "response" or record.http_headers is None:
             continue
         if record.http_headers.get_statuscode() != "200":
             continue
+        url = record.rec_headers.get_header("WARC-Target-URI")
         kind = record.http_headers.get_header("Content-Type") or ""
-        if "html" not in kind.lower():
-            continue
-        yield (record.rec_headers.get_header("WARC-Target-URI"), record.rec_headers.get_header("WARC-Date"),
-               record.content_stream().read(), kind)
+        if _is_html(kind) or _is_file(url, kind):
+            yield url, record.rec_headers.get_header("WARC-Date"), record.content_stream().read(), kind
 
 
 def _read(paths: Sequence[Path], tally: Imported) -> Iterator[Page]:
@@ -107,11 +121,24 @@ def _source_of(sources: dict[str, SourceDef], url: str) -> SourceDef:
     return source_for_url(sources, url) or _web_source((urlsplit(url).hostname or "").lower())
 
 
+def _file_item(url: str, body: bytes, kind: str) -> dict[str, Any]:
+    """An attachment item (`SourceSpider.parse_attachment`'s shape) whose article is found at ingestion."""
+    text, trouble = "", ""
+    try:
+        text = attachment_text(body, url)
+    except NotContent as exc:
+        trouble = str(exc)
+    return {"type": "attachment", "url": url, "article_url": "", "name": urlsplit(url).path.rsplit("/", 1)[-1],
+            "content_type": kind, "body_b64": base64.b64encode(body).decode("ascii"), "text": text, "problem": trouble}
+
+
 def _extracted(page: Page, sources: dict[str, SourceDef]) -> Prepared:
     """(source, item) of one WARC page, the item analysed; a page that is not an article gives a
-    "problem" item."""
+    "problem" item, a document file an attachment item."""
     url, captured, body, kind = page
     source = _source_of(sources, url)
+    if not _is_html(kind):
+        return source, _file_item(url, body, kind)
     try:
         item = _item(url, captured, body, kind, source)
     except NotContent as exc:
@@ -175,16 +202,16 @@ def import_warc(engine: Engine, paths: Sequence[Path], sources: dict[str, Source
     batches it committed and a re-run adds only what is missing. Pages are extracted by `workers`
     processes (default: the other cores; 0 extracts in this process); `progress` sees the tally after
     every batch."""
-    tally, ingestors = Imported(), {}
+    tally, ingestors, listed = Imported(), {}, {}
     status = "interrupted"
     try:
         for batch in _batches(_read(paths, tally), sources, default_workers() if workers is None else workers):
-            for source, _ in batch:  # a new source's row is written before the batch's transaction opens
-                if source.name not in ingestors:
+            for source, item in batch:  # a new source's row is written before the batch's transaction opens
+                if source.name not in ingestors and item["type"] != "attachment":
                     ingestors[source.name] = Ingestor(engine, source, channels, quiet=not notify)
             with Ingestor.transaction(engine) as session:
                 for source, item in batch:
-                    _ingest(ingestors[source.name], item, session, tally)
+                    _ingest(ingestors, source.name, item, session, tally, listed)
             if progress is not None:
                 progress(tally)
         status = "ok"
@@ -194,15 +221,34 @@ def import_warc(engine: Engine, paths: Sequence[Path], sources: dict[str, Source
     return tally
 
 
-def _ingest(ingestor: Ingestor, item: dict[str, Any], session: Any, tally: Imported) -> None:
+def _ingest(ingestors: dict[str, Ingestor], source: str, item: dict[str, Any], session: Any,
+            tally: Imported, listed: dict[str, tuple[str, str]]) -> None:
+    """Ingest one prepared item. `listed` maps the attachment URLs of the articles imported so far to
+    (article URL, source): a file is stored with the article that lists it, as a crawl would."""
+    if item["type"] == "attachment":
+        _attach(ingestors, item, session, tally, listed)
+        return
     tally.records += 1
     if item["type"] == "problem":
         tally.skip(item["url"], item["detail"])
         return
+    ingestor = ingestors[source]
     before = ingestor.tally.versions_new
     ingestor.handle(item, session)
     tally.pages += 1
     tally.versions_new += ingestor.tally.versions_new - before
+    for attachment in item["article"].get("attachments", []):
+        listed[attachment["url"]] = (item["url"], source)
+
+
+def _attach(ingestors: dict[str, Ingestor], item: dict[str, Any], session: Any, tally: Imported,
+            listed: dict[str, tuple[str, str]]) -> None:
+    owner = listed.get(item["url"])
+    if owner is None:
+        tally.skip(item["url"], "a file no imported article lists (or captured before its article)")
+        return
+    ingestors[owner[1]].handle({**item, "article_url": owner[0]}, session)
+    tally.files += 1
 
 
 def _versions(session: Any, article_id: int) -> list[dict[str, str]]:

@@ -45,7 +45,7 @@ def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC f
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     elif not quiet:
         out.print(f"{done.records} HTML captures, {done.pages} imported, {done.versions_new} new versions, "
-                  f"{done.skipped} not articles", highlight=False)
+                  f"{done.skipped} not articles, {done.files} attached files", highlight=False)
     if notify:
         dispatch(engine, config.channels)
 

@@ -88,7 +88,16 @@ def test_record_writes_what_the_site_served_and_import_reads_it_back(tmp_path):
     urls = [url for url, _, _, _ in warc_pages(warc)]
     assert "https://vanban.chinhphu.vn/?docid=213001&pageid=27160" in urls and not any("127.0.0.1" in u for u in urls)
     runner.invoke(app, ["--database", imported, "import-warc", str(warc)])
-    assert _urls(imported) >= _urls(recorded) - {u for u in _urls(recorded) if "datafiles" in u}
+    assert _urls(imported) >= _urls(recorded)  # list pages too: the archive does not say what they are
+    assert _files(imported) == _files(recorded) and len(_files(recorded)) == 2  # the signed PDF and the DOCX
+    documents = {url: docs for url, (_, docs, _) in _store(recorded).items()}
+    assert {url: docs for url, (_, docs, _) in _store(imported).items() if url in documents} == documents
+
+
+def _files(database: str) -> set[tuple[str, str, str]]:
+    """(article URL, file URL, SHA-256) of every stored attachment."""
+    with session_scope(make_engine(database)) as s:
+        return {(a.url, f.url, f.sha256) for a, _ in repo.export_rows(s) for f in repo.files_of(s, a.id)}
 
 
 def _urls(database: str) -> set[str]:
@@ -156,3 +165,20 @@ def test_progress_is_reported_after_every_batch_up_to_the_whole_file(tmp_path, m
     assert [records for records, _ in seen] == batches + [pages + 1] * (batches[-1] != pages + 1)
     assert seen[-1][1] == warc.stat().st_size
     assert all(a[1] <= b[1] for a, b in zip(seen, seen[1:]))
+
+
+def test_a_file_no_imported_article_lists_is_reported_not_stored(tmp_path):
+    warc = tmp_path / "orphan.warc.gz"
+    pdf = Path(__file__).parents[1] / "crawler" / "fixtures" / "vanban" / "site" / "datafiles.chinhphu.vn"
+    body = next(pdf.rglob("*.pdf")).read_bytes()
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "application/pdf")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("https://datafiles.chinhphu.vn/x/71-nq-cp.signed.pdf", "response",
+                                                      payload=io.BytesIO(body), http_headers=headers,
+                                                      warc_headers_dict={"WARC-Date": "2025-04-03T01:00:00Z"}))
+    database = f"sqlite:///{tmp_path / 'o.sqlite3'}"
+    done = import_warc(_migrated(database), [warc], load_sources(), (), workers=0)
+    assert (done.records, done.files, done.skipped) == (0, 0, 1) and "no imported article lists" in done.problems[0]
+    with session_scope(make_engine(database)) as s:
+        assert repo.sources(s) == []  # no source row for the file's host either
