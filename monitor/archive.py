@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.extract.attachments import EXTENSIONS, attachment_text
+from crawler.extract.listing import is_article_url
 from crawler.extract.page import extract_page
 from crawler.extract.rules import ListRule
 from crawler.extract.types import NotContent
@@ -112,7 +113,12 @@ def _web_source(host: str) -> SourceDef:
 
 
 def _item(url: str, captured: str, body: bytes, kind: str, source: SourceDef) -> dict[str, Any]:
+    """The article item of a capture. A page of a known source that its article rules do not fit and whose
+    URL is not an article URL of the source (its list pages, say) is not an article — as in a crawl, which
+    fetches only such URLs as articles; one whose URL is (a redesign) keeps its generic extraction."""
     done = extract_page(body, url, source.article, source.name, source.lang, kind)
+    if done.mismatch is not None and not is_article_url(url, source.list):
+        raise NotContent("not an article", f"{source.name} pages at such URLs are not articles (a list page?)")
     return {"type": "article", "url": url, "status": 200, "html": body.decode("utf-8", "replace"),
             "fetched_at": captured.replace("Z", "+00:00"), "article": done.article.to_json()}
 

@@ -15,7 +15,7 @@ from crawler.extract.html import parse
 from crawler.extract.rules import ListRule
 from crawler.extract.types import NotContent, SelectorMismatch
 
-__all__ = ["extract_links", "next_page_url", "page_params", "feed_links", "sitemap_entries", "sitemap_links", "expand",
+__all__ = ["extract_links", "is_article_url", "next_page_url", "page_params", "feed_links", "sitemap_entries", "sitemap_links", "expand",
            "archive_urls"]
 
 
@@ -67,6 +67,17 @@ def page_params(text: str, rule: ListRule) -> dict[str, str]:
             return {}
         values[name] = value
     return values
+
+
+def is_article_url(url: str, rule: ListRule) -> bool:
+    """Whether the source's `allow` pattern takes `url` for an article (every URL, without a pattern).
+
+    >>> is_article_url("https://vanban.chinhphu.vn/?pageid=27160&docid=213001", ListRule(allow="docid=\\d+"))
+    True
+    >>> is_article_url("https://vanban.chinhphu.vn/?pageid=41852&mode=0", ListRule(allow="docid=\\d+"))
+    False
+    """
+    return bool(_allowed([url], rule))
 
 
 def _allowed(links: list[str], rule: ListRule) -> list[str]:
