@@ -182,3 +182,21 @@ def test_a_file_no_imported_article_lists_is_reported_not_stored(tmp_path):
     assert (done.records, done.files, done.skipped) == (0, 0, 1) and "no imported article lists" in done.problems[0]
     with session_scope(make_engine(database)) as s:
         assert repo.sources(s) == []  # no source row for the file's host either
+
+
+def test_a_redesigned_article_page_keeps_its_text_and_a_list_page_is_skipped(tmp_path):
+    article = sorted((DAY1 / "baochinhphu.vn").glob("*-102*.htm"))[0]
+    redesigned = article.read_bytes().replace(b"detail-title", b"story-heading")  # the title selector no longer fits
+    listing = b"<html><body>" + b"".join(
+        b'<div class="box-stream-item"><a href="/tin-%d-1022504%08d.htm">Tin %d</a><p>%s</p></div>'
+        % (n, n, n, "Thông báo kết luận của Thủ tướng Chính phủ về nhiệm vụ trọng tâm.".encode()) for n in range(12)
+    ) + b"</body></html>"
+    warc = tmp_path / "mixed.warc.gz"
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        _record(writer, f"https://baochinhphu.vn/{article.name}", redesigned, "2025-04-03T01:00:00Z")
+        _record(writer, "https://baochinhphu.vn/chinh-sach-moi.htm", listing, "2025-04-03T01:00:00Z")
+    database = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    done = import_warc(_migrated(database), [warc], load_sources(), (), workers=0)
+    assert (done.pages, done.skipped) == (1, 1) and "not articles" in done.problems[0]
+    assert _urls(database) == {f"https://baochinhphu.vn/{article.name}"}
