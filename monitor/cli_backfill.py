@@ -10,7 +10,11 @@ aggressive. Ctrl-C stops it; what was stored stays.
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from time import monotonic as time_now
 from typing import Annotated, Any, Optional
@@ -87,9 +91,23 @@ def backfill(sources: Annotated[list[str], typer.Argument(help="Source names, se
         spread = f"{delays[0]}" if delays[0] == delays[-1] else f"{delays[0]}–{delays[-1]}"
         err.print(f"polite: robots.txt obeyed, {spread} s between requests per host, as the daemon",
                   highlight=False)
-    rows = _run(engine, config, chosen, Walk(start, end, max_pages, notify), quiet or as_json)
+    walk, rows = Walk(start, end, max_pages, notify), []
+    try:
+        with _ctrl_c() as stopped:
+            _run(engine, config, chosen, walk, quiet or as_json, rows, stopped)
+    except KeyboardInterrupt:
+        _report(rows, as_json, quiet)
+        err.print("interrupted: what was stored stays; the same command continues "
+                  f"({_where(engine, chosen, walk)})", highlight=False)
+        raise typer.Exit(130) from None
     if notify:
         dispatch(engine, config.channels)
+    _report(rows, as_json, quiet)
+    if any(r.status not in ("ok", "broken") for r in rows):
+        raise typer.Exit(1)
+
+
+def _report(rows: list[Summary], as_json: bool, quiet: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps([asdict(r) for r in rows], ensure_ascii=False) + "\n")
     elif not quiet:
@@ -97,12 +115,35 @@ def backfill(sources: Annotated[list[str], typer.Argument(help="Source names, se
         for row in (r for r in rows if r.resume_at):
             err.print(f"{row.source}: not complete; the same command continues at list page "
                       f"{', '.join(map(str, row.resume_at))}", highlight=False)
-    if any(r.status not in ("ok", "broken") for r in rows):
-        raise typer.Exit(1)
 
 
-def _run(engine: Any, config: Any, chosen: list[Any], walk: Walk, silent: bool) -> list[Summary]:
-    rows: list[Summary] = []
+def _where(engine: Any, chosen: list[Any], walk: Walk) -> str:
+    """Per source, the list pages the next run resumes at ("from the top" without a checkpoint)."""
+    parts = [f"{s.name} at list page {', '.join(map(str, pages))}" if (pages := _resume_pages(engine, s.name, walk))
+             else f"{s.name} from the top" for s in chosen]
+    return "; ".join(parts)
+
+
+@contextmanager
+def _ctrl_c() -> Iterator[threading.Event]:
+    """Ctrl-C raises KeyboardInterrupt as usual and is also remembered: one that lands where Python must
+    ignore it (a finalizer) still stops the walk at the next item."""
+    stopped = threading.Event()
+
+    def interrupt(signum: int, frame: Any) -> None:
+        stopped.set()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield stopped
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _run(engine: Any, config: Any, chosen: list[Any], walk: Walk, silent: bool, rows: list[Summary],
+         stopped: threading.Event) -> None:
+    """Walk each source in turn, appending its summary to `rows` as it finishes."""
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[line]}"),
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
                   console=err, disable=silent) as progress:
@@ -111,6 +152,8 @@ def _run(engine: Any, config: Any, chosen: list[Any], walk: Walk, silent: bool) 
             started = time_now()
 
             def seen(item: dict[str, Any], tally: Tally, task: Any = task, started: float = started) -> None:
+                if stopped.is_set():
+                    raise KeyboardInterrupt
                 rate = (tally.articles + tally.known) / max(time_now() - started, 1e-3)
                 progress.update(task, completed=min(tally.lists, walk.max_pages), line=_progress_line(tally),
                                 rate=f"{rate:.1f} articles/s")
@@ -119,4 +162,3 @@ def _run(engine: Any, config: Any, chosen: list[Any], walk: Walk, silent: bool) 
                                   walk=Walk(walk.since, walk.until, walk.max_pages, walk.notify, seen))
             progress.update(task, completed=walk.max_pages, line=_progress_line(report.tally), rate="done")
             rows.append(_summary(report, _resume_pages(engine, source.name, walk)))
-    return rows

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -122,3 +127,22 @@ def test_backfill_reads_the_monthly_sitemaps_of_its_window(tmp_path):
                                      "--since", "2025-05-01", "--until", "2025-05-31", "--json"])
     assert result.exit_code == 0, result.output
     assert hidden in _stored(database)
+
+
+def test_ctrl_c_on_the_command_reports_where_the_next_run_continues(tmp_path, replay):
+    database = _database(tmp_path, "cli.sqlite3")
+    config = tmp_path / "slow.toml"
+    config.write_text(f'[crawl]\nDOWNLOAD_DELAY = 1\nAUTOTHROTTLE_ENABLED = false\n'
+                      f'GOVMON_HOST_MAP = {{ "*" = "{replay.base_url}" }}\n', encoding="utf-8")
+    command = [sys.executable, "-c", "from monitor.cli import app; app()", "--config", str(config), "--database", database,
+               "backfill", "vanban", "--since", "2025-01-01"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "COLUMNS": "200"})
+    deadline = time.monotonic() + 60
+    while not any("docid" in path for path in replay.served) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130, stderr[-2000:]
+    assert "interrupted: what was stored stays; the same command continues (vanban at list page" in stderr
+    assert len(list(walks_dir().iterdir())) == 1
