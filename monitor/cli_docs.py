@@ -21,7 +21,7 @@ docs_app = typer.Typer(help="The document registry: every legal document govmon 
 @docs_app.command("list")
 def docs_list(type_: Annotated[Optional[str], typer.Option("--type", help="Type word, e.g. 'nghị quyết'.")] = None,
               issuer: Annotated[Optional[str], typer.Option(help="Issuer or sign code, e.g. 'CP', 'UBND', 'BTC'.")] = None,
-              since: Annotated[Optional[str], typer.Option(help="First seen on or after this date.")] = None) -> None:
+              since: Annotated[Optional[str], typer.Option(help="Issued on or after this date (by the year of the sign when no date is known).")] = None) -> None:
     """Documents in the registry, most recently seen first."""
     engine = open_store()
     with session_scope(engine) as session:

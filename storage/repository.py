@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -211,7 +211,9 @@ def add_relation(session: Session, source: Document, rel: str, target: Document,
 
 def find_documents(session: Session, type_: str | None = None, issuer: str | None = None,
                    since: datetime | None = None, limit: int = 500) -> Sequence[Document]:
-    """Registry documents, newest first seen first, filtered by type word, issuer or code, and first-seen time."""
+    """Registry documents, newest first seen first, filtered by type word, issuer or code, and `since`: issued
+    on or after it — by the issue date when the texts gave one, else by the year of the sign, else by when
+    govmon first saw the document (so a backfilled history answers "what was issued since 2024")."""
     query = select(Document)
     if type_:
         query = query.where(func.lower(Document.type) == type_.lower())
@@ -219,7 +221,10 @@ def find_documents(session: Session, type_: str | None = None, issuer: str | Non
         pattern = f"%{issuer.lower()}%"
         query = query.where(or_(func.lower(Document.issuer).like(pattern), func.lower(Document.code).like(pattern)))
     if since:
-        query = query.where(Document.first_seen_at >= since)
+        undated = col(Document.issued_on).is_(None)
+        query = query.where(or_(col(Document.issued_on) >= since.date().isoformat(),
+                                and_(undated, col(Document.year) >= since.year),
+                                and_(undated, col(Document.year).is_(None), Document.first_seen_at >= since)))
     return session.exec(query.order_by(col(Document.first_seen_at).desc(), col(Document.id).desc()).limit(limit)).all()
 
 

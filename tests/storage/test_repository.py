@@ -92,3 +92,14 @@ def test_cluster_candidates_window(engine):
         me = repo.add_article(s, src, "https://s.vn/me", published_at=base)
         found = repo.cluster_candidates(s, base, 3, me.id)
         assert sorted(a.url for a, _ in found) == ["https://s.vn/0", "https://s.vn/1"]
+
+
+def test_documents_since_a_date_go_by_issue_date_then_year_then_first_seen(engine):
+    with session_scope(engine) as s:
+        for key, issued, year in (("9/NQ-CP@2023", "2023-12-30", 2023), ("71/NQ-CP@2025", "2025-04-01", 2025),
+                                  ("13/2023/NĐ-CP", None, 2023), ("60/2024/QH15", None, 2024), ("57-NQ/TW", None, None)):
+            repo.add_document(s, key, key.split("@")[0], type="nghị quyết", number=key.split("/")[0],
+                              year=year, code="NQ-CP", issued_on=issued)
+    since = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    with session_scope(engine) as s:  # 57-NQ/TW: no date, no year; first seen today, so after 2024-01-01
+        assert {d.key for d in repo.find_documents(s, since=since)} == {"71/NQ-CP@2025", "60/2024/QH15", "57-NQ/TW"}
