@@ -72,9 +72,9 @@ def page_params(text: str, rule: ListRule) -> dict[str, str]:
 def is_article_url(url: str, rule: ListRule) -> bool:
     """Whether the source's `allow` pattern takes `url` for an article (every URL, without a pattern).
 
-    >>> is_article_url("https://vanban.chinhphu.vn/?pageid=27160&docid=213001", ListRule(allow="docid=\\d+"))
+    >>> is_article_url("https://vanban.chinhphu.vn/?pageid=27160&docid=213001", ListRule(allow="docid=[0-9]+"))
     True
-    >>> is_article_url("https://vanban.chinhphu.vn/?pageid=41852&mode=0", ListRule(allow="docid=\\d+"))
+    >>> is_article_url("https://vanban.chinhphu.vn/?pageid=41852&mode=0", ListRule(allow="docid=[0-9]+"))
     False
     """
     return bool(_allowed([url], rule))
