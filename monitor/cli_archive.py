@@ -38,8 +38,14 @@ def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC f
     except SourceError as exc:
         raise fail(str(exc)) from exc
     engine = open_store()
-    with _import_progress(sum(f.stat().st_size for f in files), quiet or as_json) as shown:
-        done = import_warc(engine, files, sources, config.channels, notify=notify, workers=workers, progress=shown)
+    seen = Imported()
+    try:
+        with _import_progress(sum(f.stat().st_size for f in files), quiet or as_json, seen) as shown:
+            done = import_warc(engine, files, sources, config.channels, notify=notify, workers=workers, progress=shown)
+    except KeyboardInterrupt:
+        err.print(f"interrupted after {seen.records} captures: every committed batch stays; the same command "
+                  "imports only what is missing", highlight=False)
+        raise typer.Exit(130) from None
     if as_json:
         summary = {k: v for k, v in asdict(done).items() if k != "bytes_read"}
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
@@ -51,14 +57,16 @@ def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC f
 
 
 @contextmanager
-def _import_progress(total: int, silent: bool) -> Iterator[Callable[[Imported], None]]:
-    """A progress bar over the WARC bytes, with captures, imports and pages/s, on stderr."""
+def _import_progress(total: int, silent: bool, seen: Imported) -> Iterator[Callable[[Imported], None]]:
+    """A progress bar over the WARC bytes, with captures, imports and pages/s, on stderr; `seen` keeps the
+    counts of the last batch shown."""
     columns = (TextColumn("import"), BarColumn(), TextColumn("{task.fields[line]}"), TimeElapsedColumn(),
                TextColumn("left"), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=silent) as progress:
         task, started = progress.add_task("import", total=total, line=""), time_now()
 
         def shown(done: Imported) -> None:
+            seen.records = done.records
             rate = done.records / max(time_now() - started, 1e-3)
             line = (f"captures {done.records}  imported {done.pages}  new versions {done.versions_new}  "
                     f"not articles {done.skipped}  {rate:.0f}/s")
