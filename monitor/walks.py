@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 from platformdirs import user_cache_dir
 
 __all__ = ["Checkpoint", "walks_dir"]
+log = logging.getLogger(__name__)
 
 Point = dict[str, Any]  # {"url", "page", "page_params"}: a list page to request
 
@@ -83,6 +85,12 @@ class Checkpoint:
                 self.points.pop(chain, None)
             else:
                 self.points[chain] = point
+        try:
+            self._write()
+        except OSError as exc:  # a cache: without it the next run walks from the top, nothing is lost
+            log.warning("walk checkpoint %s not written: %s", self.path, exc)
+
+    def _write(self) -> None:
         if not self.points:
             self.path.unlink(missing_ok=True)
             return

@@ -61,3 +61,12 @@ def test_an_unreadable_checkpoint_means_walking_from_the_top(tmp_path):
     path = tmp_path / "walk.json"
     path.write_text("{not json")
     assert Checkpoint(path).points == {}
+
+
+def test_a_checkpoint_that_cannot_be_written_is_a_warning_not_a_failure(tmp_path, caplog):
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the directory should be")
+    checkpoint = Checkpoint(blocked / "walk.json")
+    checkpoint.observe(_list(1, ["a"], _next(2)))
+    checkpoint.save()
+    assert "not written" in caplog.text
