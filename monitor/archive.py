@@ -8,7 +8,6 @@ a page already stored with the same content adds nothing.
 """
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import os
@@ -25,7 +24,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import Engine
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.extract.attachments import EXTENSIONS, attachment_text
+from crawler.extract.attachments import attachment_item, is_document_file
 from crawler.extract.listing import is_article_url
 from crawler.extract.page import extract_page
 from crawler.extract.rules import ListRule
@@ -34,6 +33,7 @@ from crawler.sources import Source as SourceDef
 from crawler.sources import source_for_url
 from monitor.analysis import analyse
 from monitor.config import Channel
+from monitor.dedupe import batched
 from monitor.events import local_iso
 from monitor.ingest import Ingestor
 from storage import repository as repo
@@ -42,7 +42,6 @@ from storage.db import session_scope
 __all__ = ["Imported", "import_warc", "default_workers", "warc_pages", "export_articles", "write_csv", "EXPORT_FIELDS"]
 
 KEPT_PROBLEMS = 100
-_FILE_TYPES = ("application/pdf", "application/msword", "officedocument.wordprocessingml")
 BATCH = 100  # pages per import transaction (and per hand-over from an extraction process)
 Page = tuple[str, str, bytes, str]  # url, capture time, body, content type
 Prepared = tuple[SourceDef, dict[str, Any]]  # the page's source, its item for the ingestor
@@ -77,11 +76,6 @@ def _is_html(kind: str) -> bool:
     return "html" in kind.lower()
 
 
-def _is_file(url: str, kind: str) -> bool:
-    """A document file (PDF, Word) by its path or its content type."""
-    return urlsplit(url).path.lower().endswith(EXTENSIONS) or any(k in kind.lower() for k in _FILE_TYPES)
-
-
 def _responses(stream: BinaryIO) -> Iterator[Page]:
     """The 200 responses of a WARC that are pages or document files (images, scripts and the like are
     passed over without reading their bodies)."""
@@ -92,7 +86,7 @@ def _responses(stream: BinaryIO) -> Iterator[Page]:
             continue
         url = record.rec_headers.get_header("WARC-Target-URI")
         kind = record.http_headers.get_header("Content-Type") or ""
-        if _is_html(kind) or _is_file(url, kind):
+        if _is_html(kind) or is_document_file(url, kind):
             yield url, record.rec_headers.get_header("WARC-Date"), record.content_stream().read(), kind
 
 
@@ -127,24 +121,13 @@ def _source_of(sources: dict[str, SourceDef], url: str) -> SourceDef:
     return source_for_url(sources, url) or _web_source((urlsplit(url).hostname or "").lower())
 
 
-def _file_item(url: str, body: bytes, kind: str) -> dict[str, Any]:
-    """An attachment item (`SourceSpider.parse_attachment`'s shape) whose article is found at ingestion."""
-    text, trouble = "", ""
-    try:
-        text = attachment_text(body, url)
-    except NotContent as exc:
-        trouble = str(exc)
-    return {"type": "attachment", "url": url, "article_url": "", "name": urlsplit(url).path.rsplit("/", 1)[-1],
-            "content_type": kind, "body_b64": base64.b64encode(body).decode("ascii"), "text": text, "problem": trouble}
-
-
 def _extracted(page: Page, sources: dict[str, SourceDef]) -> Prepared:
     """(source, item) of one WARC page, the item analysed; a page that is not an article gives a
     "problem" item, a document file an attachment item."""
     url, captured, body, kind = page
     source = _source_of(sources, url)
     if not _is_html(kind):
-        return source, _file_item(url, body, kind)
+        return source, attachment_item(url, body, "", urlsplit(url).path.rsplit("/", 1)[-1], kind)  # article: at ingestion
     try:
         item = _item(url, captured, body, kind, source)
     except NotContent as exc:
@@ -164,17 +147,6 @@ def _extract_batch(pages: list[Page]) -> list[Prepared]:
     return [_extracted(page, _WORKER_SOURCES) for page in pages]
 
 
-def _chunks(pages: Iterable[Page]) -> Iterator[list[Page]]:
-    chunk: list[Page] = []
-    for page in pages:
-        chunk.append(page)
-        if len(chunk) == BATCH:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def default_workers() -> int:
     """Extraction processes beside the one writing the store: the other cores, at most four."""
     return min(4, (os.cpu_count() or 1) - 1)
@@ -183,7 +155,7 @@ def default_workers() -> int:
 def _batches(pages: Iterable[Page], sources: dict[str, SourceDef], workers: int) -> Iterator[list[Prepared]]:
     """Extracted and analysed pages, BATCH at a time, in order; with workers, the next batches are
     extracted in other processes while the store writes this one (a few batches ahead, bounded memory)."""
-    chunks = _chunks(pages)
+    chunks = batched(pages, BATCH)
     if workers < 1:
         yield from ([_extracted(page, sources) for page in chunk] for chunk in chunks)
         return

@@ -21,13 +21,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import TypeVar
 
 import numpy as np
 
 from crawler.extract.normalize import comparison_form
 
-__all__ = ["Facts", "Features", "facts_of", "features", "features_to_json", "features_from_json", "token_list", "compatible", "RepostIndex", "cluster_lines", "PERMUTATIONS", "BANDS"]
+__all__ = ["Facts", "Features", "facts_of", "features", "features_to_json", "features_from_json", "token_list", "compatible", "RepostIndex", "cluster_lines", "batched", "PERMUTATIONS", "BANDS"]
 
+T = TypeVar("T")
 PERMUTATIONS, BANDS, ROWS = 63, 21, 3
 CONTAINMENT = 0.6  # estimated share of the smaller text's shingles found in the other
 VERIFIED = 16  # candidates checked against the hard guards, most overlapping first
@@ -321,14 +323,10 @@ def _text(row: dict[str, str]) -> str:
     return f"{row.get('title', '')}\n{row.get('text', '')}"
 
 
-def _batches(rows: Iterable[dict[str, str]], size: int) -> Iterator[list[dict[str, str]]]:
-    batch: list[dict[str, str]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of `size` items in order, the last one shorter (itertools.batched, which needs Python 3.12)."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
         yield batch
 
 
@@ -342,7 +340,7 @@ def cluster_lines(rows: Iterable[dict[str, str]], official: frozenset[str] = fro
     index, members, canonical = RepostIndex(), [], {}
     pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 1 else None
     try:
-        for batch in _batches(rows, 1024):
+        for batch in batched(rows, 1024):
             texts = [_text(row) for row in batch]
             found = pool.map(features, texts, chunksize=64) if pool else [features(t) for t in texts]
             for row, feats in zip(batch, found):

@@ -19,10 +19,10 @@ from sqlmodel import Session
 
 from crawler.extract.fingerprint import canonical_url
 from crawler.sources import Source as SourceDef
+from monitor.analysis import Analysis, digest_of, full_text, identified
 from monitor.changes import is_significant, word_diff
 from monitor.cluster import LiveClusters
 from monitor.config import Channel
-from monitor.analysis import Analysis, digest_of, full_text, identified
 from monitor.dedupe import Features, features, features_to_json
 from monitor.documents import ALERTING, RELATION_VI, Identified, identify, issuer_of, registry_key
 from monitor.events import emit

@@ -10,8 +10,11 @@ crawler.extract.types.NotContent: unsupported: x.bin: not a PDF or DOCX file
 """
 from __future__ import annotations
 
+import base64
 import io
 import zipfile
+from typing import Any
+from urllib.parse import urlsplit
 
 import docx
 from pypdf import PdfReader
@@ -20,9 +23,10 @@ from pypdf.errors import PdfReadError
 from crawler.extract.normalize import nfc
 from crawler.extract.types import NotContent
 
-__all__ = ["attachment_text", "kind_of", "EXTENSIONS"]
+__all__ = ["attachment_text", "attachment_item", "is_document_file", "kind_of", "EXTENSIONS"]
 
 EXTENSIONS = (".pdf", ".docx", ".doc")
+_TYPES = ("application/pdf", "application/msword", "officedocument.wordprocessingml")
 MAX_PAGES = 200
 
 
@@ -62,3 +66,24 @@ def attachment_text(body: bytes, name: str = "") -> str:
     if not text.strip():
         raise NotContent("no_text", f"{name}: no text layer (scanned document?)")
     return nfc(text)
+
+
+def is_document_file(url: str, content_type: str = "") -> bool:
+    """A PDF or Word file, by the URL's path or the content type.
+
+    >>> is_document_file("https://datafiles.chinhphu.vn/a/71-nq-cp.signed.PDF"), is_document_file("https://x.vn/a.htm")
+    (True, False)
+    """
+    return urlsplit(url).path.lower().endswith(EXTENSIONS) or any(t in content_type.lower() for t in _TYPES)
+
+
+def attachment_item(url: str, body: bytes, article_url: str, name: str = "", content_type: str = "") -> dict[str, Any]:
+    """The `attachment` item the monitor stores: the file (base64) and whatever text it has; a file without
+    readable text keeps its problem and is still stored, never dropped."""
+    text, trouble = "", ""
+    try:
+        text = attachment_text(body, name or url)
+    except NotContent as exc:
+        trouble = str(exc)
+    return {"type": "attachment", "url": url, "article_url": article_url, "name": name, "content_type": content_type,
+            "body_b64": base64.b64encode(body).decode("ascii"), "text": text, "problem": trouble}

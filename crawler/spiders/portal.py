@@ -9,19 +9,17 @@ an item on stdout (see `crawler.pipelines`): ``article``, ``not_modified``, ``li
 """
 from __future__ import annotations
 
-import base64
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.extract.article import extract_article, extract_generic
-from crawler.extract.attachments import EXTENSIONS, attachment_text
+from crawler.extract.attachments import attachment_item, is_document_file
 from crawler.extract.html import decode
 from crawler.extract.listing import (
     archive_urls, expand, extract_links, feed_links, next_page_url, page_params, sitemap_entries, sitemap_links,
@@ -107,10 +105,10 @@ class SourceSpider(scrapy.Spider):
         except (SelectorMismatch, NotContent) as exc:
             yield self._problem_from(response.url, exc)
             return
-        following = self._next_page(text, response)
+        following = None if self.past_since else self._next_page(text, response)
         yield {**self._list_item(response, links), **self._position(response, following)}
         yield from self._article_requests(links)
-        if following is not None and following.meta["walked"] <= self.max_pages and not self.past_since:
+        if following is not None and following.meta["walked"] <= self.max_pages:
             yield following
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
@@ -174,9 +172,8 @@ class SourceSpider(scrapy.Spider):
         this page, and the next one — None when the chain ends here (no next page, or past `since`)."""
         if not self.walk or not response.meta.get("chain"):
             return {}
-        nxt = None
-        if following is not None and not self.past_since:
-            nxt = {"url": following.url, "page": following.meta["page"], "page_params": following.meta["page_params"]}
+        nxt = None if following is None else {"url": following.url, "page": following.meta["page"],
+                                               "page_params": following.meta["page_params"]}
         return {"chain": response.meta["chain"], "page": response.meta.get("page", 1),
                 "page_params": response.meta.get("page_params"), "next": nxt}
 
@@ -204,20 +201,14 @@ class SourceSpider(scrapy.Spider):
 
     def _attachment_requests(self, item: Item) -> Iterator[scrapy.Request]:
         for attachment in item["article"].get("attachments", []):
-            if urlsplit(attachment["url"]).path.lower().endswith(EXTENSIONS):
+            if is_document_file(attachment["url"]):
                 yield self._request(attachment["url"], self.parse_attachment, article_url=item["url"],
                                     name=attachment.get("name", ""))
 
     def parse_attachment(self, response: Response) -> Iterator[Item]:
         """The file itself (base64, the monitor stores it content-addressed) and whatever text it has."""
-        text, trouble = "", ""
-        try:
-            text = attachment_text(response.body, response.meta.get("name") or response.url)
-        except NotContent as exc:
-            trouble = str(exc)
-        yield {"type": "attachment", "url": response.url, "article_url": response.meta["article_url"],
-               "name": response.meta.get("name", ""), "content_type": _header(response, "Content-Type"),
-               "body_b64": base64.b64encode(response.body).decode("ascii"), "text": text, "problem": trouble}
+        yield attachment_item(response.url, response.body, response.meta["article_url"], response.meta.get("name", ""),
+                              _header(response, "Content-Type"))
 
     def _generic(self, response: Response, text: str) -> Iterator[Item]:
         """After a layout mismatch, keep the text for the archive, flagged as generic extraction (such pages
