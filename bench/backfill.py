@@ -19,14 +19,14 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.extract.page import extract_page
-from crawler.extract.types import NotContent
-from crawler.sources import load_sources, source_for_url
-from monitor.archive import default_workers, import_warc, warc_pages
-from monitor.cluster import LiveClusters
-from monitor.config import Channel
-from storage.db import make_engine
-from storage.migrate import upgrade
+from govmon.crawler.extract.page import extract_page
+from govmon.crawler.extract.types import NotContent
+from govmon.crawler.sources import load_sources, source_for_url
+from govmon.monitor.pipeline.archive import default_workers, import_warc, warc_pages
+from govmon.monitor.pipeline.clusters import LiveClusters
+from govmon.monitor.config import Channel
+from govmon.storage.db import make_engine
+from govmon.storage.migrate import upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 

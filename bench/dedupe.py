@@ -4,7 +4,7 @@ Quality: from real announcement texts (the seeds when `../shared` is present, th
 our fixtures) the generator makes copies as sites make them — aggregator chrome added, headline changed,
 truncated, paragraphs reordered, typos, NFD, old tone style — and hard negatives: the same text with other
 figures, another province, another document number, and one-digit amendments. Pairwise precision and
-recall of `monitor.dedupe.RepostIndex` and of a plain datasketch MinHashLSH (no guards).
+recall of `monitor.analysis.dedupe.RepostIndex` and of a plain datasketch MinHashLSH (no guards).
 
 Scale: synthetic announcements (three copies each) built from the same vocabulary; wall time and peak
 resident memory of each size in a fresh child process; time(100k)/time(10k). rapidfuzz all-pairs on 1,000
@@ -34,11 +34,11 @@ from typing import Any
 from datasketch import MinHash, MinHashLSH
 from rapidfuzz import fuzz
 
-from crawler.extract.article import extract_article
-from crawler.extract.normalize import comparison_form
-from crawler.extract.types import NotContent, SelectorMismatch
-from crawler.sources import load_sources
-from monitor.dedupe import RepostIndex, cluster_lines
+from govmon.crawler.extract.article import extract_article
+from govmon.crawler.extract.normalize import comparison_form
+from govmon.crawler.extract.types import NotContent, SelectorMismatch
+from govmon.crawler.sources import load_sources
+from govmon.monitor.analysis.dedupe import RepostIndex, cluster_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

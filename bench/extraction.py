@@ -29,11 +29,11 @@ from typing import Any
 
 import trafilatura
 
-from crawler.extract.article import extract_article, extract_generic
-from crawler.extract.html import decode
-from crawler.extract.rules import ArticleRule
-from crawler.extract.types import NotContent
-from crawler.sources import load_sources
+from govmon.crawler.extract.article import extract_article, extract_generic
+from govmon.crawler.extract.html import decode
+from govmon.crawler.extract.rules import ArticleRule
+from govmon.crawler.extract.types import NotContent
+from govmon.crawler.sources import load_sources
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_EVAL_DIR = REPO.parent / "shared" / "eval" / "extraction-benchmark"

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from crawler.extract.article import extract_article
-from crawler.extract.docrefs import extract
-from crawler.extract.types import NotContent, SelectorMismatch
-from crawler.sources import Source, load_sources
+from govmon.crawler.extract.article import extract_article
+from govmon.crawler.extract.docrefs import extract
+from govmon.crawler.extract.types import NotContent, SelectorMismatch
+from govmon.crawler.sources import Source, load_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -15,8 +15,8 @@ from warcio.warcwriter import WARCWriter
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawler.extract.health import challenge_cookie
-from crawler.hostmap import mapped_url
+from govmon.crawler.extract.health import challenge_cookie
+from govmon.crawler.hostmap import mapped_url
 
 __all__ = ["HostMapMiddleware", "RetryAfterMiddleware", "CookieChallengeMiddleware", "WarcRecorderMiddleware"]
 

@@ -22,9 +22,9 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler import settings as default_settings
-from crawler.sources import SourceError, load_sources
-from crawler.spiders.portal import SourceSpider
+from govmon.crawler import settings as default_settings
+from govmon.crawler.sources import SourceError, load_sources
+from govmon.crawler.spiders.portal import SourceSpider
 
 __all__ = ["crawl", "build_settings", "main"]
 

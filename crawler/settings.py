@@ -6,7 +6,7 @@ connections per government host, identifying User-Agent), bounded (timeouts, siz
 from __future__ import annotations
 
 BOT_NAME = "govmon"
-SPIDER_MODULES = ["crawler.spiders"]
+SPIDER_MODULES = ["govmon.crawler.spiders"]
 USER_AGENT = "govmon/0.1 (+https://pypi.org/project/govmon; monitoring Vietnamese government announcements)"
 
 ROBOTSTXT_OBEY = True
@@ -31,12 +31,12 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.WarcRecorderMiddleware": 40,  # after the host map has restored the site's URL
-    "crawler.middlewares.HostMapMiddleware": 50,
-    "crawler.middlewares.RetryAfterMiddleware": 540,
-    "crawler.middlewares.CookieChallengeMiddleware": 560,
+    "govmon.crawler.middlewares.WarcRecorderMiddleware": 40,  # after the host map has restored the site's URL
+    "govmon.crawler.middlewares.HostMapMiddleware": 50,
+    "govmon.crawler.middlewares.RetryAfterMiddleware": 540,
+    "govmon.crawler.middlewares.CookieChallengeMiddleware": 560,
 }
-ITEM_PIPELINES = {"crawler.pipelines.JsonLinesOutput": 900}
+ITEM_PIPELINES = {"govmon.crawler.pipelines.JsonLinesOutput": 900}
 
 # Host mapping (replay or mirror): {"baochinhphu.vn": "http://127.0.0.1:8123"}; "*" maps every host.
 GOVMON_HOST_MAP: dict[str, str] = {}

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.extract.rules import ArticleRule, ListRule
+from govmon.crawler.extract.rules import ArticleRule, ListRule
 
 __all__ = ["Source", "SourceError", "load_source", "load_sources", "source_files", "source_for_url", "BUILTIN_DIR"]
 

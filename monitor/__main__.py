@@ -1,4 +1,4 @@
-"""`python -m monitor` is the `govmon` command."""
-from monitor.cli import app
+"""`python -m govmon.monitor` is the `govmon` command."""
+from govmon.monitor.cli.main import app
 
 app(prog_name="govmon")

@@ -39,8 +39,8 @@ from typing import Any
 
 from platformdirs import user_config_dir
 
-from monitor.subscriptions import EventFacts, Rules
-from notifiers import mask
+from govmon.monitor.alerts.subscriptions import EventFacts, Rules
+from govmon.notifiers import mask
 
 __all__ = ["Channel", "Config", "ConfigError", "load_config", "user_sources_dir", "CONFIG_ENV"]
 

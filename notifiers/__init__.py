@@ -5,11 +5,11 @@ The monitor renders each event into a `Message` and calls `build(target).send(me
 a failed send raises `TransientError` (retry later) or `PermanentError` (dead-letter).
 """
 
-from notifiers import console as _console  # noqa: F401  (registers "console")
-from notifiers import smtp as _smtp  # noqa: F401  (registers "smtp")
-from notifiers import zalo as _zalo  # noqa: F401  (registers "zalo")
-from notifiers.base import Message, Notifier, NotifierError, PermanentError, TransientError
-from notifiers.registry import build, mask, register
+from govmon.notifiers import console as _console  # noqa: F401  (registers "console")
+from govmon.notifiers import smtp as _smtp  # noqa: F401  (registers "smtp")
+from govmon.notifiers import zalo as _zalo  # noqa: F401  (registers "zalo")
+from govmon.notifiers.base import Message, Notifier, NotifierError, PermanentError, TransientError
+from govmon.notifiers.registry import build, mask, register
 
 __all__ = [
     "Message",

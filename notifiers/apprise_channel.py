@@ -12,9 +12,9 @@ from typing import Any
 
 import apprise
 
-from notifiers._text import clean_lines, clean_title
-from notifiers.base import Message, TransientError
-from notifiers.masking import mask
+from govmon.notifiers._text import clean_lines, clean_title
+from govmon.notifiers.base import Message, TransientError
+from govmon.notifiers.masking import mask
 
 KEY_HEADER = "X-Govmon-Key"
 

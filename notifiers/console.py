@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from notifiers._text import clean_lines, clean_title
-from notifiers.base import Message
-from notifiers.registry import register
+from govmon.notifiers._text import clean_lines, clean_title
+from govmon.notifiers.base import Message
+from govmon.notifiers.registry import register
 
 _STREAMS = {"": "stdout", "stdout": "stdout", "stderr": "stderr"}
 

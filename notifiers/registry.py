@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Callable, Protocol, TypeVar
 
-from notifiers.apprise_channel import AppriseNotifier
-from notifiers.base import Notifier
-from notifiers.masking import mask
+from govmon.notifiers.apprise_channel import AppriseNotifier
+from govmon.notifiers.base import Notifier
+from govmon.notifiers.masking import mask
 
 __all__ = ["NotifierFactory", "build", "describe", "mask", "register"]
 

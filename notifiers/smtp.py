@@ -19,9 +19,9 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from notifiers._text import clean_lines, clean_title
-from notifiers.base import Message, PermanentError, TransientError
-from notifiers.registry import register
+from govmon.notifiers._text import clean_lines, clean_title
+from govmon.notifiers.base import Message, PermanentError, TransientError
+from govmon.notifiers.registry import register
 
 __all__ = ["SmtpNotifier", "build_email"]
 

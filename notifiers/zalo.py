@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from notifiers._text import clean_lines, clean_title
-from notifiers.base import Message, PermanentError, TransientError
-from notifiers.registry import register
+from govmon.notifiers._text import clean_lines, clean_title
+from govmon.notifiers.base import Message, PermanentError, TransientError
+from govmon.notifiers.registry import register
 
 __all__ = ["ZaloNotifier", "zalo_text", "LIMIT"]
 

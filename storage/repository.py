@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
-from storage.models import (
+from govmon.storage.models import (
     Article, CrawlRun, Delivery, DocRelation, Document, Event, Mention, RepostCluster, Source, StoredFile, Version,
     utcnow,
 )

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from storage.db import make_engine
-from storage.migrate import upgrade
+from govmon.storage.db import make_engine
+from govmon.storage.migrate import upgrade
 
 pytest_plugins = ["receivers"]  # tests/receivers.py: loopback HTTP and SMTP receivers for any test
 

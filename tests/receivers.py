@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope
 
-from notifiers.base import Message
+from govmon.notifiers.base import Message
 
 LOCALHOST = "127.0.0.1"
 SMTP_USER, SMTP_PASSWORD = "govmon", "s3cretSMTPpw42"  # smtplib AUTH is ASCII-only

@@ -1,15 +1,17 @@
 """Helpers shared by tests: crawl items shaped as the spider emits them, ingested as the runner does."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from crawler.sources import load_sources
-from monitor.config import Channel
-from monitor.ingest import Ingestor
+from govmon.crawler.sources import load_sources
+from govmon.monitor.config import Channel
+from govmon.monitor.pipeline.ingest import Ingestor
 
 CONSOLE = (Channel("console", "console"),)
+FIXTURES = Path(__file__).parent / "crawler" / "fixtures"  # recorded and constructed pages per source
 
 
 def article_item(url: str, text: str, title: str, published: str = "2025-04-02T08:30:00+07:00") -> dict[str, Any]:

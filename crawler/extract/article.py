@@ -15,13 +15,13 @@ import lxml.html
 import trafilatura
 from lxml.cssselect import CSSSelector
 
-from crawler.extract.dates import parse_datetime, to_iso
-from crawler.extract.fingerprint import canonical_url
-from crawler.extract.html import block_texts, node_text, parse
-from crawler.extract.health import check_content, visible_text
-from crawler.extract.normalize import clean_text, comparison_form
-from crawler.extract.rules import ArticleRule
-from crawler.extract.types import Article, Attachment, SelectorMismatch
+from govmon.crawler.extract.dates import parse_datetime, to_iso
+from govmon.crawler.extract.fingerprint import canonical_url
+from govmon.crawler.extract.html import block_texts, node_text, parse
+from govmon.crawler.extract.health import check_content, visible_text
+from govmon.crawler.extract.normalize import clean_text, comparison_form
+from govmon.crawler.extract.rules import ArticleRule
+from govmon.crawler.extract.types import Article, Attachment, SelectorMismatch
 
 __all__ = ["extract_article", "extract_generic", "BOILERPLATE_MARKERS"]
 

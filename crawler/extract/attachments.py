@@ -6,7 +6,7 @@ article's. Pure: bytes in, text out. The format is sniffed from the bytes, not t
 >>> attachment_text(b"plain bytes", "x.bin")
 Traceback (most recent call last):
 ...
-crawler.extract.types.NotContent: unsupported: x.bin: not a PDF or DOCX file
+govmon.crawler.extract.types.NotContent: unsupported: x.bin: not a PDF or DOCX file
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ import docx
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from crawler.extract.normalize import nfc
-from crawler.extract.types import NotContent
+from govmon.crawler.extract.normalize import nfc
+from govmon.crawler.extract.types import NotContent
 
 __all__ = ["attachment_text", "attachment_item", "is_document_file", "kind_of", "EXTENSIONS"]
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, fields
 
 from lxml.cssselect import CSSSelector, SelectorSyntaxError
 
-from crawler.extract.html import node_text, parse
-from crawler.extract.rules import ArticleRule, ListRule
+from govmon.crawler.extract.html import node_text, parse
+from govmon.crawler.extract.rules import ArticleRule, ListRule
 
 __all__ = ["SelectorCheck", "check_article", "check_list"]
 

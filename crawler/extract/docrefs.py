@@ -23,11 +23,11 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from crawler.extract import docrefs_tables as T
-from crawler.extract.folding import Folded as _Folded
-from crawler.extract.folding import fold as _fold
-from crawler.extract.relations import relations_between
-from crawler.extract.types import DocRef, PartialRef, Relation
+from govmon.crawler.extract import docrefs_tables as T
+from govmon.crawler.extract.folding import Folded as _Folded
+from govmon.crawler.extract.folding import fold as _fold
+from govmon.crawler.extract.relations import relations_between
+from govmon.crawler.extract.types import DocRef, PartialRef, Relation
 
 __all__ = ["find_refs", "find_partial_refs", "find_relations", "canonical_id", "extract"]
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from crawler.extract.normalize import unaccent
+from govmon.crawler.extract.normalize import unaccent
 
 __all__ = [
     "fold_chars", "INVISIBLE", "SEGMENT", "BLOCK", "SIGN", "TOKEN", "PREFIX", "TITLED", "PARTIAL", "DATE", "DATE_AFTER",

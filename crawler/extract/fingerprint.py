@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-from crawler.extract.normalize import comparison_form
+from govmon.crawler.extract.normalize import comparison_form
 
 __all__ = ["canonical_url", "content_hash", "hashing_form", "VOLATILE"]
 

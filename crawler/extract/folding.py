@@ -7,7 +7,7 @@ import unicodedata
 from bisect import bisect_right
 from typing import NamedTuple
 
-from crawler.extract import docrefs_tables as T
+from govmon.crawler.extract import docrefs_tables as T
 
 __all__ = ["Folded", "fold", "fold_str"]
 

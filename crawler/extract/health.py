@@ -4,13 +4,13 @@ maintenance pages. They are source-health problems, never article text and never
 >>> check_content('<script>document.cookie="D0N=ab12"+"; path=/";window.location.reload(true);</script>')
 Traceback (most recent call last):
 ...
-crawler.extract.types.NotContent: challenge: cookie challenge (script sets a cookie and reloads)
+govmon.crawler.extract.types.NotContent: challenge: cookie challenge (script sets a cookie and reloads)
 """
 from __future__ import annotations
 
 import re
 
-from crawler.extract.types import NotContent
+from govmon.crawler.extract.types import NotContent
 
 __all__ = ["check_content", "challenge_cookie", "visible_text"]
 

@@ -14,8 +14,8 @@ import lxml.html
 from charset_normalizer import from_bytes
 from lxml.etree import ParserError
 
-from crawler.extract.normalize import nfc
-from crawler.extract.types import NotContent
+from govmon.crawler.extract.normalize import nfc
+from govmon.crawler.extract.types import NotContent
 
 __all__ = ["decode", "parse", "node_text", "block_texts"]
 

@@ -10,10 +10,10 @@ import feedparser
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
-from crawler.extract.fingerprint import canonical_url
-from crawler.extract.html import parse
-from crawler.extract.rules import ListRule
-from crawler.extract.types import NotContent, SelectorMismatch
+from govmon.crawler.extract.fingerprint import canonical_url
+from govmon.crawler.extract.html import parse
+from govmon.crawler.extract.rules import ListRule
+from govmon.crawler.extract.types import NotContent, SelectorMismatch
 
 __all__ = ["extract_links", "is_article_url", "next_page_url", "page_params", "feed_links", "sitemap_entries", "sitemap_links", "expand",
            "archive_urls"]

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from crawler.extract.article import extract_article, extract_generic
-from crawler.extract.docrefs import extract as find_documents
-from crawler.extract.html import decode
-from crawler.extract.rules import ArticleRule
-from crawler.extract.types import Article, SelectorMismatch
+from govmon.crawler.extract.article import extract_article, extract_generic
+from govmon.crawler.extract.docrefs import extract as find_documents
+from govmon.crawler.extract.html import decode
+from govmon.crawler.extract.rules import ArticleRule
+from govmon.crawler.extract.types import Article, SelectorMismatch
 
 __all__ = ["Extracted", "extract_page", "with_documents"]
 

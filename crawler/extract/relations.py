@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from crawler.extract import docrefs_tables as T
-from crawler.extract.folding import fold_str as _fold_str
-from crawler.extract.types import DocRef, Relation
+from govmon.crawler.extract import docrefs_tables as T
+from govmon.crawler.extract.folding import fold_str as _fold_str
+from govmon.crawler.extract.types import DocRef, Relation
 
 __all__ = ["relations_between"]
 

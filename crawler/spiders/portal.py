@@ -18,14 +18,14 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.extract.article import extract_article, extract_generic
-from crawler.extract.attachments import attachment_item, is_document_file
-from crawler.extract.html import decode
-from crawler.extract.listing import (
+from govmon.crawler.extract.article import extract_article, extract_generic
+from govmon.crawler.extract.attachments import attachment_item, is_document_file
+from govmon.crawler.extract.html import decode
+from govmon.crawler.extract.listing import (
     archive_urls, expand, extract_links, feed_links, next_page_url, page_params, sitemap_entries, sitemap_links,
 )
-from crawler.extract.types import NotContent, SelectorMismatch
-from crawler.sources import Source
+from govmon.crawler.extract.types import NotContent, SelectorMismatch
+from govmon.crawler.sources import Source
 
 __all__ = ["SourceSpider", "problem"]
 

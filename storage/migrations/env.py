@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.models import SQLModel
+from govmon.storage.models import SQLModel
 
 target_metadata = SQLModel.metadata
 

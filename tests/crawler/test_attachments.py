@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract.attachments import attachment_text, kind_of
-from crawler.extract.types import NotContent
+from govmon.crawler.extract.attachments import attachment_text, kind_of
+from govmon.crawler.extract.types import NotContent
 
 FILES = Path(__file__).parent / "fixtures" / "vanban" / "site" / "datafiles.chinhphu.vn" / "cpp" / "files" / "vbpq" / "2025" / "4"
 

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.extract.article import extract_article
-from crawler.extract.docrefs import extract
-from crawler.extract.listing import extract_links
-from crawler.sources import load_sources
-from monitor.offline_demo import DEMO_DIR
-from monitor.replay import resolve
+from govmon.crawler.extract.article import extract_article
+from govmon.crawler.extract.docrefs import extract
+from govmon.crawler.extract.listing import extract_links
+from govmon.crawler.sources import load_sources
+from govmon.monitor.demo.offline import DEMO_DIR
+from govmon.monitor.demo.replay import resolve
 
 EXPECTED = DEMO_DIR / "expected"
 SOURCES = load_sources()

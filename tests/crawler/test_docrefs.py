@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.extract.docrefs import canonical_id, extract, find_partial_refs, find_refs, find_relations
-from crawler.extract.types import DocRef
+from govmon.crawler.extract.docrefs import canonical_id, extract, find_partial_refs, find_refs, find_relations
+from govmon.crawler.extract.types import DocRef
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "data" / "docrefs_cases.jsonl"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from scrapy import Request
 from scrapy.http import HtmlResponse
 
-from crawler.middlewares import CookieChallengeMiddleware, HostMapMiddleware
+from govmon.crawler.middlewares import CookieChallengeMiddleware, HostMapMiddleware
 
 CHALLENGE = b'<script>document.cookie="D0N=5f2a9c"+"; path=/";window.location.reload(true);</script>'
 

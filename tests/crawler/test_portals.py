@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.extract.listing import extract_links
-from crawler.sources import BUILTIN_DIR, load_sources
+from govmon.crawler.extract.listing import extract_links
+from govmon.crawler.sources import BUILTIN_DIR, load_sources
 
 SOURCES = load_sources()
 PORTALS = {n: s for n, s in SOURCES.items() if s.kind == "provincial"}

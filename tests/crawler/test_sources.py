@@ -25,11 +25,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import SHARED
-from crawler.extract.article import extract_article
-from crawler.extract.docrefs import find_refs
-from crawler.extract.listing import extract_links, feed_links, next_page_url, page_params
-from crawler.sources import Source, load_sources
-from monitor.replay import ReplayServer, resolve
+from govmon.crawler.extract.article import extract_article
+from govmon.crawler.extract.docrefs import find_refs
+from govmon.crawler.extract.listing import extract_links, feed_links, next_page_url, page_params
+from govmon.crawler.sources import Source, load_sources
+from govmon.monitor.demo.replay import ReplayServer, resolve
 
 FIXTURES = Path(__file__).with_name("fixtures")
 SOURCES = load_sources()
@@ -118,7 +118,7 @@ def _crawl(name: str) -> list[dict[str, Any]]:
                 "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
     with ReplayServer([FIXTURES / name / "site"]) as server:
         spec = {"source": name, "settings": {**settings, "GOVMON_HOST_MAP": {"*": server.base_url}}}
-        done = subprocess.run([sys.executable, "-m", "crawler.run"], input=json.dumps(spec), capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "govmon.crawler.run"], input=json.dumps(spec), capture_output=True,
                               text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.config import ConfigError, load_config
+from govmon.monitor.config import ConfigError, load_config
 
 
 def write(tmp_path, text: str):

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from notifiers import Message, TransientError, build
-from notifiers.apprise_channel import KEY_HEADER, AppriseNotifier
+from govmon.notifiers import Message, TransientError, build
+from govmon.notifiers.apprise_channel import KEY_HEADER, AppriseNotifier
 
 TITLE = "Quyết định số 12/2024/QĐ-TTg Bcc: attacker@example.org"  # the `message` fixture's title, cleaned
 BODY = (

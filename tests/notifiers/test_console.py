@@ -8,8 +8,8 @@ from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
-from notifiers import Message, build
-from notifiers.console import ConsoleNotifier, format_block
+from govmon.notifiers import Message, build
+from govmon.notifiers.console import ConsoleNotifier, format_block
 
 
 def test_block_has_header_indented_body_and_one_link_per_line() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from notifiers import mask
+from govmon.notifiers import mask
 
 SECRET = "Zx9Qv7Lm2Kp4"
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from notifiers import Message, build, register
-from notifiers import registry as registry_module
-from notifiers.apprise_channel import AppriseNotifier
-from notifiers.console import ConsoleNotifier
-from notifiers.registry import describe
+from govmon.notifiers import Message, build, register
+from govmon.notifiers import registry as registry_module
+from govmon.notifiers.apprise_channel import AppriseNotifier
+from govmon.notifiers.console import ConsoleNotifier
+from govmon.notifiers.registry import describe
 
 
 @pytest.fixture()

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from notifiers import build, mask
-from notifiers.base import Message, PermanentError, TransientError
+from govmon.notifiers import build, mask
+from govmon.notifiers.base import Message, PermanentError, TransientError
 
 PASSWORD = "s3cretSMTPpw42"
 

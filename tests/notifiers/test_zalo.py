@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from notifiers import build, mask
-from notifiers.base import Message, PermanentError, TransientError
-from notifiers.zalo import LIMIT
+from govmon.notifiers import build, mask
+from govmon.notifiers.base import Message, PermanentError, TransientError
+from govmon.notifiers.zalo import LIMIT
 
 TOKEN = "3141592653:SECRETzaloTOKEN"
 

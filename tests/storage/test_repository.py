@@ -9,10 +9,10 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 from sqlalchemy.exc import IntegrityError
 
-from storage import repository as repo
-from storage.db import session_scope
-from storage.migrate import current_revision, ensure_schema, head_revision
-from storage.models import Version, compress, decompress, utcnow
+from govmon.storage import repository as repo
+from govmon.storage.db import session_scope
+from govmon.storage.migrate import current_revision, ensure_schema, head_revision
+from govmon.storage.models import Version, compress, decompress, utcnow
 
 
 def test_schema_is_at_head(engine):

@@ -1,0 +1,153 @@
+"""Events: recorded once (by a dedup key) with their outbox rows, and rendered for people and programs.
+
+An event stores what is fixed when it happens (kind, title, source, documents, relation, diff); what may
+grow afterwards — the URLs of every copy of an announcement — is read from the repost cluster when the
+event is rendered, so an alert delivered after the aggregators' reposts lists them all, official first.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from govmon.monitor.config import Channel
+from govmon.monitor.analysis.documents import RELATION_VI
+from govmon.monitor.alerts.subscriptions import EventFacts, next_digest
+from govmon.notifiers import Message
+from govmon.storage import repository as repo
+from govmon.storage.models import Article, Document, Event, Source, utcnow
+
+__all__ = ["emit", "render", "message_for", "digest_for", "VN_TZ", "local_iso"]
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_iso(moment: datetime | None) -> str | None:
+    """A stored UTC time shown in Asia/Ho_Chi_Minh, ISO 8601 with offset."""
+    return moment.astimezone(VN_TZ).isoformat(timespec="seconds") if moment else None
+
+
+def emit(session: Session, channels: Sequence[Channel], kind: str, dedup_key: str, *,
+         documents: Sequence[str] = (), province: str = "", **fields: Any) -> Event | None:
+    """Record the event once, with a pending delivery for every channel whose rules select it (due now,
+    or at the channel's next digest time)."""
+    facts = facts_for(session, kind, documents, fields, province)
+    now = utcnow()
+    due = {c.name: next_digest(c.rules.digest, now) for c in channels if c.accepts(facts)}
+    payload = {**fields.pop("payload", {}), "documents": list(documents)}
+    return repo.add_event(session, kind, dedup_key, due, payload=payload, **fields)
+
+
+def facts_for(session: Session, kind: str, documents: Sequence[str], fields: dict[str, Any], province: str) -> EventFacts:
+    """What subscription rules look at: the documents, what they implement, their types and issuers, the
+    source and province, and the title and lead."""
+    rows = [d for doc_id in documents for d in repo.documents_by_id(session, doc_id)]
+    lineage = {r.to_document_id for d in rows for r in repo.relations_of(session, d)
+               if r.from_document_id == d.id and r.rel in ("implements", "guides")}
+    source = session.get(Source, fields["source_id"]) if fields.get("source_id") else None
+    article = session.get(Article, fields["article_id"]) if fields.get("article_id") else None
+    version = repo.latest_version(session, article.id) if article and article.id else None
+    return EventFacts(
+        kind, frozenset(documents), frozenset(d.canonical_id for d in (session.get(Document, i) for i in lineage) if d),
+        frozenset(d.type for d in rows if d.type), frozenset(x for d in rows for x in (d.code, d.issuer) if x),
+        source.name if source else "", province,
+        " ".join(x for x in (fields.get("title", ""), version.lead if version else "") if x))
+
+
+def _order(member: tuple[Article, Source]) -> tuple[datetime, bool, int]:
+    article, source = member
+    when = article.published_at or article.first_seen_at or datetime.max.replace(tzinfo=timezone.utc)
+    return (when, not source.official, article.id or 0)
+
+
+def copies(session: Session, event: Event) -> list[tuple[Article, Source]]:
+    """Every copy of the event's announcement, earliest first, official sources first on ties."""
+    if event.cluster_id is not None:
+        return sorted(repo.cluster_members(session, event.cluster_id), key=_order)
+    article = session.get(Article, event.article_id) if event.article_id is not None else None
+    if article is None:
+        return []
+    if article.cluster_id is not None and event.kind in ("new_document", "document_amended"):
+        return sorted(repo.cluster_members(session, article.cluster_id), key=_order)  # the announcement's copies
+    return [(article, session.get(Source, article.source_id))]
+
+
+def render(session: Session, event: Event) -> dict[str, Any]:
+    """The event as `govmon events --json` prints it (times in Asia/Ho_Chi_Minh)."""
+    members = copies(session, event)
+    source = session.get(Source, event.source_id) if event.source_id else None
+    data: dict[str, Any] = {
+        "id": event.id, "kind": event.kind, "created_at": local_iso(event.created_at),
+        "title": members[0][0].title if members and event.kind == "new_article" else event.title,
+        "url": members[0][0].url if members else event.payload.get("url", ""),
+        "urls": [a.url for a, _ in members] or [u for u in [event.payload.get("url")] if u],
+        "source": members[0][1].name if members else (source.name if source else ""),
+        "sources": list(dict.fromkeys(s.name for _, s in members)),
+        "documents": event.payload.get("documents", []),
+        "cluster": event.cluster_id,
+    }
+    for key in ("relation", "diff", "detail", "published_at"):
+        if key in event.payload:
+            data[key] = event.payload[key]
+    return data
+
+
+def _body(data: dict[str, Any], lang: str = "vi") -> str:
+    lines = []
+    if "relation" in data:
+        rel = data["relation"]
+        verb = rel["rel"] if lang == "en" else RELATION_VI.get(rel["rel"], rel["rel"])
+        lines.append(f"{rel['from']} {verb} {rel['to']}")
+        if rel.get("evidence"):
+            lines.append(f"“{rel['evidence']}”")
+    elif data["documents"]:
+        lines.append(("Documents: " if lang == "en" else "Văn bản: ") + ", ".join(data["documents"]))
+    if data.get("published_at"):
+        lines.append(("Published: " if lang == "en" else "Đăng lúc: ") + str(data["published_at"])[:16].replace("T", " "))
+    if data.get("diff"):
+        lines.extend(data["diff"].splitlines())
+    if data.get("detail"):
+        lines.append(data["detail"])
+    if len(data["urls"]) > 1:
+        copies = "copies" if lang == "en" else "bản đăng"
+        lines.append(f"{len(data['urls'])} {copies}: " + ", ".join(data["sources"]))
+    return "\n".join(lines)
+
+
+_EN = {"new_document": "New document", "new_article": "New announcement", "article_changed": "Article edited",
+       "article_gone": "Article removed", "source_broken": "Source broken", "source_recovered": "Source back"}
+
+
+def _title(event: Event, data: dict[str, Any], lang: str) -> str:
+    if lang != "en":
+        return data["title"]
+    if "relation" in data:
+        rel = data["relation"]
+        return f"{rel['from']} {rel['rel']} {rel['to']}"
+    documents = f" {', '.join(data['documents'][:3])}" if data["documents"] and event.kind == "new_document" else ""
+    return f"{_EN.get(event.kind, event.kind)}{documents}: {data['title']}"
+
+
+def message_for(session: Session, event: Event, lang: str = "vi") -> Message:
+    data = render(session, event)
+    return Message(kind=event.kind, title=_title(event, data, lang), body=_body(data, lang), url=data["url"],  # type: ignore[arg-type]
+                   urls=tuple(data["urls"]), key=f"govmon-event-{event.id}", lang="en" if lang == "en" else "vi")
+
+
+def digest_for(session: Session, events: Sequence[Event], lang: str = "vi") -> Message:
+    """Many alerts as one message (a digest, or a flood after a first run or a redesign): one line each."""
+    lines = []
+    for event in events[:60]:
+        data = render(session, event)
+        lines.append(f"• [{event.kind}] {_title(event, data, lang)}")
+        if data["url"]:
+            lines.append(f"  {data['url']}")
+    if len(events) > 60:
+        lines.append(f"… +{len(events) - 60}")
+    title = f"govmon: {len(events)} alerts" if lang == "en" else f"govmon: {len(events)} thông báo"
+    keys = ",".join(str(e.id) for e in events[:5])
+    return Message(kind="digest", title=title, body="\n".join(lines), key=f"govmon-digest-{keys}",
+                   lang="en" if lang == "en" else "vi")

@@ -1,0 +1,67 @@
+"""`govmon outbox list|retry` (the deliveries of alerts: sent, waiting to retry, given up) and `govmon notify
+test CHANNEL` (one test message through a configured channel, to check its URL and credentials)."""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from govmon.monitor.cli.common import fail, load, open_store, out
+from govmon.monitor.alerts.dispatch import dispatch
+from govmon.monitor.alerts.events import local_iso
+from govmon.notifiers import build, mask
+from govmon.notifiers.base import Message, NotifierError
+from govmon.storage import repository as repo
+from govmon.storage.db import session_scope
+from govmon.storage.models import Event, utcnow
+
+__all__ = ["outbox_app", "notify_app"]
+
+outbox_app = typer.Typer(help="The outbox: every alert × channel, and whether it was delivered.", no_args_is_help=True)
+notify_app = typer.Typer(help="Channels.", no_args_is_help=True)
+
+
+@outbox_app.command("list")
+def outbox_list(status: Annotated[Optional[str], typer.Option(help="pending, sent or dead.")] = None) -> None:
+    """Deliveries, newest first, with their attempts and last error."""
+    engine = open_store()
+    table = Table(title="Outbox")
+    for column in ("#", "event", "channel", "status", "attempts", "next try / sent", "last error"):
+        table.add_column(column, overflow="fold")
+    with session_scope(engine) as session:
+        for d in repo.deliveries(session, status):
+            event = session.get(Event, d.event_id)
+            when = d.sent_at if d.status == "sent" else d.next_attempt_at
+            table.add_row(str(d.id), f"{event.kind if event else '?'} #{d.event_id}", d.channel, d.status,
+                          str(d.attempts), (local_iso(when) or "")[:16], mask(d.last_error)[:120])
+    out.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(channel: Annotated[Optional[str], typer.Option(help="Only this channel.")] = None) -> None:
+    """Make given-up and waiting deliveries due now, and send what can be sent."""
+    config = load()
+    engine = open_store()
+    with session_scope(engine) as session:
+        count = repo.retry_deliveries(session, utcnow(), channel)
+    sent = dispatch(engine, config.channels)
+    out.print(f"{count} deliveries made due; {sent.sent} delivered, {sent.retrying} to retry, {sent.dead} given up")
+    if sent.retrying or sent.dead:
+        raise fail("some deliveries failed again: see `govmon outbox list`", code=1)
+
+
+@notify_app.command("test")
+def notify_test(channel: Annotated[str, typer.Argument(help="A channel name from the configuration.")]) -> None:
+    """Send one test message through a configured channel."""
+    config = load()
+    chosen = next((c for c in config.channels if c.name == channel), None)
+    if chosen is None:
+        raise fail(f"no channel {channel!r}; configured: {', '.join(c.name for c in config.channels)}")
+    try:
+        notifier = build(chosen.resolved_url())
+        notifier.send(Message("new_document", "govmon: thử kênh thông báo / channel test",
+                              f"Kênh '{channel}' hoạt động. This channel works.", key=f"govmon-test-{channel}"))
+    except (ValueError, NotifierError) as exc:
+        raise fail(f"channel {channel!r} ({chosen.display()}): {exc}") from exc
+    out.print(f"sent a test message to {chosen.display()}", highlight=False)

@@ -1,0 +1,148 @@
+"""`govmon sources list|check|add`: the source definitions, what their selectors find on a live or saved
+page today, and a new definition written for the user (a provincial portal is a few lines of TOML)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Optional
+
+import httpx
+import typer
+from rich.table import Table
+
+from govmon.crawler.extract.checks import SelectorCheck, check_article, check_list
+from govmon.crawler.extract.html import decode
+from govmon.crawler.extract.listing import extract_links
+from govmon.crawler.extract.types import NotContent, SelectorMismatch
+from govmon.crawler.hostmap import mapped_url
+from govmon.crawler.sources import BUILTIN_DIR, PLATFORMS, Source, SourceError, load_source, load_sources
+from govmon.monitor.cli.common import fail, load, out
+from govmon.monitor.config import Config, user_sources_dir
+from govmon.monitor.service.runner import crawl_settings
+from govmon.monitor.cli.views import sources_table
+
+__all__ = ["sources_app"]
+
+sources_app = typer.Typer(help="Source definitions: list them, check them against a page, add your own.",
+                          no_args_is_help=True)
+
+
+def _all(config: Config) -> dict[str, Source]:
+    try:
+        return load_sources(*config.source_dirs)
+    except SourceError as exc:
+        raise fail(str(exc)) from exc
+
+
+@sources_app.command("list")
+def sources_list(legacy: Annotated[bool, typer.Option(help="Include archive-only legacy sources.")] = True) -> None:
+    """The source definitions govmon knows (built-in, ~/.config/govmon/sources and your source_dirs)."""
+    found = [s for s in _all(load()).values() if legacy or not s.legacy]
+    out.print(sources_table(sorted(found, key=lambda s: (s.kind, s.name))))
+
+
+def _fetch(url: str, config: Config, source: Source) -> tuple[str, str]:
+    """(final URL, decoded page), politely: the crawl's User-Agent and host map, one request."""
+    settings = crawl_settings(config, source)
+    target = mapped_url(url, settings.get("GOVMON_HOST_MAP", {})) or url
+    headers = {"User-Agent": str(settings.get("USER_AGENT", "govmon/0.1"))}
+    try:
+        response = httpx.get(target, headers=headers, follow_redirects=True, timeout=30)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise fail(f"cannot fetch {url}: {exc}") from exc
+    return url if target != url else str(response.url), decode(response.content, response.headers.get("content-type", ""))
+
+
+def _table(title: str, rows: list[SelectorCheck]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("", "selector", "found", "expected", "first match"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        mark = "[green]ok[/]" if r.ok else "[red]FAIL[/]"
+        table.add_row(f"{mark} {r.name}", r.selector, str(r.found), r.expected, r.sample)
+    return table
+
+
+def _article_url(page: str, url: str, source: Source) -> str | None:
+    try:
+        links = extract_links(page, url, source.list)
+    except SelectorMismatch:
+        return None
+    return links[0] if links else None
+
+
+@sources_app.command("check")
+def sources_check(name: str,
+                  url: Annotated[Optional[str], typer.Option(help="List page to check (default: the first start URL).")] = None,
+                  article: Annotated[Optional[str], typer.Option(help="Article URL (default: the first link found).")] = None,
+                  file: Annotated[Optional[Path], typer.Option(help="A saved article page instead of fetching one.")] = None) -> None:
+    """Show which selectors of a source match what on a live (or saved) page; exit 1 if any fails."""
+    config = load()
+    source = _all(config).get(name)
+    if source is None:
+        raise fail(f"unknown source {name!r}; see `govmon sources list`")
+    rows: list[SelectorCheck] = []
+    if file is None and source.start_urls:
+        list_url, page = _fetch(url or source.start_urls[0], config, source)
+        rows += _print(f"list page {list_url}", check_list(page, source.list))
+        article = article or _article_url(page, list_url, source)
+    if file is not None or article:
+        text = decode(file.read_bytes()) if file else _fetch(article or "", config, source)[1]
+        rows += _print(f"article {file or article}", _article_checks(text, source))
+    if not all(r.ok for r in rows):
+        raise fail(f"{name}: {sum(not r.ok for r in rows)} selector(s) do not match what they promise", code=1)
+
+
+def _article_checks(text: str, source: Source) -> list[SelectorCheck]:
+    if source.article is None:
+        return [SelectorCheck("article", "(none: generic extractor)", 0, "any", True)]
+    try:
+        return check_article(text, source.article)
+    except NotContent as exc:
+        raise fail(f"the article page is not content: {exc}", code=1) from exc
+
+
+def _print(title: str, rows: list[SelectorCheck]) -> list[SelectorCheck]:
+    out.print(_table(title, rows))
+    return rows
+
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+
+
+def _definition(name: str, url: str, title: str, extends: str, province: str) -> str:
+    host = httpx.URL(url).host
+    lines = [f'name = "{name}"', f'title = "{title or name}"', 'kind = "provincial"' if province else 'kind = "news"',
+             "official = true" if host.endswith(".gov.vn") else "official = false",
+             f'hosts = ["{host}"]', f'start_urls = ["{url}"]', f'extends = "{extends}"', "interval_minutes = 60",
+             "download_delay = 3.0", "concurrency = 1"]
+    if province:
+        lines.insert(3, f'province = "{province}"')
+    return "\n".join(lines) + "\n"
+
+
+@sources_app.command("add")
+def sources_add(name: str,
+                url: Annotated[str, typer.Option(help="The list page to watch, e.g. a 'Tin tức' category.")],
+                extends: Annotated[str, typer.Option(help="Platform whose selectors to use (see crawler/sources/platforms).")] = "portal",
+                title: Annotated[str, typer.Option(help="Display name.")] = "",
+                province: Annotated[str, typer.Option(help="Province, for provincial portals.")] = "",
+                directory: Annotated[Optional[Path], typer.Option("--dir", help="Where to write (default ~/.config/govmon/sources).")] = None) -> None:
+    """Write a new source definition (TOML) for a site, based on a platform; then run `sources check`."""
+    config = load()
+    if not _NAME.match(name):
+        raise fail("the name must be lower-case letters, digits and _ (e.g. 'binhduong_legacy')")
+    if name in _all(config):
+        raise fail(f"a source named {name!r} exists already")
+    if not (BUILTIN_DIR / PLATFORMS / f"{extends}.toml").is_file():
+        raise fail(f"unknown platform {extends!r}")
+    target = (directory or user_sources_dir()) / f"{name}.toml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(_definition(name, url, title, extends, province), encoding="utf-8")
+    try:
+        load_source(target, (BUILTIN_DIR, target.parent))
+    except SourceError as exc:
+        target.unlink()
+        raise fail(str(exc)) from exc
+    out.print(f"wrote {target}\nnext: govmon sources check {name}", highlight=False)

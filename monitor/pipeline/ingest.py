@@ -1,0 +1,397 @@
+"""Turning crawl items into stored versions and events: normalise → identify documents → dedupe → store
+version → detect change. One item, one transaction: a crash or Ctrl-C between items loses nothing stored.
+
+A source's first successful pass is its *baseline*: everything is stored, nothing is announced (a monitor
+that screams on first start is useless). Layout problems are announced even then, once per breakage.
+"""
+from __future__ import annotations
+
+import base64
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from govmon.crawler.extract.fingerprint import canonical_url
+from govmon.crawler.sources import Source as SourceDef
+from govmon.monitor.analysis.article import Analysis, digest_of, full_text, identified
+from govmon.monitor.analysis.changes import is_significant, word_diff
+from govmon.monitor.pipeline.clusters import LiveClusters
+from govmon.monitor.config import Channel
+from govmon.monitor.analysis.dedupe import Features, features, features_to_json
+from govmon.monitor.analysis.documents import ALERTING, RELATION_VI, Identified, identify, issuer_of, registry_key
+from govmon.monitor.alerts.events import emit
+from govmon.storage import repository as repo
+from govmon.storage.blobs import BlobStore, blob_dir_for
+from govmon.storage.db import session_scope
+from govmon.storage.models import Article, CrawlRun, RepostCluster, Source, Version, compress, utcnow
+
+__all__ = ["Ingestor", "Tally"]
+GONE_AFTER = 3  # consecutive polls answering 404/410 before a known article is reported gone
+FAILING = frozenset({"unreachable", "failed"})
+FAILING_RUNS = 3  # consecutive failed runs before a source is reported broken
+
+
+@dataclass
+class Tally:
+    """What one crawl produced, for the run record and the per-source report."""
+
+    lists: int = 0
+    articles: int = 0
+    articles_new: int = 0
+    versions_new: int = 0
+    unchanged: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    redirects: list[tuple[str, str]] = field(default_factory=list)  # list pages that moved: (asked, final)
+    known: int = 0  # backfill: listed articles the store already had (not fetched again)
+    outside: int = 0  # backfill: fetched articles published outside the requested dates (not stored)
+    documents: int = 0  # document references found
+
+    def count(self, kind: str) -> int:
+        return sum(1 for p in self.problems if p["kind"] == kind)
+
+    def status(self) -> str:
+        if self.count("layout"):
+            return "broken"
+        if self.lists:
+            return "ok"
+        return "unreachable" if self.count("unreachable") or self.count("http_error") else "failed"
+
+
+def _earlier(a: Article, b: Article) -> bool:
+    return bool(a.published_at and b.published_at and a.published_at < b.published_at)
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Ingestor:
+    """Ingests the items of one crawl of one source into the store. Crawls run in parallel, ingestion does
+    not: items of all crawls are written one transaction at a time (the lock), so two sources reporting the
+    same new document at the same moment can never both create it."""
+
+    _writing = threading.Lock()
+
+    def __init__(self, engine: Engine, source: SourceDef, channels: Sequence[Channel],
+                 blobs: BlobStore | None = None, quiet: bool = False,
+                 window: tuple[datetime | None, datetime | None] = (None, None)) -> None:
+        self.engine, self.definition, self.channels = engine, source, channels
+        self.store = engine.url.render_as_string(hide_password=False)
+        self.blobs = blobs or BlobStore(blob_dir_for(self.store))
+        self.tally = Tally()
+        self.window = window  # backfill: only articles published within [since, until] are stored
+        self._row: tuple[Session, Source] | None = None
+        with session_scope(engine) as session:
+            row = repo.ensure_source(session, source.name, title=source.title, kind=source.kind,
+                                     official=source.official)
+            self.source_id, self.baseline = row.id, row.baseline_at is None or quiet  # quiet: backfill, archives
+            self.run_id = repo.start_run(session, row).id
+
+    def handle(self, item: dict[str, Any], session: Session | None = None) -> None:
+        """Ingest one item in its own transaction, or in `session`: a batch the caller opened with
+        `Ingestor.transaction` (imports write hundreds of pages per commit)."""
+        handler = getattr(self, f"_on_{item.get('type')}", None)
+        if handler is None:
+            return
+        if session is not None:
+            handler(session, self._source(session), item)
+            return
+        with self.transaction(self.engine) as own:
+            handler(own, self._source(own), item)
+
+    @classmethod
+    @contextmanager
+    def transaction(cls, engine: Engine) -> Iterator[Session]:
+        """The write lock and one transaction: everything handled in it is stored together or not at all."""
+        with cls._writing, session_scope(engine) as session:
+            yield session
+
+    def _source(self, session: Session) -> Source:
+        """This source's row in `session`, held for the session's life (a batch loads it once)."""
+        if self._row is None or self._row[0] is not session:
+            source = session.get(Source, self.source_id)
+            assert source is not None
+            self._row = (session, source)
+        return self._row[1]
+
+    def _emit(self, session: Session, kind: str, dedup_key: str, **fields: Any) -> Any:
+        return emit(session, self.channels, kind, dedup_key, province=self.definition.province, **fields)
+
+    # --- item handlers ----------------------------------------------------------------------------
+
+    def _on_list(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        self.tally.lists += 1
+        if item.get("redirected_from"):
+            self.tally.redirects.append((item["redirected_from"][0], item["url"]))
+
+    def _on_known(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        self.tally.known += 1
+
+    def _outside(self, published: str | None) -> bool:
+        since, until = self.window
+        when = _when(published)
+        if when is None or (since is None and until is None):
+            return False
+        return bool((since and when < since) or (until and when > until))
+
+    def _on_not_modified(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        self.tally.unchanged += 1
+        article = repo.article_by_url(session, canonical_url(item["url"]))
+        if article is not None:
+            article.last_seen_at = utcnow()
+            session.add(article)
+
+    def _on_problem(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        self.tally.problems.append({k: item.get(k) for k in ("url", "kind", "detail")})
+        if item.get("status") in (404, 410):
+            self._missing(session, source, item["url"])
+        if item["kind"] != "layout" or source.broken_since is not None:
+            return
+        source.broken_since = utcnow()
+        session.add(source)
+        self._emit(session, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
+             title=f"{source.title or source.name}: trang không còn đúng bố cục đã biết",
+             source_id=source.id, payload={"url": item["url"], "detail": item.get("detail", "")})
+
+    def _missing(self, session: Session, source: Source, url: str) -> None:
+        """A known article that answers 404/410: gone only after GONE_AFTER polls in a row (sites flap)."""
+        article = repo.article_by_url(session, canonical_url(url))
+        if article is None or article.gone_at is not None:
+            return
+        article.missing_polls += 1
+        if article.missing_polls >= GONE_AFTER:
+            article.gone_at = utcnow()
+            self._emit(session, "article_gone", f"gone:{article.id}:{article.gone_at.isoformat()}",
+                 title=f"Bài không còn trên trang: {article.title}", source_id=source.id, article_id=article.id,
+                 payload={"url": article.url, "polls": article.missing_polls})
+        session.add(article)
+
+    def _on_article(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        data = item["article"]
+        if self._outside(data.get("published_at")):
+            self.tally.outside += 1
+            return
+        if not data.get("title") or not data.get("text"):
+            self.tally.problems.append({"url": item["url"], "kind": "empty", "detail": "no title or no text"})
+            return
+        self.tally.articles += 1
+        article, is_new = self._article(session, source, item)
+        previous = None if is_new else repo.latest_version(session, article.id)
+        analysis: Analysis | None = item.get("analysis")
+        digest = analysis.digest if analysis else digest_of(data)
+        if previous is not None and (previous.content_hash == digest or self._archived(session, article, item, digest)):
+            self.tally.unchanged += 1
+            return
+        version = self._version(session, article, previous, item, digest)
+        found = analysis.found if analysis else identified(data)
+        self.tally.documents += len(found.refs)
+        self._documents(session, source, article, found, fresh=is_new)
+        if is_new:
+            self._cluster(session, source, article, analysis.features if analysis else features(full_text(data)), found)
+        elif previous is not None:
+            self._changed(session, source, article, previous, version, found)
+
+    def _on_attachment(self, session: Session, source: Source, item: dict[str, Any]) -> None:
+        """Keep the file (content-addressed) and read its documents like an article's; a file that could not
+        be read is kept untexted and reported, never dropped."""
+        article = repo.article_by_url(session, canonical_url(item["article_url"]))
+        if article is None:
+            return
+        body = base64.b64decode(item["body_b64"])
+        digest = self.blobs.put(body)
+        row = repo.add_file(session, article, item["url"], digest, name=item.get("name", ""), size=len(body),
+                            content_type=item.get("content_type", ""), text=item.get("text", ""),
+                            problem=item.get("problem", ""))
+        if item.get("problem"):
+            self.tally.problems.append({"url": item["url"], "kind": "attachment", "detail": item["problem"]})
+        if row is not None and row.text:
+            self._documents(session, source, article, identify("", "", row.text))
+
+    # --- steps ------------------------------------------------------------------------------------
+
+    def _archived(self, session: Session, article: Article, item: dict[str, Any], digest: str) -> bool:
+        """An archive capture already imported (same content, same capture time): importing twice adds nothing."""
+        captured = _when(item.get("fetched_at"))
+        return captured is not None and any(v.content_hash == digest and v.fetched_at == captured
+                                            for v in repo.versions_of(session, article.id))
+
+    def _article(self, session: Session, source: Source, item: dict[str, Any]) -> tuple[Article, bool]:
+        data, url = item["article"], canonical_url(item["url"])
+        seen = {"etag": item.get("etag", ""), "last_modified": item.get("last_modified", ""),
+                "extractor": data.get("extractor", ""), "title": data["title"], "missing_polls": 0, "gone_at": None}
+        article = repo.article_by_url(session, url)
+        if article is None:
+            self.tally.articles_new += 1
+            return repo.add_article(session, source, url, lang=data.get("lang", "vi"),
+                                    published_at=_when(data.get("published_at")), **seen), True
+        for name, value in seen.items():
+            setattr(article, name, value)
+        article.last_seen_at = utcnow()
+        session.add(article)
+        return article, False
+
+    def _version(self, session: Session, article: Article, previous: Version | None,
+                 item: dict[str, Any], digest: str) -> Version:
+        data = item["article"]
+        extra = {k: data.get(k) for k in ("canonical_url", "category", "attachments", "extractor", "published_at")}
+        extra["redirected_from"] = item.get("redirected_from", [])
+        self.tally.versions_new += 1
+        return repo.add_version(
+            session, article, previous, content_hash=digest, title=data["title"], lead=data.get("lead", ""),
+            text=data["text"], author=data.get("author", ""), modified_at=_when(data.get("modified_at")),
+            raw_html=compress(item.get("html", "")), extra=extra,
+            **({"fetched_at": _when(item["fetched_at"])} if item.get("fetched_at") else {}))
+
+    def _documents(self, session: Session, source: Source, article: Article, found: Identified,
+                   fresh: bool = False) -> None:
+        """Registry rows, mentions, relations and first-subject alerts of what `article` names (`fresh`:
+        the article was just created, so it has no mentions yet)."""
+        rows = repo.documents_by_ids(session, (ref.id for ref in found.refs))
+        docs = {ref.id: self._document(session, ref, article, rows[ref.id]) for ref in found.refs}
+        mentions = [(docs[ref.id], "subject" if ref.id in found.subjects else "cites", ref.raw) for ref in found.refs]
+        mentions += [mention for partial in found.partial for mention in self._short_reference(session, partial)]
+        repo.set_mentions(session, article, mentions, known=() if fresh else None)
+        for relation in found.relations:
+            self._relation(session, source, article, relation, docs)
+        for doc_id in sorted(found.subjects & docs.keys()):
+            self._first_subject(session, source, article, docs[doc_id], found)
+
+    def _short_reference(self, session: Session, partial: Any) -> list[tuple[Any, str, str]]:
+        """"Nghị quyết 57" names a registry document when exactly one of that type and number is known."""
+        candidates = repo.documents_by_number(session, partial.number, partial.type)
+        return [(candidates[0], "cites", partial.raw)] if len(candidates) == 1 else []
+
+    def _document(self, session: Session, ref: Any, article: Article, same_id: list[Any]) -> Any:
+        """The registry row `ref` names among `same_id` (the rows of its canonical id; a new row is added
+        to it), created or resolved as `registry_key` says."""
+        rows = {d.key: d for d in same_id}
+        known = [(d.key, d.resolved) for d in same_id]
+        key, resolved = registry_key(ref, known)
+        year = ref.year or (int(ref.date[:4]) if ref.date else None)
+        existing = rows.get(key) or self._resolve_loose(rows.get(ref.id), ref, key, known, year)
+        if existing is not None:
+            session.add(existing)
+            return existing
+        document = repo.add_document(session, key, ref.id, type=ref.type or "", number=ref.number, year=year,
+                                     code=ref.code, issuer=issuer_of(ref.code), issued_on=ref.date,
+                                     resolved=resolved, first_seen_article_id=article.id)
+        same_id.append(document)
+        return document
+
+    def _resolve_loose(self, loose: Any, ref: Any, key: str, known: list[tuple[str, bool]], year: int | None) -> Any:
+        """A dated mention resolves the undated document seen before it, when no other year is known: the
+        same row gets its key, so an earlier undated repost never makes the document "new" twice."""
+        if loose is None or key == ref.id or any(ok for _, ok in known):
+            return None
+        loose.key, loose.resolved, loose.year, loose.issued_on = key, True, year, ref.date
+        return loose
+
+    def _relation(self, session: Session, source: Source, article: Article, relation: Any,
+                  docs: dict[str, Any]) -> None:
+        if relation.from_id not in docs or relation.to_id not in docs:
+            return
+        added = repo.add_relation(session, docs[relation.from_id], relation.rel, docs[relation.to_id],
+                                  relation.evidence, article.id)
+        if added is None or self.baseline or relation.rel not in ALERTING:
+            return
+        self._emit(session, "document_amended", f"relation:{relation.from_id}:{relation.rel}:{relation.to_id}",
+             documents=[relation.from_id, relation.to_id], title=f"{relation.from_id} {RELATION_VI[relation.rel]} {relation.to_id}",
+             source_id=source.id, article_id=article.id, document_id=docs[relation.to_id].id,
+             payload={"relation": relation.to_json(), "url": article.url})
+
+    def _first_subject(self, session: Session, source: Source, article: Article, document: Any,
+                       found: Identified) -> None:
+        if document.first_subject_at is not None:
+            return
+        document.first_subject_at = utcnow()
+        document.title = document.title or article.title
+        session.add(document)
+        if not self.baseline:
+            self._emit(session, "new_document", f"document:{document.key}", documents=[document.canonical_id],
+                 title=f"Văn bản mới {document.canonical_id}: {article.title}", source_id=source.id,
+                 article_id=article.id, document_id=document.id, payload={"url": article.url})
+
+    def _cluster(self, session: Session, source: Source, article: Article, text_features: Features,
+                 found: Identified) -> None:
+        """Join the cluster of an earlier copy (MinHash LSH candidates, verified, hard guards), or start one."""
+        live = LiveClusters.of(session, self.store)
+        match = live.find(text_features)
+        if match is not None and session.get(RepostCluster, match) is not None:
+            self._join_cluster(session, article, match)
+            return
+        cluster = repo.new_cluster(session, article, features_to_json(text_features))
+        live.add(cluster.id, text_features)
+        if not self.baseline:
+            ids = [r.id for r in found.refs if r.id in found.subjects] + [r.id for r in found.refs if r.id not in found.subjects]
+            self._emit(session, "new_article", f"cluster:{cluster.id}", documents=ids, title=article.title,
+                 source_id=source.id, article_id=article.id, cluster_id=cluster.id,
+                 payload={"url": article.url, "published_at": article.published_at.isoformat() if article.published_at else None})
+
+    def _join_cluster(self, session: Session, article: Article, cluster_id: int) -> None:
+        """Add a copy; it becomes the canonical one when published earlier (an official source first on ties)."""
+        article.cluster_id = cluster_id
+        session.add(article)
+        cluster = session.get(RepostCluster, cluster_id)
+        first = session.get(Article, cluster.canonical_article_id) if cluster else None
+        if cluster is not None and first is not None and self._before(session, article, first):
+            cluster.canonical_article_id = article.id
+            session.add(cluster)
+
+    def _before(self, session: Session, article: Article, first: Article) -> bool:
+        if _earlier(article, first):
+            return True
+        if article.published_at != first.published_at:
+            return False
+        theirs = session.get(Source, first.source_id)
+        return self.definition.official and not (theirs and theirs.official)
+
+    def _changed(self, session: Session, source: Source, article: Article, previous: Version,
+                 version: Version, found: Identified) -> None:
+        old = f"{previous.title}\n{previous.lead}\n{previous.text}"
+        new = f"{version.title}\n{version.lead}\n{version.text}"
+        if self.baseline or not is_significant(old, new):
+            return
+        session.flush()  # the version's id names the event
+        self._emit(session, "article_changed", f"version:{version.id}", documents=found.ids(),
+             title=f"Bài đã bị sửa: {article.title}", source_id=source.id, article_id=article.id,
+             payload={"url": article.url, "diff": word_diff(old, new), "seq": version.seq})
+
+    def finish(self, status: str | None = None, message: str = "") -> str:
+        """Record the run's outcome; the first completed pass of a source becomes its baseline. A source
+        that fails FAILING_RUNS times in a row is broken (one alert), and recovered (one alert) when a run
+        succeeds again."""
+        status = status or self.tally.status()
+        with self.transaction(self.engine) as session:
+            source = self._source(session)
+            source.last_run_at, source.last_status = utcnow(), status
+            if status in ("ok", "broken") and source.baseline_at is None:
+                source.baseline_at = utcnow()
+            run = session.get(CrawlRun, self.run_id)
+            if run is not None:
+                repo.finish_run(session, run, status, message, pages=self.tally.lists + self.tally.articles,
+                                articles_new=self.tally.articles_new, versions_new=self.tally.versions_new,
+                                problems=len(self.tally.problems))
+            self._health(session, source, status)
+            session.add(source)
+        return status
+
+    def _health(self, session: Session, source: Source, status: str) -> None:
+        if status == "ok" and source.broken_since is not None:
+            self._emit(session, "source_recovered", f"recovered:{source.name}:{source.broken_since.isoformat()}",
+                 title=f"{source.title or source.name}: đã hoạt động trở lại", source_id=source.id, payload={})
+            source.broken_since = None
+            return
+        if status not in FAILING or source.broken_since is not None:
+            return
+        runs = repo.recent_runs(session, source.id, FAILING_RUNS)
+        if len(runs) == FAILING_RUNS and all(r.status in FAILING for r in runs):
+            source.broken_since = utcnow()
+            self._emit(session, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
+                 title=f"{source.title or source.name}: {FAILING_RUNS} lần thu thập liên tiếp thất bại ({status})",
+                 source_id=source.id, payload={"detail": runs[0].message or status})

@@ -1,0 +1,203 @@
+"""WARC import (capture times become version times; a second import adds nothing) and export."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from govmon.crawler.sources import load_sources
+from govmon.monitor.pipeline import archive
+from govmon.monitor.pipeline.archive import import_warc, warc_pages
+from govmon.monitor.cli.main import app
+from govmon.monitor.pipeline.ingest import Ingestor
+from govmon.monitor.demo.offline import DEMO_DIR
+from govmon.monitor.demo.replay import ReplayServer
+from govmon.storage import repository as repo
+from govmon.storage.db import make_engine, session_scope
+from govmon.storage.migrate import upgrade
+from tests_support import FIXTURES
+
+DAY1, DAY2 = DEMO_DIR / "sites" / "day1", DEMO_DIR / "sites" / "day2"
+EDITED = "www.vietnamplus.vn/bo-sung-kinh-phi-cho-cac-nhiem-vu-khoa-hoc-cong-nghe-cap-bach-nam-2025-post1024386.vnp"
+runner = CliRunner()
+
+
+def _record(writer: WARCWriter, url: str, body: bytes, when: str) -> None:
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
+                                                  warc_headers_dict={"WARC-Date": when}))
+
+
+def _warc(path: Path) -> int:
+    """The demo's baochinhphu and vietnamplus articles captured in April 2025, and the edited page in May."""
+    pages = [*sorted((DAY1 / "baochinhphu.vn").glob("*-102*.htm")), *sorted((DAY1 / "www.vietnamplus.vn").glob("*-post*.vnp"))]
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for page in pages:
+            _record(writer, f"https://{page.parent.name}/{page.name}", page.read_bytes(), "2025-04-03T01:00:00Z")
+        _record(writer, f"https://{EDITED}", (DAY2 / EDITED).read_bytes(), "2025-05-10T02:30:00Z")
+    return len(pages)
+
+
+def _db(engine) -> list[str]:
+    return ["--database", engine.url.render_as_string(hide_password=False)]
+
+
+def test_import_uses_capture_times_and_a_second_import_adds_nothing(engine, tmp_path):
+    warc = tmp_path / "capture.warc.gz"
+    pages = _warc(warc)
+    first = runner.invoke(app, [*_db(engine), "import-warc", str(warc)])
+    assert first.exit_code == 0, first.output
+    assert f"{pages + 1} HTML captures, {pages + 1} imported, {pages + 1} new versions, 0 not articles" in first.stdout
+    with session_scope(engine) as s:
+        versions = repo.versions_of(s, repo.article_by_url(s, f"https://{EDITED}").id)
+        assert [v.fetched_at.isoformat() for v in versions] == ["2025-04-03T01:00:00+00:00", "2025-05-10T02:30:00+00:00"]
+        assert repo.events(s) == []  # a quiet baseline
+    again = runner.invoke(app, [*_db(engine), "import-warc", "--json", str(warc)])
+    summary = json.loads(again.stdout)
+    assert (summary["records"], summary["pages"], summary["versions_new"], summary["skipped"]) == (pages + 1, pages + 1, 0, 0)
+
+
+def test_export_streams_jsonl_and_csv_with_versions_oldest_first(engine, tmp_path):
+    warc = tmp_path / "capture.warc.gz"
+    _warc(warc)
+    runner.invoke(app, [*_db(engine), "import-warc", str(warc)])
+    rows = [json.loads(x) for x in runner.invoke(app, [*_db(engine), "export", "--source", "vietnamplus"]).stdout.splitlines()]
+    edited = next(r for r in rows if r["url"] == f"https://{EDITED}")
+    assert set(edited) == {"url", "source", "title", "published_at", "documents", "cluster", "versions"}
+    assert [v["seq"] for v in edited["versions"]] == [1, 2] and "57-NQ/TW" in edited["documents"]
+    assert {r["source"] for r in rows} == {"vietnamplus"}
+    table = list(csv.DictReader(io.StringIO(runner.invoke(app, [*_db(engine), "export", "--format", "csv"]).stdout)))
+    assert len(table) > len(rows) and table[0].keys() >= {"url", "documents", "versions"}
+
+
+def test_record_writes_what_the_site_served_and_import_reads_it_back(tmp_path):
+    site = FIXTURES / "vanban" / "site"
+    config = tmp_path / "govmon.toml"
+    recorded, imported = f"sqlite:///{tmp_path / 'rec.sqlite3'}", f"sqlite:///{tmp_path / 'imp.sqlite3'}"
+    warc = tmp_path / "evidence.warc.gz"
+    with ReplayServer([site]) as server:
+        config.write_text(f'[crawl]\nDOWNLOAD_DELAY = 0\nGOVMON_HOST_MAP = {{ "*" = "{server.base_url}" }}\n')
+        done = runner.invoke(app, ["--config", str(config), "--database", recorded, "record", "vanban", "--warc", str(warc)])
+    assert done.exit_code == 0, done.output
+    urls = [url for url, _, _, _ in warc_pages(warc)]
+    assert "https://vanban.chinhphu.vn/?docid=213001&pageid=27160" in urls and not any("127.0.0.1" in u for u in urls)
+    runner.invoke(app, ["--database", imported, "import-warc", str(warc)])
+    assert _urls(imported) == _urls(recorded)  # the list pages were captured too, and are not articles
+    assert _files(imported) == _files(recorded) and len(_files(recorded)) == 2  # the signed PDF and the DOCX
+    documents = {url: docs for url, (_, docs, _) in _store(recorded).items()}
+    assert {url: docs for url, (_, docs, _) in _store(imported).items() if url in documents} == documents
+
+
+def _files(database: str) -> set[tuple[str, str, str]]:
+    """(article URL, file URL, SHA-256) of every stored attachment."""
+    with session_scope(make_engine(database)) as s:
+        return {(a.url, f.url, f.sha256) for a, _ in repo.export_rows(s) for f in repo.files_of(s, a.id)}
+
+
+def _urls(database: str) -> set[str]:
+    with session_scope(make_engine(database)) as s:
+        return {a.url for a, _ in repo.export_rows(s)}
+
+
+def _store(database: str) -> dict[str, tuple]:
+    """Each article's versions (capture time, hash), documents and whether it shares its cluster."""
+    with session_scope(make_engine(database)) as s:
+        rows = [a for a, _ in repo.export_rows(s)]
+        sizes = {a.cluster_id: sum(1 for b in rows if b.cluster_id == a.cluster_id) for a in rows}
+        return {a.url: (tuple((v.fetched_at.isoformat(), v.content_hash) for v in repo.versions_of(s, a.id)),
+                        tuple(repo.article_documents(s, a.id)), sizes[a.cluster_id]) for a in rows}
+
+
+def test_extraction_processes_store_what_one_process_stores(tmp_path):
+    warc = tmp_path / "capture.warc.gz"
+    _warc(warc)
+    alone, helped = f"sqlite:///{tmp_path / 'alone.sqlite3'}", f"sqlite:///{tmp_path / 'helped.sqlite3'}"
+    assert runner.invoke(app, ["--database", alone, "import-warc", "--workers", "0", str(warc)]).exit_code == 0
+    assert runner.invoke(app, ["--database", helped, "import-warc", "--workers", "2", str(warc)]).exit_code == 0
+    assert _store(helped) == _store(alone) and len(_store(alone)) > 5
+
+
+def test_an_import_interrupted_mid_batch_resumed_gives_the_same_store(tmp_path, monkeypatch):
+    warc = tmp_path / "capture.warc.gz"
+    pages = _warc(warc)
+    whole, pieces = f"sqlite:///{tmp_path / 'whole.sqlite3'}", f"sqlite:///{tmp_path / 'pieces.sqlite3'}"
+    monkeypatch.setattr(archive, "BATCH", 4)
+    import_warc(_migrated(whole), [warc], load_sources(), (), workers=0)
+    handle, calls = Ingestor.handle, iter(range(10_000))
+
+    def crash_on_the_sixth(self, item, session=None):
+        if next(calls) == 5:
+            raise KeyboardInterrupt
+        return handle(self, item, session)
+
+    monkeypatch.setattr(Ingestor, "handle", crash_on_the_sixth)
+    with pytest.raises(KeyboardInterrupt):
+        import_warc(_migrated(pieces), [warc], load_sources(), (), workers=0)
+    assert len(_store(pieces)) == 4  # the first batch committed, the interrupted one rolled back whole
+    with session_scope(make_engine(pieces)) as s:
+        assert {run.status for run in repo.latest_runs(s).values()} == {"interrupted"}
+    monkeypatch.setattr(Ingestor, "handle", handle)
+    again = import_warc(make_engine(pieces), [warc], load_sources(), (), workers=0)
+    assert again.versions_new == pages + 1 - 4
+    assert _store(pieces) == _store(whole)
+
+
+def _migrated(database: str):
+    engine = make_engine(database)
+    upgrade(engine)
+    return engine
+
+
+def test_progress_is_reported_after_every_batch_up_to_the_whole_file(tmp_path, monkeypatch):
+    warc = tmp_path / "capture.warc.gz"
+    pages = _warc(warc)
+    monkeypatch.setattr(archive, "BATCH", 3)
+    seen: list[tuple[int, int]] = []
+    import_warc(_migrated(f"sqlite:///{tmp_path / 'p.sqlite3'}"), [warc], load_sources(), (), workers=0,
+                progress=lambda done: seen.append((done.records, done.bytes_read)))
+    batches = list(range(3, pages + 1, 3))
+    assert [records for records, _ in seen] == batches + [pages + 1] * (batches[-1] != pages + 1)
+    assert seen[-1][1] == warc.stat().st_size
+    assert all(a[1] <= b[1] for a, b in zip(seen, seen[1:]))
+
+
+def test_a_file_no_imported_article_lists_is_reported_not_stored(tmp_path):
+    warc = tmp_path / "orphan.warc.gz"
+    pdf = FIXTURES / "vanban" / "site" / "datafiles.chinhphu.vn"
+    body = next(pdf.rglob("*.pdf")).read_bytes()
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "application/pdf")], protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record("https://datafiles.chinhphu.vn/x/71-nq-cp.signed.pdf", "response",
+                                                      payload=io.BytesIO(body), http_headers=headers,
+                                                      warc_headers_dict={"WARC-Date": "2025-04-03T01:00:00Z"}))
+    database = f"sqlite:///{tmp_path / 'o.sqlite3'}"
+    done = import_warc(_migrated(database), [warc], load_sources(), (), workers=0)
+    assert (done.records, done.files, done.skipped) == (0, 0, 1) and "no imported article lists" in done.problems[0]
+    with session_scope(make_engine(database)) as s:
+        assert repo.sources(s) == []  # no source row for the file's host either
+
+
+def test_a_redesigned_article_page_keeps_its_text_and_a_list_page_is_skipped(tmp_path):
+    article = sorted((DAY1 / "baochinhphu.vn").glob("*-102*.htm"))[0]
+    redesigned = article.read_bytes().replace(b"detail-title", b"story-heading")  # the title selector no longer fits
+    listing = b"<html><body>" + b"".join(
+        b'<div class="box-stream-item"><a href="/tin-%d-1022504%08d.htm">Tin %d</a><p>%s</p></div>'
+        % (n, n, n, "Thông báo kết luận của Thủ tướng Chính phủ về nhiệm vụ trọng tâm.".encode()) for n in range(12)
+    ) + b"</body></html>"
+    warc = tmp_path / "mixed.warc.gz"
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        _record(writer, f"https://baochinhphu.vn/{article.name}", redesigned, "2025-04-03T01:00:00Z")
+        _record(writer, "https://baochinhphu.vn/chinh-sach-moi.htm", listing, "2025-04-03T01:00:00Z")
+    database = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    done = import_warc(_migrated(database), [warc], load_sources(), (), workers=0)
+    assert (done.pages, done.skipped) == (1, 1) and "not articles" in done.problems[0]
+    assert _urls(database) == {f"https://baochinhphu.vn/{article.name}"}
