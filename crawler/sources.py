@@ -13,15 +13,18 @@ disable a rule. Two ways to share rules:
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from rapidfuzz import fuzz, process
+
 from govmon.crawler.extract.rules import ArticleRule, ListRule
 
-__all__ = ["Source", "SourceError", "load_source", "load_sources", "source_files", "source_for_url", "BUILTIN_DIR"]
+__all__ = ["Source", "SourceError", "load_source", "load_sources", "source_files", "source_for_url", "unknown_names",
+           "BUILTIN_DIR"]
 
 BUILTIN_DIR = Path(__file__).with_name("sources")
 PLATFORMS = "platforms"
@@ -147,3 +150,19 @@ def source_for_url(sources: dict[str, Source], url: str) -> Source | None:
 def _segment(path: str) -> str:
     first = path.strip("/").split("/")[0]
     return first if len(first) <= 3 else ""  # language prefixes such as "en", "vi", "zh"
+
+
+def unknown_names(names: Iterable[str], known: Iterable[str]) -> str:
+    """The names that are not among `known`, each with the closest known name when one is close (a typo);
+    "" when every name is known.
+
+    >>> unknown_names(["baochinphu", "vietnamplus", "xyz"], ["baochinhphu", "vietnamplus", "vanban"])
+    'baochinphu (did you mean baochinhphu?), xyz'
+    """
+    choices = sorted(set(known))
+    return ", ".join(_with_hint(name, choices) for name in names if name not in choices)
+
+
+def _with_hint(name: str, choices: list[str]) -> str:
+    match = process.extractOne(name, choices, scorer=fuzz.ratio, score_cutoff=80)
+    return f"{name} (did you mean {match[0]}?)" if match else name

@@ -39,10 +39,9 @@ from typing import Any
 
 from platformdirs import user_config_dir
 
-from govmon.monitor.alerts.subscriptions import EventFacts, Rules
 from govmon.notifiers import mask
 
-__all__ = ["Channel", "Config", "ConfigError", "load_config", "user_sources_dir", "CONFIG_ENV"]
+__all__ = ["Channel", "Config", "ConfigError", "Rules", "load_config", "user_sources_dir", "CONFIG_ENV"]
 
 CONFIG_ENV = "GOVMON_CONFIG"
 USER_SOURCES_ENV = "GOVMON_USER_SOURCES"
@@ -60,6 +59,22 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Rules:
+    """What a channel or subscription selects (every rule optional, all must hold) and when it gets it.
+    Parsed here; matched against an event by `monitor.alerts.subscriptions.selects`."""
+
+    kinds: frozenset[str] = frozenset()
+    documents: frozenset[str] = frozenset()  # watched, with what implements or guides them
+    types: frozenset[str] = frozenset()
+    issuers: frozenset[str] = frozenset()
+    sources: frozenset[str] = frozenset()
+    provinces: frozenset[str] = frozenset()
+    keywords: tuple[str, ...] = ()  # matched without diacritics
+    digest: str = "instant"  # instant | hourly | daily@HH:MM (Asia/Ho_Chi_Minh)
+    lang: str = "vi"
+
+
+@dataclass(frozen=True)
 class Channel:
     """Where alerts go: `url` may hold ``${VAR}`` references, resolved only by `resolved_url()`."""
 
@@ -74,14 +89,6 @@ class Channel:
             return os.environ[match.group(1)]
 
         return _VAR.sub(value, self.url)
-
-    def wants(self, kind: str, documents: set[str]) -> bool:
-        """Whether an event of `kind` about `documents` is for this channel."""
-        return self.accepts(EventFacts(kind, frozenset(documents)))
-
-    def accepts(self, facts: EventFacts) -> bool:
-        """Whether an event with these facts is for this channel."""
-        return self.rules.matches(facts)
 
     def display(self) -> str:
         return mask(self.url)

@@ -53,6 +53,3 @@ class BlobStore:
             os.fsync(tmp.fileno())
         os.replace(tmp.name, target)
         return digest
-
-    def get(self, digest: str) -> bytes:
-        return self.path(digest).read_bytes()

@@ -21,8 +21,8 @@ from govmon.storage.models import (
 __all__ = [
     "ensure_source", "source_by_name", "sources", "article_by_url", "add_article", "latest_version",
     "versions_of", "add_version", "known_pages", "get_document", "add_document", "documents_by_id",
-    "documents_by_ids", "set_mentions", "mentions_of", "add_relation", "relations_of", "cluster_candidates", "new_cluster",
-    "cluster_members", "add_event", "events", "event_by_id", "due_deliveries", "start_run",
+    "documents_by_ids", "set_mentions", "mentions_of", "add_relation", "relations_of", "new_cluster",
+    "cluster_members", "add_event", "events", "due_deliveries", "start_run",
     "finish_run", "latest_runs", "recent_runs", "article_documents", "add_file", "files_of", "find_documents",
     "mention_counts", "documents_by_number", "recent_clusters", "deliveries", "retry_deliveries",
 ]
@@ -243,18 +243,6 @@ def relations_of(session: Session, document: Document) -> Sequence[DocRelation]:
 
 # --- repost clusters --------------------------------------------------------------------------------
 
-def cluster_candidates(session: Session, around: datetime, days: int, exclude: int) -> Sequence[tuple[Article, Version]]:
-    """Articles first published (or first seen) within `days` of `around`, each with its latest version."""
-    low, high = around - timedelta(days=days), around + timedelta(days=days)
-    when = func.coalesce(Article.published_at, Article.first_seen_at)
-    newest = select(Version.article_id, func.max(Version.seq).label("seq")).group_by(Version.article_id).subquery()
-    query = (select(Article, Version)
-             .join(newest, col(Article.id) == newest.c.article_id)
-             .join(Version, (col(Version.article_id) == newest.c.article_id) & (col(Version.seq) == newest.c.seq))
-             .where(when >= low, when <= high, Article.id != exclude))
-    return session.exec(query).all()
-
-
 def new_cluster(session: Session, article: Article, signature: str = "") -> RepostCluster:
     cluster = RepostCluster(canonical_article_id=article.id, signature=signature, created_at=utcnow())
     session.add(cluster)
@@ -315,10 +303,6 @@ def add_event(session: Session, kind: str, dedup_key: str, channels: Iterable[st
 
 def events(session: Session, since_id: int = 0) -> Sequence[Event]:
     return session.exec(select(Event).where(col(Event.id) > since_id).order_by(Event.id)).all()
-
-
-def event_by_id(session: Session, event_id: int) -> Event | None:
-    return session.get(Event, event_id)
 
 
 def deliveries(session: Session, status: str | None = None, limit: int = 200) -> Sequence[Delivery]:

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-__all__ = ["VN_TZ", "parse_datetime", "to_iso"]
+__all__ = ["VN_TZ", "parse_datetime", "to_iso", "local_iso"]
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # govmon's one definition: times are stored in UTC and shown in it
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 _WEEKDAY = re.compile(r"^\s*(?:thứ\s+\w+|chủ\s+nhật|t\d|cn)\s*,?\s*", re.IGNORECASE)
 
@@ -61,3 +61,13 @@ def parse_datetime(raw: str | None, formats: Sequence[str] = ()) -> datetime | N
 def to_iso(value: datetime | None) -> str | None:
     """ISO 8601 with the Vietnam offset, the form shown to users and printed as JSON."""
     return value.astimezone(VN_TZ).isoformat() if value else None
+
+
+def local_iso(moment: datetime | None) -> str | None:
+    """A stored UTC time as people read it: Asia/Ho_Chi_Minh, ISO 8601 with the offset.
+
+    >>> from datetime import timezone
+    >>> local_iso(datetime(2026, 12, 1, 17, 30, tzinfo=timezone.utc))
+    '2026-12-02T00:30:00+07:00'
+    """
+    return moment.astimezone(VN_TZ).isoformat(timespec="seconds") if moment else None

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from govmon.crawler.extract.normalize import unaccent
+from govmon.crawler.extract.normalize import DASHES, INVISIBLES, unaccent
 
 __all__ = [
     "fold_chars", "INVISIBLE", "SEGMENT", "BLOCK", "SIGN", "TOKEN", "PREFIX", "TITLED", "PARTIAL", "DATE", "DATE_AFTER",
@@ -23,7 +23,7 @@ __all__ = [
 
 # --- folding: 1:1 character repairs (length-preserving), applied after NFC ---------------------------
 _FOLD_MAP = {
-    **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"},
+    **{c: "-" for c in DASHES},
     **{c: "/" for c in "\u2215\uff0f\u2044\u29f8"},
     **{c: " " for c in "\u00a0\u2007\u202f\u2009\u200a\u2002\u2003\u3000"},
     "\u00d0": "\u0110",
@@ -37,7 +37,7 @@ def fold_chars(text: str) -> str:
     return _FOLD_RE.sub(lambda m: _FOLD_MAP[m.group()], text) if _FOLD_RE.search(text) else text
 
 
-INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+INVISIBLE = re.compile(f"[{INVISIBLES}]")
 # A segment starts at an ASCII character (a safe NFC boundary) and runs over the non-ASCII after it.
 SEGMENT = re.compile(r"[\x00-\x7f]+(?![^\x00-\x7f])|[\x00-\x7f]?[^\x00-\x7f]+")
 # Blocks of up to ~256 characters, each ending before an ASCII character (so also a safe NFC boundary).

@@ -8,13 +8,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["nfc", "clean_text", "canonical_tones", "comparison_form", "unaccent"]
+__all__ = ["nfc", "clean_text", "canonical_tones", "comparison_form", "unaccent", "INVISIBLES", "DASHES"]
 
 _LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111", "\u2215": "/", "\uff0f": "/"})
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# The one table of each, shared with the document-number folding (docrefs_tables):
+INVISIBLES = "\u00ad\u200b\u200c\u200d\u2060\ufeff"  # soft hyphen, zero-width space/joiners, word joiner, BOM
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"  # hyphens, en/em dashes, minus, small/full-width
+_INVISIBLE = re.compile(f"[{INVISIBLES}]")
 _HAS_LOOKALIKE = re.compile("[\u00d0\u00f0\u2215\uff0f]")
 _HAS_QUOTE = re.compile("[\u2018\u2019\u201c\u201d\u00ab\u00bb]")
-_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
+_DASHES = re.compile(f"[{DASHES}]")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'})
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")

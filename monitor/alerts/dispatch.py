@@ -15,9 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
-from govmon.monitor.config import Channel, ConfigError
+from govmon.monitor.config import Channel, ConfigError, Rules
 from govmon.monitor.alerts.events import digest_for, message_for
-from govmon.monitor.alerts.subscriptions import Rules
 from govmon.notifiers import Message, Notifier, NotifierError, PermanentError, build
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope

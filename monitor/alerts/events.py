@@ -7,27 +7,21 @@ event is rendered, so an alert delivered after the aggregators' reposts lists th
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.config import Channel
+from govmon.monitor.analysis.dedupe import copy_rank
 from govmon.monitor.analysis.documents import RELATION_VI
-from govmon.monitor.alerts.subscriptions import EventFacts, next_digest
+from govmon.monitor.alerts.subscriptions import EventFacts, next_digest, selects
 from govmon.notifiers import Message
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, Document, Event, Source, utcnow
 
-__all__ = ["emit", "render", "message_for", "digest_for", "VN_TZ", "local_iso"]
-
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def local_iso(moment: datetime | None) -> str | None:
-    """A stored UTC time shown in Asia/Ho_Chi_Minh, ISO 8601 with offset."""
-    return moment.astimezone(VN_TZ).isoformat(timespec="seconds") if moment else None
+__all__ = ["emit", "render", "message_for", "digest_for"]
 
 
 def emit(session: Session, channels: Sequence[Channel], kind: str, dedup_key: str, *,
@@ -36,7 +30,7 @@ def emit(session: Session, channels: Sequence[Channel], kind: str, dedup_key: st
     or at the channel's next digest time)."""
     facts = facts_for(session, kind, documents, fields, province)
     now = utcnow()
-    due = {c.name: next_digest(c.rules.digest, now) for c in channels if c.accepts(facts)}
+    due = {c.name: next_digest(c.rules.digest, now) for c in channels if selects(c.rules, facts)}
     payload = {**fields.pop("payload", {}), "documents": list(documents)}
     return repo.add_event(session, kind, dedup_key, due, payload=payload, **fields)
 
@@ -59,8 +53,7 @@ def facts_for(session: Session, kind: str, documents: Sequence[str], fields: dic
 
 def _order(member: tuple[Article, Source]) -> tuple[datetime, bool, int]:
     article, source = member
-    when = article.published_at or article.first_seen_at or datetime.max.replace(tzinfo=timezone.utc)
-    return (when, not source.official, article.id or 0)
+    return (*copy_rank(article.published_at, source.official, article.first_seen_at), article.id or 0)
 
 
 def copies(session: Session, event: Event) -> list[tuple[Article, Source]]:

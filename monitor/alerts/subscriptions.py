@@ -8,16 +8,14 @@ into an hourly or a daily digest at a local time ("daily@07:30", Asia/Ho_Chi_Min
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
+from govmon.crawler.extract.dates import VN_TZ
 from govmon.crawler.extract.normalize import unaccent
+from govmon.monitor.config import Rules
 
-__all__ = ["EventFacts", "Rules", "fold", "next_digest"]
-
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
+__all__ = ["EventFacts", "selects", "fold", "next_digest"]
 
 def fold(text: str) -> str:
     """Lower case without diacritics, đ → d: the form keywords are matched in.
@@ -42,37 +40,25 @@ class EventFacts:
     text: str = ""  # title and lead, for keywords
 
 
-@dataclass(frozen=True)
-class Rules:
-    kinds: frozenset[str] = frozenset()
-    documents: frozenset[str] = frozenset()  # watched
-    types: frozenset[str] = frozenset()
-    issuers: frozenset[str] = frozenset()
-    sources: frozenset[str] = frozenset()
-    provinces: frozenset[str] = frozenset()
-    keywords: tuple[str, ...] = ()
-    digest: str = "instant"  # instant | hourly | daily@HH:MM (local time)
-    lang: str = "vi"
-    folded: tuple[str, ...] = field(default=(), compare=False)
+def selects(rules: Rules, facts: EventFacts) -> bool:
+    """Whether a channel or subscription with `rules` gets an event with these facts.
 
-    def matches(self, facts: EventFacts) -> bool:
-        """
-        >>> Rules(keywords=("nghi quyet",)).matches(EventFacts("new_article", text="Chính phủ ban hành Nghị quyết 71"))
-        True
-        >>> Rules(documents=frozenset({"57-NQ/TW"})).matches(EventFacts("document_amended",
-        ...       documents=frozenset({"71/NQ-CP", "03/NQ-CP"}), lineage=frozenset({"57-NQ/TW"})))
-        True
-        """
-        checks = (
-            not self.kinds or facts.kind in self.kinds,
-            not self.documents or bool(self.documents & (facts.documents | facts.lineage)),
-            not self.types or bool({fold(t) for t in self.types} & {fold(t) for t in facts.types}),
-            not self.issuers or bool({fold(i) for i in self.issuers} & {fold(i) for i in facts.issuers}),
-            not self.sources or facts.source in self.sources,
-            not self.provinces or fold(facts.province) in {fold(p) for p in self.provinces},
-            not self.keywords or any(fold(k) in fold(facts.text) for k in self.keywords),
-        )
-        return all(checks)
+    >>> selects(Rules(keywords=("nghi quyet",)), EventFacts("new_article", text="Chính phủ ban hành Nghị quyết 71"))
+    True
+    >>> selects(Rules(documents=frozenset({"57-NQ/TW"})), EventFacts("document_amended",
+    ...         documents=frozenset({"71/NQ-CP", "03/NQ-CP"}), lineage=frozenset({"57-NQ/TW"})))
+    True
+    """
+    checks = (
+        not rules.kinds or facts.kind in rules.kinds,
+        not rules.documents or bool(rules.documents & (facts.documents | facts.lineage)),
+        not rules.types or bool({fold(t) for t in rules.types} & {fold(t) for t in facts.types}),
+        not rules.issuers or bool({fold(i) for i in rules.issuers} & {fold(i) for i in facts.issuers}),
+        not rules.sources or facts.source in rules.sources,
+        not rules.provinces or fold(facts.province) in {fold(p) for p in rules.provinces},
+        not rules.keywords or any(fold(k) in fold(facts.text) for k in rules.keywords),
+    )
+    return all(checks)
 
 
 def next_digest(rule: str, now: datetime) -> datetime:

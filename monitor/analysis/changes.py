@@ -13,7 +13,7 @@ import re
 
 from govmon.crawler.extract.normalize import comparison_form
 
-__all__ = ["word_diff", "changed_words", "is_significant"]
+__all__ = ["word_diff", "is_significant"]
 
 _TOKEN = re.compile(r"\S+")
 _CONTEXT = 4
@@ -31,12 +31,6 @@ def _matcher(old: list[str], new: list[str]) -> difflib.SequenceMatcher:
 
 def _opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
     return _matcher(old, new).get_opcodes()
-
-
-def changed_words(old: str, new: str) -> int:
-    """How many words were removed plus added (compared in comparison form)."""
-    a, b = _tokens(old), _tokens(new)
-    return sum((i2 - i1) + (j2 - j1) for tag, i1, i2, j1, j2 in _opcodes(a, b) if tag != "equal")
 
 
 def is_significant(old: str, new: str) -> bool:

@@ -20,14 +20,16 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from itertools import islice
 from typing import TypeVar
 
 import numpy as np
 
+from govmon.crawler.extract.dates import VN_TZ
 from govmon.crawler.extract.normalize import comparison_form
 
-__all__ = ["Facts", "Features", "facts_of", "features", "features_to_json", "features_from_json", "token_list", "compatible", "RepostIndex", "cluster_lines", "batched", "PERMUTATIONS", "BANDS"]
+__all__ = ["Facts", "Features", "facts_of", "features", "features_to_json", "features_from_json", "token_list", "compatible", "RepostIndex", "cluster_lines", "batched", "copy_rank", "PERMUTATIONS", "BANDS"]
 
 T = TypeVar("T")
 PERMUTATIONS, BANDS, ROWS = 63, 21, 3
@@ -306,17 +308,41 @@ def _containments(sig: np.ndarray, size: int, others: np.ndarray, sizes: np.ndar
     return np.divide(shared, smaller, out=np.zeros_like(shared), where=smaller > 0)
 
 
+_UNKNOWN = datetime.max.replace(tzinfo=timezone.utc)
+
+
+def copy_rank(published: datetime | None, official: bool, seen: datetime | None = None) -> tuple[datetime, bool]:
+    """How the copies of one announcement are ordered, the first being the canonical one: the earliest
+    published (else first seen; unknown last), an official source first on ties. Instants, never strings.
+
+    >>> hanoi, utc = datetime.fromisoformat("2025-04-02T08:00+07:00"), datetime.fromisoformat("2025-04-02T02:00+00:00")
+    >>> copy_rank(hanoi, False) < copy_rank(utc, True)  # 01:00 UTC is earlier, whatever the offsets say as text
+    True
+    >>> copy_rank(utc, True) < copy_rank(utc, False) < copy_rank(None, True)
+    True
+    """
+    return published or seen or _UNKNOWN, not official
+
+
+def _published(value: object) -> datetime | None:
+    """An ISO time of a batch row (without an offset: Asia/Ho_Chi_Minh), or None when absent or unreadable."""
+    try:
+        moment = datetime.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+    return moment.replace(tzinfo=VN_TZ) if moment is not None and moment.tzinfo is None else moment
+
+
 @dataclass(slots=True)
 class _Canonical:
     key: str
-    rank: tuple[str, bool]  # (published_at ISO or "~" when unknown, not official): smaller is better
+    rank: tuple[datetime, bool]  # copy_rank: smaller is better
 
 
-def _rank(row: dict[str, str], official: frozenset[str]) -> tuple[str, bool]:
-    published = str(row.get("published_at") or "~")
+def _rank(row: dict[str, str], official: frozenset[str]) -> tuple[datetime, bool]:
     host = str(row.get("url", "")).split("/")[2] if "://" in str(row.get("url", "")) else ""
     is_official = str(row.get("source", "")) in official or host.endswith((".gov.vn", "chinhphu.vn"))
-    return published, not is_official
+    return copy_rank(_published(row.get("published_at")), is_official)
 
 
 def _text(row: dict[str, str]) -> str:

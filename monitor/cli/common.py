@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
@@ -14,6 +13,7 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
+from govmon.crawler.extract.dates import VN_TZ
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import SourceError
 from govmon.monitor.config import Config, ConfigError, load_config
@@ -81,5 +81,5 @@ def parse_day(value: str | None, end: bool = False) -> datetime | None:
     except ValueError as exc:
         raise fail(f"dates look like 2025-01-31, not {value!r}") from exc
     if moment.tzinfo is None:
-        moment = datetime.combine(moment.date(), time.max if end else time.min, ZoneInfo("Asia/Ho_Chi_Minh"))
+        moment = datetime.combine(moment.date(), time.max if end else time.min, VN_TZ)
     return moment

@@ -10,7 +10,7 @@ from rich.tree import Tree
 
 from govmon.monitor.cli.common import fail, open_store, out, parse_day
 from govmon.monitor.analysis.documents import RELATION_VI
-from govmon.monitor.alerts.events import local_iso
+from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.pipeline.registry import Carried, DocumentReport, lookup, report
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from govmon.monitor.cli.common import fail, load, open_store, out
 from govmon.monitor.alerts.dispatch import dispatch
-from govmon.monitor.alerts.events import local_iso
+from govmon.crawler.extract.dates import local_iso
 from govmon.notifiers import build, mask
 from govmon.notifiers.base import Message, NotifierError
 from govmon.storage import repository as repo

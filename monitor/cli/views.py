@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from govmon.crawler.sources import Source as SourceDef
-from govmon.monitor.alerts.events import local_iso
+from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.service.runner import CrawlReport
 from govmon.storage.models import Version
 

@@ -34,7 +34,7 @@ from govmon.crawler.sources import source_for_url
 from govmon.monitor.analysis.article import analyse
 from govmon.monitor.config import Channel
 from govmon.monitor.analysis.dedupe import batched
-from govmon.monitor.alerts.events import local_iso
+from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope

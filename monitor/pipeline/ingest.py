@@ -23,7 +23,7 @@ from govmon.monitor.analysis.article import Analysis, digest_of, full_text, iden
 from govmon.monitor.analysis.changes import is_significant, word_diff
 from govmon.monitor.pipeline.clusters import LiveClusters
 from govmon.monitor.config import Channel
-from govmon.monitor.analysis.dedupe import Features, features, features_to_json
+from govmon.monitor.analysis.dedupe import Features, copy_rank, features, features_to_json
 from govmon.monitor.analysis.documents import ALERTING, RELATION_VI, Identified, identify, issuer_of, registry_key
 from govmon.monitor.alerts.events import emit
 from govmon.storage import repository as repo
@@ -61,10 +61,6 @@ class Tally:
         if self.lists:
             return "ok"
         return "unreachable" if self.count("unreachable") or self.count("http_error") else "failed"
-
-
-def _earlier(a: Article, b: Article) -> bool:
-    return bool(a.published_at and b.published_at and a.published_at < b.published_at)
 
 
 def _when(value: str | None) -> datetime | None:
@@ -344,12 +340,9 @@ class Ingestor:
             session.add(cluster)
 
     def _before(self, session: Session, article: Article, first: Article) -> bool:
-        if _earlier(article, first):
-            return True
-        if article.published_at != first.published_at:
-            return False
         theirs = session.get(Source, first.source_id)
-        return self.definition.official and not (theirs and theirs.official)
+        return (copy_rank(article.published_at, self.definition.official, article.first_seen_at)
+                < copy_rank(first.published_at, bool(theirs and theirs.official), first.first_seen_at))
 
     def _changed(self, session: Session, source: Source, article: Article, previous: Version,
                  version: Version, found: Identified) -> None:

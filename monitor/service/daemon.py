@@ -108,9 +108,6 @@ class Daemon:
         if sent.sent or sent.retrying or sent.dead:
             log.info("alerts: %d delivered, %d to retry, %d given up", sent.sent, sent.retrying, sent.dead)
 
-    def next_runs(self) -> dict[str, datetime | None]:
-        return {job.name: job.next_run_time for job in self.scheduler.get_jobs() if job.id.startswith("crawl:")}
-
     def run(self, grace: float = GRACE_SECONDS) -> None:
         """Hold the store lock, schedule, and run until SIGTERM/SIGINT; then stop within `grace` seconds."""
         with StoreLock(self.engine):

@@ -21,7 +21,7 @@ from typing import IO, Any
 from sqlalchemy.engine import Engine
 
 from govmon.crawler.sources import Source as SourceDef
-from govmon.crawler.sources import load_sources
+from govmon.crawler.sources import load_sources, unknown_names
 from govmon.monitor.config import Config
 from govmon.monitor.pipeline.ingest import Ingestor, Tally
 from govmon.monitor.service.walks import Checkpoint
@@ -82,9 +82,9 @@ def enabled_sources(config: Config, names: Sequence[str] = ()) -> list[SourceDef
     """The definitions to crawl: `names` if given, else the config's list, else every non-legacy source."""
     available = load_sources(*config.source_dirs)
     wanted = list(names) or list(config.sources)
-    unknown = [n for n in wanted if n not in available]
+    unknown = unknown_names(wanted, available)
     if unknown:
-        raise KeyError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(sorted(available))}")
+        raise KeyError(f"unknown source(s) {unknown}; see `govmon sources list`")
     chosen = [available[n] for n in wanted] if wanted else [s for s in available.values() if not s.legacy]
     return sorted(chosen, key=lambda s: s.name)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from govmon.monitor.alerts.subscriptions import EventFacts, selects
 from govmon.monitor.config import ConfigError, load_config
 
 
@@ -27,9 +28,9 @@ def test_channel_secret_comes_from_the_environment_and_is_masked(tmp_path, monke
     monkeypatch.setenv("SMTP_PW", "hunter2")
     assert "hunter2" in channel.resolved_url()
     assert "hunter2" not in channel.display()
-    assert channel.wants("new_document", {"03/NQ-CP", "57-NQ/TW"})
-    assert not channel.wants("new_document", {"13/2023/NĐ-CP"})
-    assert not channel.wants("article_changed", {"03/NQ-CP"})
+    assert selects(channel.rules, EventFacts("new_document", frozenset({"03/NQ-CP", "57-NQ/TW"})))
+    assert not selects(channel.rules, EventFacts("new_document", frozenset({"13/2023/NĐ-CP"})))
+    assert not selects(channel.rules, EventFacts("article_changed", frozenset({"03/NQ-CP"})))
 
 
 def test_unknown_keys_and_broken_files_are_clear_errors(tmp_path):

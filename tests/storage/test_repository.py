@@ -6,13 +6,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 from sqlalchemy.exc import IntegrityError
 
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from govmon.storage.migrate import current_revision, ensure_schema, head_revision
-from govmon.storage.models import Version, compress, decompress, utcnow
+from govmon.storage.models import RepostCluster, Version, compress, decompress, utcnow
 
 
 def test_schema_is_at_head(engine):
@@ -82,16 +82,17 @@ def test_event_happens_once_with_one_delivery_per_channel(engine):
         assert [e.kind for e in repo.events(s)] == ["new_document"]
 
 
-def test_cluster_candidates_window(engine):
-    base = datetime(2025, 4, 2, 1, 0, tzinfo=timezone.utc)
+def test_recent_clusters_are_those_created_in_the_window(engine):
     with session_scope(engine) as s:
         src = repo.ensure_source(s, "s")
-        for n, days in enumerate((0, 2, 10)):
-            art = repo.add_article(s, src, f"https://s.vn/{n}", published_at=base + timedelta(days=days))
-            repo.add_version(s, art, None, content_hash=str(n), text=str(n))
-        me = repo.add_article(s, src, "https://s.vn/me", published_at=base)
-        found = repo.cluster_candidates(s, base, 3, me.id)
-        assert sorted(a.url for a, _ in found) == ["https://s.vn/0", "https://s.vn/1"]
+        for n in range(3):
+            repo.new_cluster(s, repo.add_article(s, src, f"https://s.vn/{n}"), signature=str(n))
+        old = s.exec(select(RepostCluster).where(RepostCluster.signature == "0")).one()
+        old.created_at = utcnow() - timedelta(days=40)
+        s.add(old)
+    with session_scope(engine) as s:
+        found = repo.recent_clusters(s, utcnow() - timedelta(days=30))
+        assert [signature for _, signature in found] == ["1", "2"]
 
 
 def test_documents_since_a_date_go_by_issue_date_then_year_then_first_seen(engine):

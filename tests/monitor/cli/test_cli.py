@@ -31,6 +31,7 @@ def test_unreachable_sites_give_a_per_source_report_and_exit_1(tmp_path):
 
 @pytest.mark.parametrize("args,message", [
     (("run", "no-such-source"), "unknown source"),
+    (("run", "baochinphu"), "baochinphu (did you mean baochinhphu?)"),
     (("diff", "https://example.vn/none"), "nothing to compare"),
 ])
 def test_user_errors_are_one_clear_line(tmp_path, args, message):
