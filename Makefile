@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml requirements.lock
-	$(BIN)/pip install --quiet -c requirements.lock -e '.[test,postgres,redis,bench]'
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[test,postgres,bench]'
 	touch $(STAMP)
 
 demo: $(STAMP)   ## install (first use) and run the offline demonstration
@@ -25,7 +25,7 @@ run: $(STAMP)    ## one monitoring pass over the configured live sources into th
 	$(BIN)/govmon run
 
 lock: $(BIN)/python   ## re-resolve dependencies and rewrite requirements.lock
-	$(BIN)/pip install --quiet --upgrade -e '.[test,postgres,redis,bench]'
+	$(BIN)/pip install --quiet --upgrade -e '.[test,postgres,bench]'
 	$(BIN)/pip freeze --exclude-editable > requirements.lock
 
 clean:

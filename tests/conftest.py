@@ -1,7 +1,7 @@
 """Shared fixtures: stores on SQLite (always) and PostgreSQL (when reachable; mandatory in CI).
 
-`GOVMON_REQUIRE_SERVICES=1` (set by .ci/run on machines that run PostgreSQL and Redis) turns a missing
-service from a skip into a failure, so CI cannot pass by skipping.
+`GOVMON_REQUIRE_SERVICES=1` (set by .ci/run on machines that run PostgreSQL) turns a missing server from a
+skip into a failure, so CI cannot pass by skipping.
 """
 from __future__ import annotations
 

@@ -135,7 +135,7 @@ def test_ctrl_c_on_the_command_reports_where_the_next_run_continues(tmp_path, re
     config = tmp_path / "slow.toml"
     config.write_text(f'[crawl]\nDOWNLOAD_DELAY = 1\nAUTOTHROTTLE_ENABLED = false\n'
                       f'GOVMON_HOST_MAP = {{ "*" = "{replay.base_url}" }}\n', encoding="utf-8")
-    command = [sys.executable, "-c", "from monitor.cli.main import app; app()", "--config", str(config), "--database", database,
+    command = [sys.executable, "-c", "from govmon.monitor.cli.main import app; app()", "--config", str(config), "--database", database,
                "backfill", "vanban", "--since", "2025-01-01"]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "COLUMNS": "200"})
