@@ -25,6 +25,7 @@ from govmon.crawler.extract.listing import (
     archive_urls, expand, extract_links, feed_links, next_page_url, page_params, sitemap_entries, sitemap_links,
 )
 from govmon.crawler.extract.types import NotContent, SelectorMismatch
+from govmon.crawler.netguard import describe
 from govmon.crawler.sources import Source
 
 __all__ = ["SourceSpider", "problem"]
@@ -243,4 +244,4 @@ class SourceSpider(scrapy.Spider):
         if response is not None:
             yield problem(url, "http_error", f"HTTP {response.status}", status=response.status)
         else:
-            yield problem(url, "unreachable", failure.getErrorMessage() or repr(failure.value))
+            yield problem(url, *describe(failure.value))
