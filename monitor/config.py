@@ -51,7 +51,8 @@ def user_sources_dir() -> Path:
     """Where `govmon sources add` writes definitions; always loaded after the built-ins."""
     return Path(os.environ.get(USER_SOURCES_ENV) or Path(user_config_dir("govmon", appauthor=False)) / "sources")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_KEYS = {"contact", "sources", "source_dirs", "crawl_timeout", "parallel", "crawl", "channels", "subscriptions"}
+_KEYS = {"contact", "sources", "source_dirs", "crawl_timeout", "parallel", "crawl", "channels", "subscriptions",
+         "allow_private"}
 
 
 class ConfigError(ValueError):
@@ -102,6 +103,7 @@ class Config:
     crawl_timeout: float = 900.0
     parallel: int = 4  # crawls at once (different sources; each keeps its own per-host politeness)
     crawl: dict[str, Any] = field(default_factory=dict)
+    allow_private: tuple[str, ...] = ()  # hosts or networks (CIDR) a crawl may reach although private (intranet)
     channels: tuple[Channel, ...] = (Channel("console", "console"),)
     path: Path | None = None
 
@@ -143,7 +145,7 @@ def parse_config(data: dict[str, Any], origin: str = "<config>", path: Path | No
         contact=str(data.get("contact", "")), sources=tuple(data.get("sources", ())),
         source_dirs=(user_sources_dir(), *(Path(d).expanduser() for d in data.get("source_dirs", ()))),
         crawl_timeout=float(data.get("crawl_timeout", 900)), parallel=int(data.get("parallel", 4)),
-        crawl=dict(data.get("crawl", {})),
+        crawl=dict(data.get("crawl", {})), allow_private=tuple(str(a) for a in data.get("allow_private", ())),
         channels=_channels(data.get("channels", {}), data.get("subscriptions", {}), origin), path=path,
     )
 

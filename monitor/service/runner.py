@@ -94,6 +94,8 @@ def crawl_settings(config: Config, source: SourceDef, extra: dict[str, Any] | No
                                 "CONCURRENT_REQUESTS_PER_DOMAIN": source.concurrency}
     if config.contact:
         settings["USER_AGENT"] = f"govmon/0.1 (+mailto:{config.contact}; Vietnamese government announcements monitor)"
+    if config.allow_private:
+        settings["GOVMON_ALLOW_PRIVATE"] = list(config.allow_private)
     return {**settings, **config.crawl, **(extra or {})}
 
 
