@@ -3,6 +3,8 @@
 One `AppriseNotifier` wraps exactly one target URL, so the outbox records each
 target's result on its own and a retry never re-sends to targets that already
 got the alert (``Apprise.notify()`` only says whether *all* targets succeeded).
+Scraped titles and bodies are made inert for chat services first (no mention
+pings, no markup interpreted): `govmon.notifiers._markup`, one escaper per scheme.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 import apprise
 
+from govmon.notifiers._markup import escape_for
 from govmon.notifiers._text import clean_lines, clean_title
 from govmon.notifiers.base import Message, TransientError
 from govmon.notifiers.masking import mask
@@ -32,8 +35,9 @@ class AppriseNotifier:
 
     def __init__(self, url: str) -> None:
         self.name = mask(url)
-        self._spec: dict[str, Any] | None = apprise.plugins.url_to_dict(url)
-        if self._spec is None or self._plugin(key="") is None:
+        spec: dict[str, Any] | None = apprise.plugins.url_to_dict(url)
+        self._spec: dict[str, Any] = spec or {}
+        if spec is None or self._plugin(key="") is None:
             raise ValueError(f"not a valid or supported Apprise URL: {self.name}")
 
     def send(self, message: Message) -> None:
@@ -43,18 +47,14 @@ class AppriseNotifier:
             raise TransientError(f"{self.name}: Apprise could not load the target")
         target = apprise.Apprise(asset=_asset())
         target.add(plugin)
-        ok = target.notify(
-            title=clean_title(message.title),
-            body=render_body(message),
-            body_format=apprise.NotifyFormat.TEXT,
-        )
+        title, body = escape_for(str(self._spec["schema"]), plugin, clean_title(message.title), render_body(message))
+        ok = target.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
         if not ok:
             raise TransientError(f"{self.name}: Apprise reported a failed delivery")
 
     def _plugin(self, key: str) -> Any:
         """A fresh plugin for one send, carrying `key` as a header if supported."""
         spec = copy.deepcopy(self._spec)
-        assert spec is not None
         if key and isinstance(spec.get("headers"), dict):
             spec["headers"][KEY_HEADER] = clean_title(key)
         return apprise.Apprise.instantiate(spec, asset=_asset())

@@ -9,7 +9,10 @@ The monitor renders each event into a `Message` and hands it to every configured
      └── PermanentError        retrying cannot help; dead-letter the delivery
 
 Configuration mistakes (unknown scheme, unparsable URL) are `ValueError`s raised
-when a notifier is built, never at send time.
+when a notifier is built, never at send time. No error message names a password
+or token: notifiers say which target failed by its safe `name` and how (a status
+code, an exception type), and never chain the library exception that quoted the
+secret (``raise … from None``).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, Mapping, Protocol, get_args
+
+from govmon.notifiers._retry import clamp_retry_after
 
 Kind = Literal[
     "new_article", "new_document", "document_amended", "article_changed", "article_gone", "source_broken",
@@ -82,11 +87,15 @@ class NotifierError(Exception):
 
 
 class TransientError(NotifierError):
-    """Delivery failed in a way that may succeed later (timeouts, 5xx, refused)."""
+    """Delivery failed in a way that may succeed later (timeouts, 5xx, refused).
+
+    `retry_after` is the service's hint in seconds, kept only when usable: finite, positive and at most
+    an hour (`clamp_retry_after`), so a hostile ``Retry-After: 1e12`` cannot overflow a back-off.
+    """
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
-        self.retry_after = retry_after
+        self.retry_after = clamp_retry_after(retry_after)
 
 
 class PermanentError(NotifierError):

@@ -2,27 +2,34 @@
 
 ``zalo://BOT_TOKEN@CHAT_ID`` sends through the Zalo Bot API (``POST {base}/bot{token}/sendMessage`` with
 ``{"chat_id", "text"}``, the Telegram-style API of bot-api.zaloplatforms.com). ``?base=https://…`` points
-it elsewhere (a proxy, or a local stand-in in tests) — configuration only. Put the token in the
-environment: ``url = "zalo://${ZALO_BOT_TOKEN}@1234567890"``.
+it elsewhere (a proxy; ``http://`` only for a stand-in on this machine, since the token travels in the
+path). Put the token in the environment: ``url = "zalo://${ZALO_BOT_TOKEN}@1234567890"``.
 
 Zalo text messages are plain text of at most 2,000 characters: the alert is cleaned of control characters
 and cut to fit, the link kept. Failures: timeouts, 5xx and 429 (with Retry-After) are transient; an
-invalid token (401/403) or a rejected request (400, "ok": false) is permanent.
+invalid token (401/403) or a rejected request (400, "ok": false) is permanent. A Retry-After hint (header,
+or the body's ``parameters.retry_after``) is kept only if sane (`parse_retry_after`: at most an hour). The
+token is in the request URL, so it never appears in an error: httpx's exceptions are summarised with the
+token redacted and not chained, and `masking.protect_logs` keeps it out of httpx's own log lines.
 """
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import httpx
 
+from govmon.notifiers._retry import clamp_retry_after, parse_retry_after
 from govmon.notifiers._text import clean_lines, clean_title
 from govmon.notifiers.base import Message, PermanentError, TransientError
+from govmon.notifiers.masking import redact, spellings
 from govmon.notifiers.registry import register
 
 __all__ = ["ZaloNotifier", "zalo_text", "LIMIT"]
 
 DEFAULT_BASE = "https://bot-api.zaloplatforms.com"
 LIMIT = 2000
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 def zalo_text(message: Message, limit: int = LIMIT) -> str:
@@ -42,10 +49,30 @@ def zalo_text(message: Message, limit: int = LIMIT) -> str:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
+    """The server's hint, from the Retry-After header or the body's ``parameters.retry_after``, made safe."""
+    hint = parse_retry_after(response.headers.get("Retry-After"))
+    if hint is not None:
+        return hint
+    parameters = _json(response).get("parameters")
+    value = parameters.get("retry_after") if isinstance(parameters, dict) else None
+    return clamp_retry_after(value) if isinstance(value, (int, float)) else None
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
     try:
-        return float(response.headers.get("Retry-After", ""))
+        data = response.json()
     except ValueError:
-        return None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _checked_base(base: str) -> str:
+    """`base` if it is https, or http to this machine; the token travels in its path."""
+    parts = urlsplit(base)
+    local = parts.scheme == "http" and (parts.hostname or "") in _LOCAL_HOSTS
+    if not parts.hostname or not (parts.scheme == "https" or local):
+        raise ValueError("zalo ?base= must be an https:// URL (http:// only to 127.0.0.1 or localhost)")
+    return base.rstrip("/")
 
 
 @register("zalo")
@@ -53,7 +80,8 @@ class ZaloNotifier:
     """Zalo Bot API: ``zalo://BOT_TOKEN@CHAT_ID`` (optional ``?base=https://…``)."""
 
     def __init__(self, token: str, chat_id: str, base: str = DEFAULT_BASE, timeout: float = 15.0) -> None:
-        self._token, self.chat_id, self.base, self.timeout = token, chat_id, base.rstrip("/"), timeout
+        self._token, self.chat_id, self.base, self.timeout = token, chat_id, _checked_base(base), timeout
+        self._secrets = spellings(token)
         self.name = f"zalo:{chat_id}"  # never the token
 
     @classmethod
@@ -63,17 +91,18 @@ class ZaloNotifier:
         if not token or not chat:
             raise ValueError("zalo URL must be zalo://BOT_TOKEN@CHAT_ID")
         base = parse_qs(parts.query).get("base", [DEFAULT_BASE])[0]
-        return cls(token, chat, base)
+        return cls(unquote(token), chat, base)
 
     def send(self, message: Message) -> None:
         try:
-            response = httpx.post(f"{self.base}/bot{self._token}/sendMessage", timeout=self.timeout,
-                                  json={"chat_id": self.chat_id, "text": zalo_text(message)},
-                                  headers={"X-Idempotency-Key": message.key} if message.key else {})
-        except httpx.TimeoutException as exc:
-            raise TransientError(f"{self.name}: timed out") from exc
-        except httpx.HTTPError as exc:
-            raise TransientError(f"{self.name}: {type(exc).__name__}") from exc
+            response = httpx.post(f"{self.base}/bot{quote(self._token, safe=':')}/sendMessage",
+                                  timeout=self.timeout, json={"chat_id": self.chat_id, "text": zalo_text(message)},
+                                  headers={"X-Idempotency-Key": clean_title(message.key)} if message.key else {})
+        except httpx.TimeoutException:
+            raise TransientError(f"{self.name}: timed out") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # not chained: the exception holds the request URL
+            detail = redact(str(exc), self._secrets)[:200]
+            raise TransientError(f"{self.name}: {type(exc).__name__}: {detail}") from None
         self._check(response)
 
     def _check(self, response: httpx.Response) -> None:
@@ -81,9 +110,5 @@ class ZaloNotifier:
             raise TransientError(f"{self.name}: HTTP {response.status_code}", _retry_after(response))
         if response.status_code >= 400:
             raise PermanentError(f"{self.name}: HTTP {response.status_code} (token or chat id refused)")
-        try:
-            ok = bool(response.json().get("ok", True))
-        except ValueError:
-            ok = True  # a 2xx without JSON: accepted
-        if not ok:
+        if not bool(_json(response).get("ok", True)):  # a 2xx without JSON: accepted
             raise PermanentError(f"{self.name}: the Zalo API refused the message")

@@ -1,10 +1,15 @@
-"""Notifier tests also fail any test that leaves a thread running (servers must be stopped in teardown)."""
+"""Notifier tests: a local stand-in for chat APIs, and a guard that fails any test leaving a thread running
+(servers must be stopped in teardown)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
 
 import apprise.apprise as apprise_core
 import apprise.utils.http as apprise_http
@@ -33,3 +38,71 @@ def no_leaked_threads() -> Iterator[None]:
         time.sleep(0.01)
         leaked = [t for t in leaked if t.is_alive()]
     assert not leaked, f"threads left running: {leaked}"
+
+
+# --- a local stand-in for chat APIs: records requests, answers by path ------------------------------------
+
+
+@dataclass
+class ChatRequest:
+    """One request as the stand-in saw it."""
+
+    method: str
+    path: str
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8"))
+
+
+@dataclass
+class ChatServer:
+    """A 127.0.0.1 HTTP server answering 200 with the first `answers` body whose key is in the path."""
+
+    port: int
+    answers: dict[str, bytes] = field(default_factory=dict)
+    requests: list[ChatRequest] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def answer(self, path: str) -> bytes:
+        return next((body for key, body in self.answers.items() if key in path), b"{}")
+
+
+def _chat_handler(box: list[ChatServer]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            server = box[0]
+            length = int(self.headers.get("Content-Length") or 0)
+            server.requests.append(ChatRequest(self.command, self.path, self.rfile.read(length)))
+            body = server.answer(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = do_PUT = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+            pass
+
+    return Handler
+
+
+@pytest.fixture()
+def chat_server() -> Iterator[ChatServer]:
+    """The stand-in on a random loopback port, stopped after the test."""
+    box: list[ChatServer] = []
+    server = HTTPServer(("127.0.0.1", 0), _chat_handler(box))
+    box.append(ChatServer(port=server.server_address[1]))
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="chat-server", daemon=True)
+    thread.start()
+    try:
+        yield box[0]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
