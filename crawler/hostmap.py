@@ -5,6 +5,8 @@ Configuration only (`GOVMON_HOST_MAP`): spiders, rules and stored URLs never cha
 'http://127.0.0.1:8123/baochinhphu.vn/a.htm?x=1'
 >>> mapped_url("https://baochinhphu.vn/a.htm", {"vietnamplus.vn": "http://mirror"}) is None
 True
+>>> mapped_url("file:///etc/passwd", {"*": "http://127.0.0.1:8123/"}) is None  # only the web is mapped
+True
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ __all__ = ["mapped_url"]
 def mapped_url(url: str, mapping: dict[str, str]) -> str | None:
     """Where to fetch `url` from under `mapping` ({host: base}, "*" for every host), or None if unmapped."""
     parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
     lowered = {h.lower(): b.rstrip("/") for h, b in mapping.items()}
     base = lowered.get(host) or lowered.get("*")
     if not base:

@@ -29,10 +29,25 @@ from govmon.crawler.spiders.portal import SourceSpider
 __all__ = ["crawl", "build_settings", "main"]
 
 
-def build_settings(overrides: dict[str, Any]) -> Settings:
+_GUARDS = ("NetGuardMiddleware", "FetchFailureMiddleware", "HostMapMiddleware", "RetryAfterMiddleware")
+_PINNED = ("TWISTED_DNS_RESOLVER", "DOWNLOAD_HANDLERS")
+_ABOVE_CMDLINE = 50  # Scrapy's highest named priority is "cmdline" (40): the user's [crawl] table
+
+
+def build_settings(overrides: dict[str, Any], tls_verify: bool = True) -> Settings:
+    """Our settings, the spec's overlay (the user's [crawl] table, delays, host map), then the network
+    guard pinned above both: its resolver, middlewares and scheme handlers, and certificate verification
+    (off only for a source whose definition says tls_verify = false), so no configuration turns them off."""
     settings = Settings()
     settings.setmodule(default_settings, priority="project")
     settings.update(overrides, priority="cmdline")
+    for name in _PINNED:
+        settings.set(name, getattr(default_settings, name), priority=_ABOVE_CMDLINE)
+    settings.set("DOWNLOAD_VERIFY_CERTIFICATES", tls_verify, priority=_ABOVE_CMDLINE)
+    settings.set("DOWNLOADER_CLIENTCONTEXTFACTORY", "SENTINEL", priority=_ABOVE_CMDLINE)
+    middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+    guards = {k: v for k, v in default_settings.DOWNLOADER_MIDDLEWARES.items() if k.rsplit(".", 1)[-1] in _GUARDS}
+    settings.set("DOWNLOADER_MIDDLEWARES", {**middlewares, **guards}, priority=_ABOVE_CMDLINE)
     return settings
 
 
@@ -42,7 +57,8 @@ def crawl(spec: dict[str, Any]) -> None:
     name = spec["source"]
     if name not in sources:
         raise SourceError(f"unknown source {name!r}")
-    process = CrawlerProcess(build_settings(spec.get("settings", {})), install_root_handler=True)
+    settings = build_settings(spec.get("settings", {}), tls_verify=sources[name].tls_verify)
+    process = CrawlerProcess(settings, install_root_handler=True)
     process.crawl(SourceSpider, source=sources[name], known=spec.get("known", {}),
                   refetch=bool(spec.get("refetch", False)), walk=spec.get("walk"))
     process.start()

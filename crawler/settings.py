@@ -30,13 +30,33 @@ COOKIES_ENABLED = True  # F5 BIG-IP and cookie challenges need a cookie jar (SIT
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 
+# Only the web, never govmon's own host or network (crawler/netguard.py): every DNS answer is checked by the
+# resolver Twisted connects through; IP literals, schemes and every hop are checked by NetGuardMiddleware;
+# certificates are verified (a source may opt out with tls_verify = false); no handlers for other schemes.
+# crawler.run pins these above the user's [crawl] table, so none of them is a global switch.
+TWISTED_DNS_RESOLVER = "govmon.crawler.netguard.GuardedResolver"
+DOWNLOAD_VERIFY_CERTIFICATES = True
+DOWNLOAD_HANDLERS: dict[str, str | None] = {"file": None, "data": None, "s3": None, "ftp": None}
+
+# Scrapy 2.19 order, engine side first: OffsiteMiddleware 50, RobotsTxt 100, ..., RetryMiddleware 550,
+# RedirectMiddleware 600. process_request runs upwards, process_response/process_exception downwards: the
+# guard (60) checks the URL the host map (50) chose; FetchFailure (552) and RetryAfter (555) see an exception
+# or a 429/503 before RetryMiddleware (550) re-queues it.
 DOWNLOADER_MIDDLEWARES = {
     "govmon.crawler.middlewares.WarcRecorderMiddleware": 40,  # after the host map has restored the site's URL
     "govmon.crawler.middlewares.HostMapMiddleware": 50,
-    "govmon.crawler.middlewares.RetryAfterMiddleware": 540,
+    "govmon.crawler.middlewares.NetGuardMiddleware": 60,
+    "govmon.crawler.middlewares.FetchFailureMiddleware": 552,
+    "govmon.crawler.middlewares.RetryAfterMiddleware": 555,
     "govmon.crawler.middlewares.CookieChallengeMiddleware": 560,
 }
 ITEM_PIPELINES = {"govmon.crawler.pipelines.JsonLinesOutput": 900}
 
-# Host mapping (replay or mirror): {"baochinhphu.vn": "http://127.0.0.1:8123"}; "*" maps every host.
+# Host mapping (replay or mirror): {"baochinhphu.vn": "http://127.0.0.1:8123"}; "*" maps every host. Its
+# targets (exactly their host and port) may be reached although private.
 GOVMON_HOST_MAP: dict[str, str] = {}
+# Hosts or networks (CIDR) a crawl may reach although private: the configuration's allow_private.
+GOVMON_ALLOW_PRIVATE: list[str] = []
+# Static DNS answers, like /etc/hosts: {"portal.example": "203.0.113.7"} or a list; still checked like any.
+GOVMON_RESOLVE: dict[str, str | list[str]] = {}
+GOVMON_RETRY_AFTER_CAP = 120.0  # seconds: the longest Retry-After honoured

@@ -60,11 +60,11 @@ def report_table(reports: Sequence[CrawlReport], title: str = "Crawl report") ->
 
 def sources_table(sources: Sequence[SourceDef]) -> Table:
     table = Table(title=f"{len(sources)} sources")
-    for column in ("name", "title", "kind", "official", "legacy", "hosts"):
+    for column in ("name", "title", "kind", "official", "legacy", "tls", "hosts"):
         table.add_column(column)
     for s in sources:
         table.add_row(s.name, s.title, s.kind, "yes" if s.official else "", "legacy" if s.legacy else "",
-                      ", ".join(s.hosts))
+                      "verified" if s.tls_verify else "[yellow]not verified[/]", ", ".join(s.hosts))
     return table
 
 
