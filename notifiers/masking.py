@@ -10,8 +10,9 @@ hidden, since many services put a token there (``matrix://token@host``, ``zalo:/
 user name, the values Apprise marks private (Telegram's bot token, Slack's three token parts, Discord's
 webhook token …), query values (header values above all) except a few plainly public ones (``to``,
 ``from``, ``tls`` …), and, for a URL of an Apprise service that Apprise cannot parse (a mistyped token),
-its host part and path segments. Each is registered raw, percent-decoded and percent-encoded, since
-libraries log URLs in either form. Strings shorter than `MIN_SECRET` are ignored: redacting ``no`` or
+its host part and path segments; a value with colons also in parts (Apprise logs a Telegram token's two
+halves apart). Each is registered raw, percent-decoded and percent-encoded, since libraries log URLs in
+either form. Strings shorter than `MIN_SECRET` are ignored: redacting ``no`` or
 ``pw`` from every log line would garble the log without protecting anything worth the name.
 
 ``protect_logs(urls)`` is the one call a program makes: it wraps the logging record factory once, so
@@ -118,7 +119,7 @@ def secrets_of(url: str) -> frozenset[str]:
     >>> sorted(secrets_of("zalo://SECRET-token@12345?base=http://127.0.0.1:8080"))
     ['SECRET-token']
     >>> sorted(secrets_of("tgram://123456789:SECRET.tok/-1001"))  # mistyped: a bot token has no dot
-    ['-1001', '123456789%3ASECRET.tok', '123456789:SECRET.tok']
+    ['-1001', '123456789', '123456789%3ASECRET.tok', '123456789:SECRET.tok', 'SECRET.tok']
     >>> secrets_of("console")
     frozenset()
     """
@@ -132,6 +133,7 @@ def secrets_of(url: str) -> frozenset[str]:
         found.update(_private_values(plugin))
     elif scheme.lower() in _APPRISE_SCHEMES:  # Apprise's service, but a mistyped URL: anything may be the token
         found.update(_path_secrets(rest))
+    found.update(part for value in list(found) for part in value.split(":"))  # token halves are logged apart
     return frozenset(variant for value in found for variant in spellings(value))
 
 

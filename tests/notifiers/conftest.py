@@ -57,11 +57,14 @@ class ChatRequest:
 
 @dataclass
 class ChatServer:
-    """A 127.0.0.1 HTTP server answering 200 with the first `answers` body whose key is in the path."""
+    """A 127.0.0.1 HTTP server answering `status` (with `headers`) and the first `answers` body whose key is
+    in the path."""
 
     port: int
     answers: dict[str, bytes] = field(default_factory=dict)
     requests: list[ChatRequest] = field(default_factory=list)
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def base(self) -> str:
@@ -78,7 +81,9 @@ def _chat_handler(box: list[ChatServer]) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             server.requests.append(ChatRequest(self.command, self.path, self.rfile.read(length)))
             body = server.answer(self.path)
-            self.send_response(200)
+            self.send_response(server.status)
+            for name, value in server.headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
