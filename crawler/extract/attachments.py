@@ -1,6 +1,12 @@
 """Text of attached documents (signed PDFs, DOCX) so their numbers and relations are found like an
 article's. Pure: bytes in, text out. The format is sniffed from the bytes, not trusted from the name.
 
+Bounded before the parsers see the bytes (see `limits`): a file over `ATTACHMENT_MAX_BYTES` is refused;
+a DOCX's zip is checked first — entry count, declared and actually unpacked sizes, packing ratio — so a
+zip bomb is refused in milliseconds with no more memory than one read buffer; a PDF is read with pypdf's
+own decompression and page-tree limits tightened, for its first `PDF_MAX_PAGES` pages. Whatever a broken
+file makes pypdf or python-docx raise becomes NotContent("broken_file"), never a traceback.
+
 >>> kind_of(b"%PDF-1.7 ...", "application/octet-stream")
 'pdf'
 >>> attachment_text(b"plain bytes", "x.bin")
@@ -17,17 +23,25 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import docx
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf import PdfReader, apply_configuration
 
+from govmon.crawler.extract.limits import (
+    ATTACHMENT_MAX_BYTES, MIB, PDF_MAX_PAGES, PDF_STREAM_MAX_BYTES, TEXT_MAX_CHARS, ZIP_MAX_BYTES, ZIP_MAX_ENTRIES,
+    ZIP_MAX_RATIO, megabytes, refuse_over,
+)
 from govmon.crawler.extract.normalize import nfc
 from govmon.crawler.extract.types import NotContent
 
-__all__ = ["attachment_text", "attachment_item", "is_document_file", "kind_of", "EXTENSIONS"]
+__all__ = ["attachment_text", "attachment_item", "is_document_file", "kind_of", "check_zip", "EXTENSIONS", "MAX_PAGES"]
 
 EXTENSIONS = (".pdf", ".docx", ".doc")
 _TYPES = ("application/pdf", "application/msword", "officedocument.wordprocessingml")
-MAX_PAGES = 200
+MAX_PAGES = PDF_MAX_PAGES
+_CHUNK = 64 * 1024
+_PDF_LIMITS = {name: PDF_STREAM_MAX_BYTES for name in (
+    "maximum_declared_stream_length", "array_based_stream_maximum_output_length", "zlib_maximum_output_length",
+    "lzw_maximum_output_length", "run_length_maximum_output_length", "brotli_maximum_output_length")}
+_PDF_LIMITS["page_tree_maximum_entries"] = 20_000
 
 
 def kind_of(body: bytes, name: str = "") -> str:
@@ -41,31 +55,86 @@ def kind_of(body: bytes, name: str = "") -> str:
     return ""
 
 
-def _pdf(body: bytes) -> str:
-    reader = PdfReader(io.BytesIO(body))
-    return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages[:MAX_PAGES])
+def _pdf(body: bytes) -> tuple[str, str]:
+    """(text of the first PDF_MAX_PAGES pages, at most TEXT_MAX_CHARS of it; a note when that was not all)."""
+    with apply_configuration(**_PDF_LIMITS):
+        reader = PdfReader(io.BytesIO(body))
+        pages, texts, size = len(reader.pages), [], 0
+        for number in range(min(pages, PDF_MAX_PAGES)):
+            texts.append((reader.pages[number].extract_text() or "").strip())
+            size += len(texts[-1])
+            if size > TEXT_MAX_CHARS:
+                return "\n\n".join(texts)[:TEXT_MAX_CHARS], f"text of the first {number + 1} of {pages} pages read"
+    note = f"text of the first {PDF_MAX_PAGES} of {pages} pages read" if pages > PDF_MAX_PAGES else ""
+    return "\n\n".join(texts), note
 
 
-def _docx(body: bytes) -> str:
+def _unpacked(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, budget: int) -> int:
+    """The bytes `entry` really unpacks to, counted a buffer at a time and never past `budget`."""
+    size = 0
+    with archive.open(entry) as member:
+        while chunk := member.read(_CHUNK):
+            size += len(chunk)
+            if size > budget:
+                break
+    return size
+
+
+def _ratio_ok(entry: zipfile.ZipInfo) -> bool:
+    return entry.file_size <= MIB or entry.file_size <= ZIP_MAX_RATIO * max(entry.compress_size, 1)
+
+
+def check_zip(body: bytes, name: str = "") -> None:
+    """Refuse a zip (DOCX) with too many entries, too much to unpack (as declared, or as actually
+    unpacked: declared sizes can lie) or a packing ratio only a zip bomb has; before any parser opens it."""
+    if body.count(b"PK\x01\x02") > ZIP_MAX_ENTRIES:  # central directory records, counted before zipfile reads them
+        raise NotContent("too_large", f"{name}: zip of over {ZIP_MAX_ENTRIES:,} entries")
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        entries = archive.infolist()
+        declared = sum(e.file_size for e in entries)
+        refuse_over(declared, ZIP_MAX_BYTES, f"{name}: zip unpacking")
+        packed = next((e for e in entries if not _ratio_ok(e)), None)
+        if packed is not None:
+            raise NotContent("too_large", f"{name}: zip entry {packed.filename!r} packed {packed.file_size // max(packed.compress_size, 1)}:1, over {ZIP_MAX_RATIO}:1")
+        actual = 0
+        for entry in entries:
+            actual += _unpacked(archive, entry, ZIP_MAX_BYTES - actual)
+            refuse_over(actual, ZIP_MAX_BYTES, f"{name}: zip unpacking")
+
+
+def _docx(body: bytes, name: str) -> tuple[str, str]:
+    check_zip(body, name)
     document = docx.Document(io.BytesIO(body))
-    return "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
+    text = "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
+    if len(text) > TEXT_MAX_CHARS:
+        return text[:TEXT_MAX_CHARS], f"the first {TEXT_MAX_CHARS:,} of {len(text):,} characters read"
+    return text, ""
 
 
-def attachment_text(body: bytes, name: str = "") -> str:
-    """The text of a PDF or DOCX attachment in NFC; NotContent when it has none we can read (a scanned PDF
-    without a text layer, an old binary .doc, a broken file) — the file is still kept, only untexted."""
+def _read(body: bytes, name: str) -> tuple[str, str]:
+    """(NFC text, note) of a PDF or DOCX; NotContent when it has none we can read."""
+    refuse_over(len(body), ATTACHMENT_MAX_BYTES, name or "file")
     kind = kind_of(body, name)
     if kind == "doc":
         raise NotContent("unsupported", f"{name}: old binary Word (.doc) text is not extracted")
     if kind not in ("pdf", "docx"):
         raise NotContent("unsupported", f"{name}: not a PDF or DOCX file")
     try:
-        text = _pdf(body) if kind == "pdf" else _docx(body)
-    except (PdfReadError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise NotContent("broken_file", f"{name}: {exc}") from exc
+        text, note = _pdf(body) if kind == "pdf" else _docx(body, name)
+    except (NotContent, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf and python-docx raise any type on hostile bytes
+        raise NotContent("broken_file", f"{name}: {type(exc).__name__}: {str(exc)[:200]}") from exc
     if not text.strip():
         raise NotContent("no_text", f"{name}: no text layer (scanned document?)")
-    return nfc(text)
+    return nfc(text), note
+
+
+def attachment_text(body: bytes, name: str = "") -> str:
+    """The text of a PDF or DOCX attachment in NFC; NotContent when it has none we can read (a scanned PDF
+    without a text layer, an old binary .doc, a broken file, one over the limits) — the file is still kept,
+    only untexted."""
+    return _read(body, name)[0]
 
 
 def is_document_file(url: str, content_type: str = "") -> bool:
@@ -79,10 +148,11 @@ def is_document_file(url: str, content_type: str = "") -> bool:
 
 def attachment_item(url: str, body: bytes, article_url: str, name: str = "", content_type: str = "") -> dict[str, Any]:
     """The `attachment` item the monitor stores: the file (base64) and whatever text it has; a file without
-    readable text keeps its problem and is still stored, never dropped."""
+    readable text keeps its problem and is still stored, never dropped; text read only in part keeps a note
+    in `problem` too. (Callers refuse bodies over ATTACHMENT_MAX_BYTES before they get here.)"""
     text, trouble = "", ""
     try:
-        text = attachment_text(body, name or url)
+        text, trouble = _read(body, name or url)
     except NotContent as exc:
         trouble = str(exc)
     return {"type": "attachment", "url": url, "article_url": article_url, "name": name, "content_type": content_type,

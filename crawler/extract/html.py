@@ -1,4 +1,6 @@
-"""Bytes to text to tree: decoding by BOM > HTTP header > <meta> > detection, then lxml parsing.
+"""Bytes to text to tree: decoding by BOM > HTTP header > <meta> > detection, then lxml parsing. A body
+over `limits.PAGE_MAX_BYTES`, or a binary one (NUL bytes in a page not declared UTF-16/32), is refused
+before any of that (NotContent "too_large" / "binary").
 
 >>> decode("<meta charset=utf-8><p>Nghị quyết</p>".encode())[-14:]
 'Nghị quyết</p>'
@@ -14,6 +16,7 @@ import lxml.html
 from charset_normalizer import from_bytes
 from lxml.etree import ParserError
 
+from govmon.crawler.extract.limits import PAGE_MAX_BYTES, refuse_over
 from govmon.crawler.extract.normalize import nfc
 from govmon.crawler.extract.types import NotContent
 
@@ -35,12 +38,30 @@ def _declared(body: bytes, content_type: str) -> list[str]:
     return [m.group(1).decode() if isinstance(m.group(1), bytes) else m.group(1) for m in (header, meta) if m]
 
 
+def _binary(body: bytes, content_type: str) -> bool:
+    """NUL bytes near the start of a body that does not declare a UTF-16/32 encoding: an image, an
+    archive, a PDF served as a page — never text worth extracting."""
+    if b"\x00" not in body[:4096]:
+        return False
+    return not any(e.lower().replace("-", "").startswith(("utf16", "utf32")) for e in _declared(body, content_type))
+
+
 def decode(body: bytes, content_type: str = "") -> str:
     """Text of an HTML body in NFC: BOM, then valid UTF-8 (which a lying single-byte header cannot
-    override, RELIABILITY.md A13), then the header and <meta> charsets, then detection."""
+    override, RELIABILITY.md A13), then the header and <meta> charsets, then detection. NotContent for
+    a body over the page limit or a binary one.
+
+    >>> decode(b"\\x89PNG\\r\\n\\x1a\\n\\x00\\x00\\x00\\rIHDR")
+    Traceback (most recent call last):
+    ...
+    govmon.crawler.extract.types.NotContent: binary: the body is binary data, not a text page
+    """
+    refuse_over(len(body), PAGE_MAX_BYTES, "page")
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return nfc(body[len(bom):].decode(encoding, errors="replace"))
+    if _binary(body, content_type):
+        raise NotContent("binary", "the body is binary data, not a text page")
     try:
         return nfc(body.decode("utf-8"))
     except UnicodeDecodeError:
@@ -55,7 +76,9 @@ def decode(body: bytes, content_type: str = "") -> str:
 
 
 def parse(text: str) -> lxml.html.HtmlElement:
-    """An lxml tree; an empty or unparseable document is not content."""
+    """An lxml tree; an empty, unparseable or oversized document is not content. (libxml2 keeps at most
+    256 levels of nesting and 10 MB per text node, so a tree is as bounded as its text.)"""
+    refuse_over(len(text), PAGE_MAX_BYTES, "page")
     if not text.strip():
         raise NotContent("empty", "the response body is empty")
     try:

@@ -1,5 +1,9 @@
 """Discovery: the article links a source's `[list]` rule promises on list pages (and their next page), in
-RSS/Atom feeds (feedparser) and in sitemaps (plain XML, namespace-agnostic). Pure: bytes in, URLs out."""
+RSS/Atom feeds (feedparser) and in sitemaps (plain XML, namespace-agnostic). Pure: bytes in, URLs out.
+
+Feeds and sitemaps are bounded before they are parsed (`limits`): over their size, or declaring XML
+entities (billion laughs, external entities: RELIABILITY.md B1, B2), they are refused as NotContent and
+no entity is ever expanded."""
 from __future__ import annotations
 
 import re
@@ -12,6 +16,7 @@ from lxml.cssselect import CSSSelector
 
 from govmon.crawler.extract.fingerprint import canonical_url
 from govmon.crawler.extract.html import parse
+from govmon.crawler.extract.limits import FEED_MAX_BYTES, SITEMAP_MAX_BYTES, SITEMAP_MAX_ENTRIES, refuse_over
 from govmon.crawler.extract.rules import ListRule
 from govmon.crawler.extract.types import NotContent, SelectorMismatch
 
@@ -86,14 +91,30 @@ def _allowed(links: list[str], rule: ListRule) -> list[str]:
     return list(dict.fromkeys(u for u in urls if not allow or allow.search(u)))
 
 
+def _no_entities(body: bytes, what: str) -> None:
+    """Refuse XML that declares entities: a feed or sitemap has no use for them, and they are how billion
+    laughs and external-entity reads (XXE) work. Checked on the prolog, NUL bytes dropped (UTF-16).
+
+    >>> _no_entities(b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', "feed")
+    Traceback (most recent call last):
+    ...
+    govmon.crawler.extract.types.NotContent: xml_entities: the feed declares XML entities (refused, never expanded)
+    """
+    if b"<!ENTITY" in body[:65536].replace(b"\x00", b"").upper():
+        raise NotContent("xml_entities", f"the {what} declares XML entities (refused, never expanded)")
+
+
 def feed_links(body: bytes, url: str, rule: ListRule) -> list[str]:
     """Article links of an RSS/Atom feed, in feed order. A feed without entries (an HTML error page in its
-    place, a redesign) is layout drift, like a list page without links.
+    place, a redesign) is layout drift, like a list page without links; one over `FEED_MAX_BYTES` or
+    declaring entities is NotContent.
 
     >>> rss = b'<rss><channel><item><link><![CDATA[https://baochinhphu.vn/a-102250101000000001.htm]]></link></item></channel></rss>'
     >>> feed_links(rss, "https://baochinhphu.vn/kinh-te.rss", ListRule())
     ['https://baochinhphu.vn/a-102250101000000001.htm']
     """
+    refuse_over(len(body), FEED_MAX_BYTES, "feed")
+    _no_entities(body, "feed")
     parsed = feedparser.parse(body, response_headers={"content-location": url})
     links = _allowed([urljoin(url, e.get("link", "").strip()) for e in parsed.entries], rule)
     if not links:
@@ -102,14 +123,18 @@ def feed_links(body: bytes, url: str, rule: ListRule) -> list[str]:
 
 
 def _xml(body: bytes) -> etree._Element:
+    refuse_over(len(body), SITEMAP_MAX_BYTES, "sitemap")
+    _no_entities(body, "sitemap")
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
-        return etree.fromstring(body, parser=etree.XMLParser(recover=True, resolve_entities=False, no_network=True))
+        return etree.fromstring(body, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise NotContent("not_xml", str(exc)) from exc
 
 
 def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, str]]]:
-    """("index" | "urlset", [(loc, lastmod)]) of a sitemap, namespace-agnostic.
+    """("index" | "urlset", [(loc, lastmod)]) of a sitemap, namespace-agnostic; more than
+    `SITEMAP_MAX_ENTRIES` (the protocol's limit) is NotContent "too_large".
 
     >>> sitemap_entries(b'<urlset><url><loc> https://a.vn/x </loc><lastmod>2025-04-02</lastmod></url></urlset>')
     ('urlset', [('https://a.vn/x', '2025-04-02')])
@@ -118,6 +143,8 @@ def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, str]]]:
     if root is None or etree.QName(root).localname not in ("sitemapindex", "urlset"):
         raise SelectorMismatch("list.sitemaps", "sitemapindex|urlset", 0, "a sitemap root element")
     kind = "index" if etree.QName(root).localname == "sitemapindex" else "urlset"
+    if len(root) > SITEMAP_MAX_ENTRIES:
+        raise NotContent("too_large", f"sitemap of {len(root)} entries, over the {SITEMAP_MAX_ENTRIES:,} limit")
     entries = [(_child(node, "loc"), _child(node, "lastmod")) for node in root if isinstance(node.tag, str)]
     return kind, [(loc, lastmod) for loc, lastmod in entries if loc]
 

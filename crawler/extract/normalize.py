@@ -20,6 +20,29 @@ _HAS_QUOTE = re.compile("[\u2018\u2019\u201c\u201d\u00ab\u00bb]")
 _DASHES = re.compile(f"[{DASHES}]")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'})
 _SPACES = re.compile(r"[^\S\n]+")
+# Compatibility forms of digits and punctuation (full-width １.２５０, ellipsis …, super/subscripts, ①):
+# their NFKC form, which is plain ASCII or a character NFKC keeps. Letters (and tones) are left alone, and
+# spaces are folded by the final split anyway. The blocks where such forms live:
+_COMPAT_BLOCKS = ((0x00A0, 0x00BF), (0x2000, 0x209F), (0x2150, 0x218F), (0x2460, 0x24FF), (0x3000, 0x303F),
+                  (0xFE10, 0xFE6F), (0xFF00, 0xFFEF), (0x1D7CE, 0x1D7FF))
+
+
+def _folds(char: str) -> str | None:
+    """The NFKC form of a digit, punctuation or math/currency sign that has one without combining marks."""
+    kind, folded = unicodedata.category(char), unicodedata.normalize("NFKC", char)
+    wanted = kind in ("Nd", "No", "Sm", "Sc") or kind.startswith("P")
+    if not wanted or folded == char or any(unicodedata.combining(c) for c in folded):
+        return None
+    return folded
+
+
+def _compat_table() -> dict[int, str]:
+    codes = (code for low, high in _COMPAT_BLOCKS for code in range(low, high + 1))
+    return {code: folded for code in codes if (folded := _folds(chr(code))) is not None}
+
+
+_COMPAT = _compat_table()
+_HAS_COMPAT = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_COMPAT)) + "]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
@@ -84,9 +107,15 @@ def canonical_tones(text: str) -> str:
 
 
 def comparison_form(text: str) -> str:
-    """The form hashed and compared: NFC, one tone convention, Đ repaired, invisibles dropped,
-    dashes/quotes/spaces folded, case folded. Idempotent."""
+    """The form hashed and compared: NFC, one tone convention, Đ repaired, invisibles dropped, full-width
+    and other compatibility digits and punctuation as NFKC has them, dashes/quotes/spaces folded, case
+    folded. Idempotent.
+
+    >>> comparison_form("Tổng: １.２５０ tỷ đồng…") == comparison_form("Tổng: 1.250 tỷ đồng...")
+    True
+    """
     text = _INVISIBLE.sub("", nfc(text))
+    text = text.translate(_COMPAT) if _HAS_COMPAT.search(text) else text
     text = _DASHES.sub("-", text)
     text = text.translate(_QUOTES) if _HAS_QUOTE.search(text) else text
     text = canonical_tones(unicodedata.normalize("NFC", text.casefold()))
