@@ -1,22 +1,36 @@
 """Engine and sessions: `GOVMON_DATABASE_URL` selects the database; the default is a SQLite file in the
 user's data directory. SQLite runs in WAL mode with a busy timeout, and write transactions begin
-IMMEDIATE so two writers wait for each other instead of failing (RELIABILITY.md E1/E2)."""
+IMMEDIATE so two writers wait for each other instead of failing (RELIABILITY.md E1/E2). PostgreSQL
+connections are checked before use (pre-ping), and `write` retries a transaction that lost its connection
+or a race, then says clearly that the database is away (E6)."""
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from platformdirs import user_data_dir
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, create_engine
 
-__all__ = ["default_url", "database_url", "make_engine", "session_scope", "describe_url"]
+__all__ = ["default_url", "database_url", "make_engine", "session_scope", "describe_url", "write", "transient",
+           "StoreUnavailable"]
 
 ENV_VAR = "GOVMON_DATABASE_URL"
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+RETRIES = 5  # tries of one transaction: about 15 s of back-off before the store is declared away
+_RACES = {"40001", "40P01"}  # PostgreSQL serialization failure, deadlock detected
+
+
+class StoreUnavailable(RuntimeError):
+    """The database did not answer (or kept failing) after retries; the message says which and why."""
 
 
 def default_url() -> str:
@@ -74,3 +88,36 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def transient(error: BaseException) -> bool:
+    """Worth another try: a lost or refused connection, a lock or serialization race, a key another writer
+    took between our look and our insert."""
+    if isinstance(error, IntegrityError):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    code = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return code in _RACES or isinstance(error, OperationalError)
+
+
+def write(engine: Engine, work: Callable[[Session], T], tries: int = RETRIES) -> T:
+    """`work(session)` in one transaction, committed; a transient failure rolls it back and runs it again
+    (with back-off), so `work` must only write through the session. After `tries`, StoreUnavailable."""
+    for attempt in range(1, tries + 1):
+        try:
+            with session_scope(engine) as session:
+                return work(session)
+        except (OperationalError, IntegrityError, DBAPIError) as exc:
+            if not transient(exc):
+                raise
+            if attempt == tries:
+                raise StoreUnavailable(_why(engine, exc, attempt)) from exc
+            log.warning("store: %s; trying again (%d/%d)", type(exc.orig).__name__ if exc.orig else exc, attempt, tries)
+            time.sleep(min(8.0, 0.5 * 2 ** (attempt - 1)))
+    raise AssertionError("unreachable")
+
+
+def _why(engine: Engine, error: DBAPIError, attempts: int) -> str:
+    first = str(error.orig or error).strip().splitlines()[0] if str(error.orig or error).strip() else type(error).__name__
+    return f"the database {describe_url(str(engine.url))} failed {attempts} time(s): {first}"

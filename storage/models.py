@@ -15,7 +15,7 @@ import zlib
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -62,7 +62,9 @@ def _ts(nullable: bool = True, index: bool = False) -> Any:
 
 
 class Source(SQLModel, table=True):
-    """A site govmon watches; `baseline_at` is set once its first successful pass has been stored."""
+    """A site govmon watches; `baseline_at` is set once its first successful pass has been stored.
+    `crawl_owner`/`crawl_until` are the claim of the process crawling it now (one crawl of a source at a
+    time, across processes; a claim whose process died expires)."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
@@ -73,6 +75,8 @@ class Source(SQLModel, table=True):
     broken_since: Optional[datetime] = _ts()
     last_run_at: Optional[datetime] = _ts()
     last_status: str = ""
+    crawl_owner: str = ""
+    crawl_until: Optional[datetime] = _ts()
 
 
 class RepostCluster(SQLModel, table=True):
@@ -81,13 +85,14 @@ class RepostCluster(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     canonical_article_id: Optional[int] = Field(default=None, index=True)
     signature: str = ""
-    created_at: Optional[datetime] = _ts(nullable=False)
+    created_at: Optional[datetime] = _ts(nullable=False, index=True)
 
 
 class Article(SQLModel, table=True):
     """One page, identified by its canonical URL; its content lives in versions."""
 
-    __table_args__ = (UniqueConstraint("url", name="uq_article_url"),)
+    __table_args__ = (UniqueConstraint("url", name="uq_article_url"),
+                      Index("ix_article_source_seen", "source_id", "last_seen_at"))
     id: Optional[int] = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id", index=True)
     url: str
@@ -105,9 +110,12 @@ class Article(SQLModel, table=True):
 
 
 class Version(SQLModel, table=True):
-    """An append-only snapshot; `content_hash` is SHA-256 of the comparison form of title+lead+text."""
+    """An append-only snapshot; `content_hash` is SHA-256 of the comparison form of title+lead+text. An
+    article's history is its versions in the order of `fetched_at` (the fetch or capture time); `seq` only
+    counts arrivals (an archive capture older than the latest arrives after it)."""
 
-    __table_args__ = (UniqueConstraint("article_id", "seq", name="uq_version_seq"),)
+    __table_args__ = (UniqueConstraint("article_id", "seq", name="uq_version_seq"),
+                      Index("ix_version_article_time", "article_id", "fetched_at"))
     id: Optional[int] = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)
     seq: int
@@ -141,8 +149,11 @@ class StoredFile(SQLModel, table=True):
 
 
 class Document(SQLModel, table=True):
-    """A numbered legal document; `key` is the canonical id, plus `@year` when a sign without year was dated."""
+    """A numbered legal document; `key` is the canonical id, plus `@year` when a sign without year was dated.
+    `type_key`, `issuer_key` and `number_key` are the folded forms filters match (lower case, no
+    diacritics, đ → d; the number without leading zeros), the same on SQLite and PostgreSQL."""
 
+    __table_args__ = (Index("ix_document_type_number", "type_key", "number_key"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     key: str = Field(unique=True, index=True)
     canonical_id: str = Field(index=True)
@@ -151,6 +162,9 @@ class Document(SQLModel, table=True):
     year: Optional[int] = None
     code: str = ""
     issuer: str = ""
+    type_key: str = ""
+    issuer_key: str = ""  # issuer name and sign code, folded, space-separated
+    number_key: str = ""
     title: str = ""
     issued_on: Optional[str] = None
     effective_on: Optional[str] = None
@@ -200,27 +214,35 @@ class Event(SQLModel, table=True):
 
 
 class Delivery(SQLModel, table=True):
-    """The outbox: one row per event × channel, written in the transaction that creates the event."""
+    """The outbox: one row per event × channel, written in the transaction that creates the event. A sender
+    claims a due row (status "sending", `claimed_by`, `lease_until`) before it sends; a claim whose lease
+    ran out (its sender died) is due again."""
 
-    __table_args__ = (UniqueConstraint("event_id", "channel", name="uq_delivery"),)
+    __table_args__ = (UniqueConstraint("event_id", "channel", name="uq_delivery"),
+                      Index("ix_delivery_due", "channel", "status", "next_attempt_at"))
     id: Optional[int] = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True)
     channel: str
-    status: str = Field(default="pending", index=True)
+    status: str = Field(default="pending", index=True)  # pending | sending | sent | dead
     attempts: int = 0
     next_attempt_at: Optional[datetime] = _ts()
     sent_at: Optional[datetime] = _ts()
     last_error: str = ""
+    claimed_by: str = ""
+    lease_until: Optional[datetime] = _ts()
 
 
 class CrawlRun(SQLModel, table=True):
-    """One crawl of one source: when, how it ended, what it found."""
+    """One crawl of one source: when, how it ended, what it found, and which process ran it (`host`, `pid`),
+    so a run whose process is gone can be told from one still running."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id", index=True)
     started_at: Optional[datetime] = _ts(nullable=False)
     finished_at: Optional[datetime] = _ts()
-    status: str = "running"
+    status: str = Field(default="running", index=True)
+    host: str = ""
+    pid: int = 0
     pages: int = 0
     articles_new: int = 0
     versions_new: int = 0

@@ -11,9 +11,12 @@ from __future__ import annotations
 import difflib
 import re
 
-from govmon.crawler.extract.normalize import comparison_form
+import numpy as np
 
-__all__ = ["word_diff", "is_significant"]
+from govmon.crawler.extract.normalize import comparison_form
+from govmon.monitor.analysis.dedupe import shingles, token_list
+
+__all__ = ["word_diff", "is_significant", "overlap"]
 
 _TOKEN = re.compile(r"\S+")
 _CONTEXT = 4
@@ -75,3 +78,19 @@ def _part(a: list[str], b: list[str], op: tuple[str, int, int, int, int]) -> str
     removed = f"[-{' '.join(a[i1:i2])}-]" if i2 > i1 else ""
     added = f"{{+{' '.join(b[j1:j2])}+}}" if j2 > j1 else ""
     return " ".join(p for p in (removed, added) if p)
+
+
+def overlap(old: str, new: str) -> float:
+    """The share of `old`'s word 3-grams (comparison form) found in `new`: near 1 when `new` keeps the text
+    (edited, or wrapped in other chrome), near 0 when it is another page.
+
+    >>> overlap("Chính phủ ban hành Nghị quyết 71/NQ-CP về khoa học", "Tin mới. Chính phủ ban hành Nghị quyết 71/NQ-CP về khoa học.")
+    1.0
+    >>> overlap("Chính phủ ban hành Nghị quyết 71/NQ-CP về khoa học", "Trang không tồn tại")
+    0.0
+    """
+    mine = shingles(token_list(comparison_form(old)))
+    if not len(mine):
+        return 1.0
+    theirs = shingles(token_list(comparison_form(new)))
+    return float(len(np.intersect1d(mine, theirs, assume_unique=True))) / len(mine)

@@ -18,7 +18,7 @@ import re
 import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
@@ -197,9 +197,10 @@ class RepostIndex:
         self.insert(key, found)
         return key
 
-    def find(self, found: Features) -> str | None:
-        """The cluster a text with these features belongs to, if any (nothing is added)."""
-        match = self._match(found.signature, found.size, found.facts)
+    def find(self, found: Features, alive: Callable[[str], bool] | None = None) -> str | None:
+        """The cluster a text with these features belongs to, if any (nothing is added); with `alive`, only
+        among the clusters it accepts (a live index skips those that left its time window)."""
+        match = self._match(found.signature, found.size, found.facts, alive)
         return match.cluster if match is not None else None
 
     def insert(self, key: str, found: Features) -> None:
@@ -216,7 +217,8 @@ class RepostIndex:
                     seen.add(position)
                     yield position
 
-    def _match(self, sig: np.ndarray, size: int, facts: Facts) -> _Entry | None:
+    def _match(self, sig: np.ndarray, size: int, facts: Facts,
+               alive: Callable[[str], bool] | None = None) -> _Entry | None:
         """The most overlapping candidate that passes the guards, trying at most VERIFIED of them: a
         templated bulletin republished daily (each issue its own cluster, figures differing) must not
         make every new issue check hundreds of old ones."""
@@ -230,7 +232,7 @@ class RepostIndex:
             if scores[index] < self.containment:
                 return None
             entry = self.entries[int(positions[index])]
-            if compatible(facts, entry.facts):
+            if (alive is None or alive(entry.cluster)) and compatible(facts, entry.facts):
                 return entry
         return None
 

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from govmon.monitor.cli.common import fail, open_store, out, parse_day
+from govmon.monitor.alerts.subscriptions import fold
 from govmon.monitor.analysis.documents import RELATION_VI
 from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.pipeline.registry import Carried, DocumentReport, lookup, report
@@ -18,6 +19,8 @@ from govmon.storage.db import session_scope
 __all__ = ["docs_app"]
 
 docs_app = typer.Typer(help="The document registry: every legal document govmon has seen.", no_args_is_help=True)
+
+
 @docs_app.command("list")
 def docs_list(type_: Annotated[Optional[str], typer.Option("--type", help="Type word, e.g. 'nghị quyết'.")] = None,
               issuer: Annotated[Optional[str], typer.Option(help="Issuer or sign code, e.g. 'CP', 'UBND', 'BTC'.")] = None,
@@ -25,7 +28,7 @@ def docs_list(type_: Annotated[Optional[str], typer.Option("--type", help="Type 
     """Documents in the registry, most recently seen first."""
     engine = open_store()
     with session_scope(engine) as session:
-        documents = repo.find_documents(session, type_, issuer, parse_day(since))
+        documents = repo.find_documents(session, fold(type_ or ""), fold(issuer or ""), parse_day(since))
         counts = repo.mention_counts(session, [d.id for d in documents if d.id is not None])
     table = Table(title=f"{len(documents)} documents")
     for column in ("id", "type", "issued", "first seen", "about", "cites"):

@@ -1,5 +1,9 @@
-"""Turning crawl items into stored versions and events: normalise → identify documents → dedupe → store
-version → detect change. One item, one transaction: a crash or Ctrl-C between items loses nothing stored.
+"""Turning crawl items into stored versions and events: normalise → identify documents → store version →
+register documents → dedupe → detect change. One item, one transaction (or one batch of an import): a crash
+or Ctrl-C between items loses nothing stored, and a transaction that lost its connection or a race with
+another writer is run again (`storage.db.write`). Several processes may ingest into one store at once: rows
+are created once by their natural keys, an article's history is appended under its row lock, and new
+repost clusters take turns (see `storage.repository`).
 
 A source's first successful pass is its *baseline*: everything is stored, nothing is announced (a monitor
 that screams on first start is useless). Layout problems are announced even then, once per breakage.
@@ -7,7 +11,9 @@ that screams on first start is useless). Layout problems are announced even then
 from __future__ import annotations
 
 import base64
-import threading
+import logging
+import os
+import socket
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,22 +25,27 @@ from sqlmodel import Session
 
 from govmon.crawler.extract.fingerprint import canonical_url
 from govmon.crawler.sources import Source as SourceDef
+from govmon.monitor.alerts.events import emit
 from govmon.monitor.analysis.article import Analysis, digest_of, full_text, identified
 from govmon.monitor.analysis.changes import is_significant, word_diff
-from govmon.monitor.pipeline.clusters import LiveClusters
-from govmon.monitor.config import Channel
 from govmon.monitor.analysis.dedupe import Features, copy_rank, features, features_to_json
-from govmon.monitor.analysis.documents import ALERTING, RELATION_VI, Identified, identify, issuer_of, registry_key
-from govmon.monitor.alerts.events import emit
+from govmon.monitor.analysis.documents import Identified, identify
+from govmon.monitor.config import Channel
+from govmon.monitor.pipeline.clusters import LiveClusters
+from govmon.monitor.pipeline.documents import Registrar
+from govmon.monitor.pipeline.history import implausible, place
 from govmon.storage import repository as repo
 from govmon.storage.blobs import BlobStore, blob_dir_for
-from govmon.storage.db import session_scope
+from govmon.storage.db import session_scope, write
 from govmon.storage.models import Article, CrawlRun, RepostCluster, Source, Version, compress, utcnow
 
-__all__ = ["Ingestor", "Tally"]
+__all__ = ["Ingestor", "Tally", "HOST"]
+log = logging.getLogger(__name__)
 GONE_AFTER = 3  # consecutive polls answering 404/410 before a known article is reported gone
 FAILING = frozenset({"unreachable", "failed"})
 FAILING_RUNS = 3  # consecutive failed runs before a source is reported broken
+HOST = socket.gethostname()
+_COUNTS = ("lists", "articles", "articles_new", "versions_new", "unchanged", "known", "outside", "documents")
 
 
 @dataclass
@@ -58,9 +69,20 @@ class Tally:
     def status(self) -> str:
         if self.count("layout"):
             return "broken"
+        if self.count("ingest_error"):
+            return "failed"  # an item could not be stored: the run failed, whatever else it stored
         if self.lists:
             return "ok"
         return "unreachable" if self.count("unreachable") or self.count("http_error") else "failed"
+
+    def mark(self) -> tuple[Any, ...]:
+        """The tally as it stands, to go back to when a transaction is run again."""
+        return (*(getattr(self, name) for name in _COUNTS), len(self.problems), len(self.redirects))
+
+    def restore(self, mark: tuple[Any, ...]) -> None:
+        for name, value in zip(_COUNTS, mark):
+            setattr(self, name, value)
+        del self.problems[mark[-2]:], self.redirects[mark[-1]:]
 
 
 def _when(value: str | None) -> datetime | None:
@@ -68,11 +90,7 @@ def _when(value: str | None) -> datetime | None:
 
 
 class Ingestor:
-    """Ingests the items of one crawl of one source into the store. Crawls run in parallel, ingestion does
-    not: items of all crawls are written one transaction at a time (the lock), so two sources reporting the
-    same new document at the same moment can never both create it."""
-
-    _writing = threading.Lock()
+    """Ingests the items of one crawl (or import) of one source into the store."""
 
     def __init__(self, engine: Engine, source: SourceDef, channels: Sequence[Channel],
                  blobs: BlobStore | None = None, quiet: bool = False,
@@ -83,29 +101,50 @@ class Ingestor:
         self.tally = Tally()
         self.window = window  # backfill: only articles published within [since, until] are stored
         self._row: tuple[Session, Source] | None = None
-        with session_scope(engine) as session:
-            row = repo.ensure_source(session, source.name, title=source.title, kind=source.kind,
-                                     official=source.official)
-            self.source_id, self.baseline = row.id, row.baseline_at is None or quiet  # quiet: backfill, archives
-            self.run_id = repo.start_run(session, row).id
+        self.source_id, self.baseline, self.run_id = write(engine, lambda session: self._start(session, quiet))
+        self.documents = Registrar(self._emit, self.baseline)
+
+    def _start(self, session: Session, quiet: bool) -> tuple[int, bool, int]:
+        source = self.definition
+        row = repo.ensure_source(session, source.name, title=source.title, kind=source.kind, official=source.official)
+        session.flush()
+        run = repo.start_run(session, row, host=HOST, pid=os.getpid())
+        return row.id, row.baseline_at is None or quiet, run.id  # quiet: backfill, archives
 
     def handle(self, item: dict[str, Any], session: Session | None = None) -> None:
-        """Ingest one item in its own transaction, or in `session`: a batch the caller opened with
-        `Ingestor.transaction` (imports write hundreds of pages per commit)."""
+        """Ingest one item in its own transaction (run again on a lost connection or race), or in
+        `session`: a batch the caller opened with `Ingestor.transaction` (imports write hundreds of pages
+        per commit)."""
         handler = getattr(self, f"_on_{item.get('type')}", None)
         if handler is None:
             return
         if session is not None:
             handler(session, self._source(session), item)
             return
-        with self.transaction(self.engine) as own:
+        mark = self.tally.mark()
+
+        def work(own: Session) -> None:
+            self.tally.restore(mark)
             handler(own, self._source(own), item)
+        write(self.engine, work)
+
+    def set_aside(self, item: dict[str, Any], error: Exception) -> None:
+        """An item whose ingestion failed: its transaction is rolled back, the error is kept with the run
+        (the run fails, so a source that keeps failing is reported broken) and recorded as an
+        `item_failed` event that `govmon events` shows; the crawl's other items are stored."""
+        detail = f"{type(error).__name__}: {error}"[:500]
+        log.error("%s: could not store %s: %s", self.definition.name, item.get("url"), detail, exc_info=error)
+        self.tally.problems.append({"url": item.get("url", ""), "kind": "ingest_error", "detail": detail})
+        write(self.engine, lambda session: emit(
+            session, (), "item_failed", f"failed:{self.run_id}:{item.get('type')}:{item.get('url', '')}",
+            title=f"{self.definition.name}: không lưu được {item.get('url', '')}", source_id=self.source_id,
+            payload={"url": item.get("url", ""), "detail": detail}))
 
     @classmethod
     @contextmanager
     def transaction(cls, engine: Engine) -> Iterator[Session]:
-        """The write lock and one transaction: everything handled in it is stored together or not at all."""
-        with cls._writing, session_scope(engine) as session:
+        """One transaction: everything handled in it is stored together or not at all."""
+        with session_scope(engine) as session:
             yield session
 
     def _source(self, session: Session) -> Source:
@@ -152,8 +191,8 @@ class Ingestor:
         source.broken_since = utcnow()
         session.add(source)
         self._emit(session, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
-             title=f"{source.title or source.name}: trang không còn đúng bố cục đã biết",
-             source_id=source.id, payload={"url": item["url"], "detail": item.get("detail", "")})
+                   title=f"{source.title or source.name}: trang không còn đúng bố cục đã biết",
+                   source_id=source.id, payload={"url": item["url"], "detail": item.get("detail", "")})
 
     def _missing(self, session: Session, source: Source, url: str) -> None:
         """A known article that answers 404/410: gone only after GONE_AFTER polls in a row (sites flap)."""
@@ -164,8 +203,8 @@ class Ingestor:
         if article.missing_polls >= GONE_AFTER:
             article.gone_at = utcnow()
             self._emit(session, "article_gone", f"gone:{article.id}:{article.gone_at.isoformat()}",
-                 title=f"Bài không còn trên trang: {article.title}", source_id=source.id, article_id=article.id,
-                 payload={"url": article.url, "polls": article.missing_polls})
+                       title=f"Bài không còn trên trang: {article.title}", source_id=source.id,
+                       article_id=article.id, payload={"url": article.url, "polls": article.missing_polls})
         session.add(article)
 
     def _on_article(self, session: Session, source: Source, item: dict[str, Any]) -> None:
@@ -177,21 +216,51 @@ class Ingestor:
             self.tally.problems.append({"url": item["url"], "kind": "empty", "detail": "no title or no text"})
             return
         self.tally.articles += 1
-        article, is_new = self._article(session, source, item)
-        previous = None if is_new else repo.latest_version(session, article.id)
         analysis: Analysis | None = item.get("analysis")
         digest = analysis.digest if analysis else digest_of(data)
-        if previous is not None and (previous.content_hash == digest or self._archived(session, article, item, digest)):
+        article, is_new = self._article(session, source, item)
+        if is_new:
+            self._first_version(session, source, article, item, digest, analysis)
+        else:
+            self._next_version(session, source, article, item, digest, analysis)
+
+    def _first_version(self, session: Session, source: Source, article: Article, item: dict[str, Any],
+                       digest: str, analysis: Analysis | None) -> None:
+        self._version(session, article, item, digest)
+        found = self._identified(session, source, article, item, analysis, fresh=True)
+        data = item["article"]
+        self._cluster(session, source, article, analysis.features if analysis else features(full_text(data)), found)
+
+    def _next_version(self, session: Session, source: Source, article: Article, item: dict[str, Any],
+                      digest: str, analysis: Analysis | None) -> None:
+        """A known article: a new version where the text differs from its neighbours in time; only the
+        newest speaks for the article and may alert."""
+        spot = place(session, article, _when(item.get("fetched_at")) or utcnow(), digest)
+        suspect = self._suspect(spot.previous, item) if spot.newest and not spot.same else ""
+        if suspect:
+            self.tally.problems.append({"url": item["url"], "kind": "suspect_text", "detail": suspect})
+            return
+        if spot.newest:
+            self._seen(article, item)
+        if spot.same:
             self.tally.unchanged += 1
             return
-        version = self._version(session, article, previous, item, digest)
-        found = analysis.found if analysis else identified(data)
+        version = self._version(session, article, item, digest)
+        found = self._identified(session, source, article, item, analysis)
+        if spot.newest and spot.previous is not None:
+            self._changed(session, source, article, spot.previous, version, found)
+
+    @staticmethod
+    def _suspect(latest: Version | None, item: dict[str, Any]) -> str:
+        data = item["article"]
+        return implausible(latest, data.get("extractor", ""), data["text"]) if latest is not None else ""
+
+    def _identified(self, session: Session, source: Source, article: Article, item: dict[str, Any],
+                    analysis: Analysis | None, fresh: bool = False) -> Identified:
+        found = analysis.found if analysis else identified(item["article"])
         self.tally.documents += len(found.refs)
-        self._documents(session, source, article, found, fresh=is_new)
-        if is_new:
-            self._cluster(session, source, article, analysis.features if analysis else features(full_text(data)), found)
-        elif previous is not None:
-            self._changed(session, source, article, previous, version, found)
+        self.documents.register(session, source, article, found, fresh=fresh)
+        return found
 
     def _on_attachment(self, session: Session, source: Source, item: dict[str, Any]) -> None:
         """Keep the file (content-addressed) and read its documents like an article's; a file that could not
@@ -207,127 +276,62 @@ class Ingestor:
         if item.get("problem"):
             self.tally.problems.append({"url": item["url"], "kind": "attachment", "detail": item["problem"]})
         if row is not None and row.text:
-            self._documents(session, source, article, identify("", "", row.text))
+            self.documents.register(session, source, article, identify("", "", row.text))
 
     # --- steps ------------------------------------------------------------------------------------
 
-    def _archived(self, session: Session, article: Article, item: dict[str, Any], digest: str) -> bool:
-        """An archive capture already imported (same content, same capture time): importing twice adds nothing."""
-        captured = _when(item.get("fetched_at"))
-        return captured is not None and any(v.content_hash == digest and v.fetched_at == captured
-                                            for v in repo.versions_of(session, article.id))
-
     def _article(self, session: Session, source: Source, item: dict[str, Any]) -> tuple[Article, bool]:
+        """The item's article, created once (whoever else creates it now) or held for this transaction."""
         data, url = item["article"], canonical_url(item["url"])
-        seen = {"etag": item.get("etag", ""), "last_modified": item.get("last_modified", ""),
-                "extractor": data.get("extractor", ""), "title": data["title"], "missing_polls": 0, "gone_at": None}
         article = repo.article_by_url(session, url)
         if article is None:
-            self.tally.articles_new += 1
-            return repo.add_article(session, source, url, lang=data.get("lang", "vi"),
-                                    published_at=_when(data.get("published_at")), **seen), True
-        for name, value in seen.items():
+            article, created = repo.add_article(
+                session, source, url, lang=data.get("lang", "vi"), published_at=_when(data.get("published_at")),
+                **self._fields(item))
+            if created:
+                self.tally.articles_new += 1
+                return article, True
+        return repo.lock_article(session, article), False
+
+    @staticmethod
+    def _fields(item: dict[str, Any]) -> dict[str, Any]:
+        """What the newest fetch says of an article besides its text."""
+        data = item["article"]
+        return {"etag": item.get("etag", ""), "last_modified": item.get("last_modified", ""),
+                "extractor": data.get("extractor", ""), "title": data["title"], "missing_polls": 0, "gone_at": None}
+
+    def _seen(self, article: Article, item: dict[str, Any]) -> None:
+        for name, value in self._fields(item).items():
             setattr(article, name, value)
         article.last_seen_at = utcnow()
-        session.add(article)
-        return article, False
 
-    def _version(self, session: Session, article: Article, previous: Version | None,
-                 item: dict[str, Any], digest: str) -> Version:
+    def _version(self, session: Session, article: Article, item: dict[str, Any], digest: str) -> Version:
         data = item["article"]
         extra = {k: data.get(k) for k in ("canonical_url", "category", "attachments", "extractor", "published_at")}
         extra["redirected_from"] = item.get("redirected_from", [])
         self.tally.versions_new += 1
         return repo.add_version(
-            session, article, previous, content_hash=digest, title=data["title"], lead=data.get("lead", ""),
+            session, article, content_hash=digest, title=data["title"], lead=data.get("lead", ""),
             text=data["text"], author=data.get("author", ""), modified_at=_when(data.get("modified_at")),
             raw_html=compress(item.get("html", "")), extra=extra,
             **({"fetched_at": _when(item["fetched_at"])} if item.get("fetched_at") else {}))
 
-    def _documents(self, session: Session, source: Source, article: Article, found: Identified,
-                   fresh: bool = False) -> None:
-        """Registry rows, mentions, relations and first-subject alerts of what `article` names (`fresh`:
-        the article was just created, so it has no mentions yet)."""
-        rows = repo.documents_by_ids(session, (ref.id for ref in found.refs))
-        docs = {ref.id: self._document(session, ref, article, rows[ref.id]) for ref in found.refs}
-        mentions = [(docs[ref.id], "subject" if ref.id in found.subjects else "cites", ref.raw) for ref in found.refs]
-        mentions += [mention for partial in found.partial for mention in self._short_reference(session, partial)]
-        repo.set_mentions(session, article, mentions, known=() if fresh else None)
-        for relation in found.relations:
-            self._relation(session, source, article, relation, docs)
-        for doc_id in sorted(found.subjects & docs.keys()):
-            self._first_subject(session, source, article, docs[doc_id], found)
-
-    def _short_reference(self, session: Session, partial: Any) -> list[tuple[Any, str, str]]:
-        """"Nghị quyết 57" names a registry document when exactly one of that type and number is known."""
-        candidates = repo.documents_by_number(session, partial.number, partial.type)
-        return [(candidates[0], "cites", partial.raw)] if len(candidates) == 1 else []
-
-    def _document(self, session: Session, ref: Any, article: Article, same_id: list[Any]) -> Any:
-        """The registry row `ref` names among `same_id` (the rows of its canonical id; a new row is added
-        to it), created or resolved as `registry_key` says."""
-        rows = {d.key: d for d in same_id}
-        known = [(d.key, d.resolved) for d in same_id]
-        key, resolved = registry_key(ref, known)
-        year = ref.year or (int(ref.date[:4]) if ref.date else None)
-        existing = rows.get(key) or self._resolve_loose(rows.get(ref.id), ref, key, known, year)
-        if existing is not None:
-            session.add(existing)
-            return existing
-        document = repo.add_document(session, key, ref.id, type=ref.type or "", number=ref.number, year=year,
-                                     code=ref.code, issuer=issuer_of(ref.code), issued_on=ref.date,
-                                     resolved=resolved, first_seen_article_id=article.id)
-        same_id.append(document)
-        return document
-
-    def _resolve_loose(self, loose: Any, ref: Any, key: str, known: list[tuple[str, bool]], year: int | None) -> Any:
-        """A dated mention resolves the undated document seen before it, when no other year is known: the
-        same row gets its key, so an earlier undated repost never makes the document "new" twice."""
-        if loose is None or key == ref.id or any(ok for _, ok in known):
-            return None
-        loose.key, loose.resolved, loose.year, loose.issued_on = key, True, year, ref.date
-        return loose
-
-    def _relation(self, session: Session, source: Source, article: Article, relation: Any,
-                  docs: dict[str, Any]) -> None:
-        if relation.from_id not in docs or relation.to_id not in docs:
-            return
-        added = repo.add_relation(session, docs[relation.from_id], relation.rel, docs[relation.to_id],
-                                  relation.evidence, article.id)
-        if added is None or self.baseline or relation.rel not in ALERTING:
-            return
-        self._emit(session, "document_amended", f"relation:{relation.from_id}:{relation.rel}:{relation.to_id}",
-             documents=[relation.from_id, relation.to_id], title=f"{relation.from_id} {RELATION_VI[relation.rel]} {relation.to_id}",
-             source_id=source.id, article_id=article.id, document_id=docs[relation.to_id].id,
-             payload={"relation": relation.to_json(), "url": article.url})
-
-    def _first_subject(self, session: Session, source: Source, article: Article, document: Any,
-                       found: Identified) -> None:
-        if document.first_subject_at is not None:
-            return
-        document.first_subject_at = utcnow()
-        document.title = document.title or article.title
-        session.add(document)
-        if not self.baseline:
-            self._emit(session, "new_document", f"document:{document.key}", documents=[document.canonical_id],
-                 title=f"Văn bản mới {document.canonical_id}: {article.title}", source_id=source.id,
-                 article_id=article.id, document_id=document.id, payload={"url": article.url})
-
     def _cluster(self, session: Session, source: Source, article: Article, text_features: Features,
                  found: Identified) -> None:
         """Join the cluster of an earlier copy (MinHash LSH candidates, verified, hard guards), or start one."""
-        live = LiveClusters.of(session, self.store)
-        match = live.find(text_features)
+        live = LiveClusters.of(self.store)
+        match = live.find(session, text_features)
         if match is not None and session.get(RepostCluster, match) is not None:
             self._join_cluster(session, article, match)
             return
         cluster = repo.new_cluster(session, article, features_to_json(text_features))
-        live.add(cluster.id, text_features)
+        live.stage(session, cluster.id, text_features, cluster.created_at)
         if not self.baseline:
             ids = [r.id for r in found.refs if r.id in found.subjects] + [r.id for r in found.refs if r.id not in found.subjects]
             self._emit(session, "new_article", f"cluster:{cluster.id}", documents=ids, title=article.title,
-                 source_id=source.id, article_id=article.id, cluster_id=cluster.id,
-                 payload={"url": article.url, "published_at": article.published_at.isoformat() if article.published_at else None})
+                       source_id=source.id, article_id=article.id, cluster_id=cluster.id,
+                       payload={"url": article.url,
+                                "published_at": article.published_at.isoformat() if article.published_at else None})
 
     def _join_cluster(self, session: Session, article: Article, cluster_id: int) -> None:
         """Add a copy; it becomes the canonical one when published earlier (an official source first on ties)."""
@@ -352,32 +356,39 @@ class Ingestor:
             return
         session.flush()  # the version's id names the event
         self._emit(session, "article_changed", f"version:{version.id}", documents=found.ids(),
-             title=f"Bài đã bị sửa: {article.title}", source_id=source.id, article_id=article.id,
-             payload={"url": article.url, "diff": word_diff(old, new), "seq": version.seq})
+                   title=f"Bài đã bị sửa: {article.title}", source_id=source.id, article_id=article.id,
+                   payload={"url": article.url, "diff": word_diff(old, new), "seq": version.seq})
 
     def finish(self, status: str | None = None, message: str = "") -> str:
         """Record the run's outcome; the first completed pass of a source becomes its baseline. A source
         that fails FAILING_RUNS times in a row is broken (one alert), and recovered (one alert) when a run
         succeeds again."""
         status = status or self.tally.status()
-        with self.transaction(self.engine) as session:
-            source = self._source(session)
-            source.last_run_at, source.last_status = utcnow(), status
-            if status in ("ok", "broken") and source.baseline_at is None:
-                source.baseline_at = utcnow()
-            run = session.get(CrawlRun, self.run_id)
-            if run is not None:
-                repo.finish_run(session, run, status, message, pages=self.tally.lists + self.tally.articles,
-                                articles_new=self.tally.articles_new, versions_new=self.tally.versions_new,
-                                problems=len(self.tally.problems))
-            self._health(session, source, status)
-            session.add(source)
+        message = message or self._first_error()
+        write(self.engine, lambda session: self._finish(session, status, message))
         return status
+
+    def _first_error(self) -> str:
+        failed = [p for p in self.tally.problems if p["kind"] == "ingest_error"]
+        return f"{len(failed)} item(s) not stored; first: {failed[0]['url']}: {failed[0]['detail']}" if failed else ""
+
+    def _finish(self, session: Session, status: str, message: str) -> None:
+        source = self._source(session)
+        source.last_run_at, source.last_status = utcnow(), status
+        if status in ("ok", "broken") and source.baseline_at is None:
+            source.baseline_at = utcnow()
+        run = session.get(CrawlRun, self.run_id)
+        if run is not None:
+            repo.finish_run(session, run, status, message, pages=self.tally.lists + self.tally.articles,
+                            articles_new=self.tally.articles_new, versions_new=self.tally.versions_new,
+                            problems=len(self.tally.problems))
+        self._health(session, source, status)
+        session.add(source)
 
     def _health(self, session: Session, source: Source, status: str) -> None:
         if status == "ok" and source.broken_since is not None:
             self._emit(session, "source_recovered", f"recovered:{source.name}:{source.broken_since.isoformat()}",
-                 title=f"{source.title or source.name}: đã hoạt động trở lại", source_id=source.id, payload={})
+                       title=f"{source.title or source.name}: đã hoạt động trở lại", source_id=source.id, payload={})
             source.broken_since = None
             return
         if status not in FAILING or source.broken_since is not None:
@@ -386,5 +397,5 @@ class Ingestor:
         if len(runs) == FAILING_RUNS and all(r.status in FAILING for r in runs):
             source.broken_since = utcnow()
             self._emit(session, "source_broken", f"broken:{source.name}:{source.broken_since.isoformat()}",
-                 title=f"{source.title or source.name}: {FAILING_RUNS} lần thu thập liên tiếp thất bại ({status})",
-                 source_id=source.id, payload={"detail": runs[0].message or status})
+                       title=f"{source.title or source.name}: {FAILING_RUNS} lần thu thập liên tiếp thất bại ({status})",
+                       source_id=source.id, payload={"detail": runs[0].message or status})

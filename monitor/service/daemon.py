@@ -20,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from types import FrameType
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
@@ -27,6 +28,7 @@ from sqlalchemy.engine import Engine
 from govmon.crawler.sources import Source as SourceDef
 from govmon.monitor.config import Config
 from govmon.monitor.alerts.dispatch import dispatch
+from govmon.monitor.service.claims import reap_runs
 from govmon.monitor.service.runner import Control, crawl_source
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
@@ -97,7 +99,16 @@ class Daemon:
         finally:
             with self._lock:
                 self.running.discard(source.name)
-        self.deliver()
+        self._dispatch_soon()
+
+    def _dispatch_soon(self) -> None:
+        """Bring the dispatcher's next run forward to now (it never runs twice at once: max_instances=1)."""
+        if self.stopping.is_set():
+            return
+        try:
+            self.scheduler.modify_job("dispatch", next_run_time=datetime.now(timezone.utc))
+        except JobLookupError:  # not scheduled (a crawl run outside `run`): dispatch here, still claimed per row
+            self.deliver()
 
     def deliver(self) -> None:
         try:
@@ -111,6 +122,9 @@ class Daemon:
     def run(self, grace: float = GRACE_SECONDS) -> None:
         """Hold the store lock, schedule, and run until SIGTERM/SIGINT; then stop within `grace` seconds."""
         with StoreLock(self.engine):
+            reaped = reap_runs(self.engine, self.config.crawl_timeout)
+            if reaped:
+                log.warning("%d run(s) left running by a process that is gone were marked killed", reaped)
             self.schedule()
             self.scheduler.start()
             previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}

@@ -8,31 +8,42 @@ stops the child and leaves every item already ingested committed and nothing hal
 from __future__ import annotations
 
 import json
+import logging
+import os
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+from govmon.crawler.lifeline import PARENT_ENV
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import load_sources, unknown_names
 from govmon.monitor.config import Config
 from govmon.monitor.pipeline.ingest import Ingestor, Tally
+from govmon.monitor.service.claims import Claim, reap_runs
 from govmon.monitor.service.walks import Checkpoint
 from govmon.storage import repository as repo
-from govmon.storage.db import session_scope
+from govmon.storage.db import StoreUnavailable, session_scope, write
+from govmon.storage.models import utcnow
 
 __all__ = ["CrawlReport", "Control", "Walk", "crawl_source", "run_pass", "enabled_sources", "crawl_settings",
            "walk_checkpoint"]
 
 
+log = logging.getLogger(__name__)
 OnItem = Callable[[dict[str, Any], Tally], None]
+KNOWN_DAYS = 30  # articles seen this recently are re-requested conditionally; older ones are not in the spec
+CLAIM_WAIT = 60.0  # a command waits this long for a source another process is crawling
+
 
 
 @dataclass
@@ -100,9 +111,12 @@ def crawl_settings(config: Config, source: SourceDef, extra: dict[str, Any] | No
 
 
 def _spec(engine: Engine, config: Config, source: SourceDef, extra: dict[str, Any] | None) -> dict[str, Any]:
+    """What the crawl child needs: the source, the HTTP validators of the articles seen in the last
+    KNOWN_DAYS (list pages show recent articles; an older one that reappears is fetched in full once), and
+    the settings."""
     with session_scope(engine) as session:
         row = repo.source_by_name(session, source.name)
-        known = repo.known_pages(session, row) if row else {}
+        known = repo.known_pages(session, row, utcnow() - timedelta(days=KNOWN_DAYS)) if row else {}
     return {"source": source.name, "source_dirs": [str(d) for d in config.source_dirs], "known": known,
             "settings": crawl_settings(config, source, extra)}
 
@@ -114,27 +128,54 @@ def _tail(log: IO[bytes], lines: int = 5) -> str:
 
 
 def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[str, Any] | None = None,
-                 control: Control | None = None, walk: Walk | None = None) -> CrawlReport:
-    """Crawl one source in a child process and ingest what it reports (a backfill when `walk` is given)."""
-    control = control or Control()
+                 control: Control | None = None, walk: Walk | None = None, claim_wait: float = 0.0) -> CrawlReport:
+    """Crawl one source in a child process and ingest what it reports (a backfill when `walk` is given).
+    One process crawls a source at a time: while another holds it (waiting up to `claim_wait` seconds for
+    it), the report says "busy" and nothing is crawled."""
+    reap_runs(engine, config.crawl_timeout)
+    claim = Claim(engine, write(engine, lambda session: _source_row(session, source)), config.crawl_timeout)
+    if not _wait_for(claim, claim_wait, control or Control()):
+        return CrawlReport(source.name, "busy", Tally(), f"being crawled by {claim.holder}")
+    try:
+        return _crawl(engine, config, source, extra, control or Control(), walk)
+    finally:
+        claim.release()
+
+
+def _source_row(session: Session, source: SourceDef) -> int:
+    row = repo.ensure_source(session, source.name, title=source.title, kind=source.kind, official=source.official)
+    session.flush()
+    return row.id
+
+
+def _wait_for(claim: Claim, seconds: float, control: Control) -> bool:
+    deadline = time.monotonic() + seconds
+    while not claim.take():
+        if time.monotonic() >= deadline or control.stop.wait(min(2.0, max(0.1, deadline - time.monotonic()))):
+            return False
+    return True
+
+
+def _crawl(engine: Engine, config: Config, source: SourceDef, extra: dict[str, Any] | None, control: Control,
+           walk: Walk | None) -> CrawlReport:
     ingestor = Ingestor(engine, source, config.channels, quiet=bool(walk and not walk.notify),
                         window=(walk.since, walk.until) if walk else (None, None))
     spec_data = _spec(engine, config, source, extra)
     checkpoint = _walk_spec(spec_data, engine, source, walk) if walk else None
     on_item = _observed(checkpoint, walk.on_item if walk else None)
-    spec = json.dumps(spec_data)
     with tempfile.TemporaryFile() as log:
         child = subprocess.Popen([sys.executable, "-m", "govmon.crawler.run"], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8")
+                                 stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8",
+                                 env={**os.environ, PARENT_ENV: str(os.getpid())})
         control.add(child)
         timer = threading.Timer(config.crawl_timeout, child.kill)
         timer.start()
         try:
-            _feed(child, spec, ingestor, on_item)
+            _feed(child, json.dumps(spec_data), ingestor, on_item)
         except BaseException:
             child.kill()
             child.wait()
-            ingestor.finish("interrupted")
+            _finish_quietly(ingestor)
             raise
         finally:
             timer.cancel()
@@ -145,6 +186,14 @@ def crawl_source(engine: Engine, config: Config, source: SourceDef, extra: dict[
         if code != 0:
             return _failed(ingestor, source, code, log, control)
     return CrawlReport(source.name, ingestor.finish(), ingestor.tally)
+
+
+def _finish_quietly(ingestor: Ingestor) -> None:
+    """Record an interrupted run if the store lets us (it may be what failed); the cause is raised anyway."""
+    try:
+        ingestor.finish("interrupted")
+    except Exception:  # noqa: BLE001 - the original error matters more; a dead run is reaped later
+        log.warning("could not record the interrupted run of %s", ingestor.definition.name)
 
 
 def walk_checkpoint(engine: Engine, source: str, walk: Walk) -> Checkpoint:
@@ -188,19 +237,34 @@ def _feed(child: subprocess.Popen[str], spec: str, ingestor: Ingestor, on_item: 
     child.stdin.close()
     for line in child.stdout:
         if line.strip():
-            item = json.loads(line)
-            ingestor.handle(item)
+            item = _ingest(line, ingestor)
             if on_item is not None:
                 on_item(item, ingestor.tally)
 
 
+def _ingest(line: str, ingestor: Ingestor) -> dict[str, Any]:
+    """Ingest one line of the crawl's output; an item that cannot be stored is set aside with its error
+    (the run fails and says so), never a reason to drop the rest. A store that stays away stops the crawl."""
+    item: dict[str, Any] = {"type": "unreadable", "url": ""}
+    try:
+        item = json.loads(line)
+        ingestor.handle(item)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one bad item must not stop change detection for the source
+        ingestor.set_aside(item, exc)
+    return item
+
+
 def run_pass(engine: Engine, config: Config, sources: Sequence[SourceDef],
-             extra: dict[str, Any] | None = None) -> list[CrawlReport]:
+             extra: dict[str, Any] | None = None, claim_wait: float = CLAIM_WAIT) -> list[CrawlReport]:
     """One crawl of each source, `config.parallel` at a time (each source keeps its own politeness); a
-    source that fails never stops the others. Ctrl-C stops every running crawl and starts no new one."""
+    source that fails never stops the others, one that another process is crawling is waited for up to
+    `claim_wait` seconds, then reported busy. Ctrl-C stops every running crawl and starts no new one."""
     control = Control()
     with ThreadPoolExecutor(max_workers=max(1, config.parallel), thread_name_prefix="crawl") as pool:
-        futures = [pool.submit(crawl_source, engine, config, source, extra, control) for source in sources]
+        futures = [pool.submit(crawl_source, engine, config, source, extra, control, None, claim_wait)
+                   for source in sources]
         try:
             return [future.result() for future in futures]
         except KeyboardInterrupt:

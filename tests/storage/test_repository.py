@@ -31,10 +31,10 @@ def test_versions_append_and_times_come_back_utc(engine):
     published = datetime(2025, 4, 2, 8, 30, tzinfo=timezone(timedelta(hours=7)))
     with session_scope(engine) as s:
         src = repo.ensure_source(s, "baochinhphu", title="Báo Chính phủ", official=True)
-        art = repo.add_article(s, src, "https://baochinhphu.vn/a-102250402083000000.htm", published_at=published)
-        v1 = repo.add_version(s, art, None, content_hash="h1", title="Nghị quyết", text="một",
-                              raw_html=compress("<p>Nghị quyết</p>"))
-        repo.add_version(s, art, v1, content_hash="h2", title="Nghị quyết", text="hai")
+        art, created = repo.add_article(s, src, "https://baochinhphu.vn/a-102250402083000000.htm", published_at=published)
+        repo.add_version(s, art, content_hash="h1", title="Nghị quyết", text="một", raw_html=compress("<p>Nghị quyết</p>"))
+        repo.add_version(s, art, content_hash="h2", title="Nghị quyết", text="hai")
+        assert created
         art_id = art.id
     with session_scope(engine) as s:
         versions = repo.versions_of(s, art_id)
@@ -49,7 +49,7 @@ def test_duplicate_version_number_is_refused(engine):
     with pytest.raises(IntegrityError):
         with session_scope(engine) as s:
             src = repo.ensure_source(s, "x")
-            art = repo.add_article(s, src, "https://x.vn/1")
+            art, _ = repo.add_article(s, src, "https://x.vn/1")
             s.add(Version(article_id=art.id, seq=1, content_hash="a", fetched_at=utcnow()))
             s.add(Version(article_id=art.id, seq=1, content_hash="b", fetched_at=utcnow()))
             s.flush()
@@ -60,7 +60,7 @@ def test_duplicate_version_number_is_refused(engine):
 def test_relations_and_mentions_are_idempotent(engine):
     with session_scope(engine) as s:
         src = repo.ensure_source(s, "s")
-        art = repo.add_article(s, src, "https://s.vn/71")
+        art, _ = repo.add_article(s, src, "https://s.vn/71")
         new = repo.add_document(s, "71/NQ-CP", "71/NQ-CP", type="NQ")
         old = repo.add_document(s, "03/NQ-CP", "03/NQ-CP", type="NQ")
         assert repo.add_relation(s, new, "amends", old, "sửa đổi Nghị quyết 03/NQ-CP", art.id) is not None
@@ -77,22 +77,21 @@ def test_event_happens_once_with_one_delivery_per_channel(engine):
         again = repo.add_event(s, "new_document", "document:71/NQ-CP", ["console", "mail"], title="71")
         assert first is not None and again is None
     with session_scope(engine) as s:
-        due = repo.due_deliveries(s, utcnow() + timedelta(seconds=1))
-        assert sorted(d.channel for d in due) == ["console", "mail"]
+        assert repo.due_channels(s, utcnow() + timedelta(seconds=1)) == ["console", "mail"]
         assert [e.kind for e in repo.events(s)] == ["new_document"]
 
 
-def test_recent_clusters_are_those_created_in_the_window(engine):
+def test_clusters_since_are_those_created_in_the_window(engine):
     with session_scope(engine) as s:
         src = repo.ensure_source(s, "s")
         for n in range(3):
-            repo.new_cluster(s, repo.add_article(s, src, f"https://s.vn/{n}"), signature=str(n))
+            repo.new_cluster(s, repo.add_article(s, src, f"https://s.vn/{n}")[0], signature=str(n))
         old = s.exec(select(RepostCluster).where(RepostCluster.signature == "0")).one()
         old.created_at = utcnow() - timedelta(days=40)
         s.add(old)
     with session_scope(engine) as s:
-        found = repo.recent_clusters(s, utcnow() - timedelta(days=30))
-        assert [signature for _, signature in found] == ["1", "2"]
+        found = repo.clusters_since(s, utcnow() - timedelta(days=30))
+        assert [signature for _, signature, _ in found] == ["1", "2"]
 
 
 def test_documents_since_a_date_go_by_issue_date_then_year_then_first_seen(engine):

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import timedelta
 
 from govmon.monitor.config import Channel
-from govmon.monitor.alerts.dispatch import dispatch
+from govmon.monitor.alerts.dispatch import LEASE, dispatch
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from govmon.storage.models import utcnow
@@ -44,13 +44,13 @@ CHILD = textwrap.dedent("""
     from govmon.monitor.config import Channel
     from govmon.storage.db import make_engine
     sent = []
-    real = d._record
-    def crash_after_first_acceptance(engine, delivery_id, error, tally):
-        if error is None and sent:
+    real = d._settle
+    def crash_after_first_acceptance(engine, delivery_id, owner, outcome, tally):
+        if outcome[1] == "sent" and sent:
             os._exit(9)  # killed after the provider accepted, before the store recorded it
         sent.append(delivery_id)
-        real(engine, delivery_id, error, tally)
-    d._record = crash_after_first_acceptance
+        real(engine, delivery_id, owner, outcome, tally)
+    d._settle = crash_after_first_acceptance
     d.dispatch(make_engine(sys.argv[1]), (Channel("hook", sys.argv[2]),))
 """)
 
@@ -62,7 +62,8 @@ def test_a_crash_after_sending_loses_nothing_and_duplicates_only_under_the_same_
     crashed = subprocess.run([sys.executable, "-c", CHILD, url, http_receiver.url()], capture_output=True, text=True,
                              timeout=60)
     assert crashed.returncode == 9, crashed.stderr
-    dispatch(engine, channels)  # the restarted daemon's next round
+    dispatch(engine, channels)  # the restarted daemon's next round: what the dead sender had not claimed
+    dispatch(engine, channels, now=utcnow() + LEASE)  # its claim on the message in flight expires: sent again
     keys = Counter(json.loads(r.body)["title"] for r in http_receiver.requests)
     assert set(keys) == {f"Thông báo {n}" for n in range(1, 6)}  # lost: 0
     assert sorted(keys.values()) == [1, 1, 1, 1, 2]  # one duplicate: the message in flight at the crash

@@ -1,0 +1,103 @@
+"""Writing what an article names into the document registry: registry rows (created once, dated or resolved
+as `analysis.documents.registry_key` says), mentions, relations between documents, and the alerts a stated
+relation (`document_amended`) or a document's first announcement (`new_document`) raises."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from govmon.crawler.extract.types import DocRef, PartialRef, Relation
+from govmon.monitor.alerts.subscriptions import fold
+from govmon.monitor.analysis.documents import ALERTING, RELATION_VI, Identified, issuer_of, registry_key
+from govmon.storage import repository as repo
+from govmon.storage.models import Article, Document, Source, utcnow
+
+__all__ = ["Registrar"]
+
+Emit = Callable[..., Any]  # Ingestor._emit(session, kind, dedup_key, **fields)
+
+
+@dataclass
+class Registrar:
+    """Registers the documents of one source's articles; `baseline` (a first pass, a quiet import) stores
+    everything and announces nothing."""
+
+    emit: Emit
+    baseline: bool
+
+    def register(self, session: Session, source: Source, article: Article, found: Identified,
+                 fresh: bool = False) -> None:
+        """Registry rows, mentions, relations and first-subject alerts of what `article` names (`fresh`: the
+        article was just created, so it has no mentions yet)."""
+        rows = repo.documents_by_ids(session, (ref.id for ref in found.refs))
+        docs = {ref.id: self._document(session, ref, article, rows[ref.id]) for ref in found.refs}
+        mentions = [(docs[ref.id], "subject" if ref.id in found.subjects else "cites", ref.raw) for ref in found.refs]
+        mentions += [mention for partial in found.partial for mention in _short_reference(session, partial)]
+        repo.set_mentions(session, article, mentions, known=() if fresh else None)
+        for relation in found.relations:
+            self._relation(session, source, article, relation, docs)
+        for doc_id in sorted(found.subjects & docs.keys()):
+            self._first_subject(session, source, article, docs[doc_id])
+
+    def _document(self, session: Session, ref: DocRef, article: Article, same_id: list[Document]) -> Document:
+        """The registry row `ref` names among `same_id` (the rows of its canonical id; a new row is added
+        to it), created or resolved as `registry_key` says."""
+        rows = {d.key: d for d in same_id}
+        known = [(d.key, d.resolved) for d in same_id]
+        key, resolved = registry_key(ref, known)
+        year = ref.year or (int(ref.date[:4]) if ref.date else None)
+        existing = rows.get(key) or _resolve_loose(rows.get(ref.id), ref, key, known, year)
+        if existing is not None:
+            session.add(existing)
+            return existing
+        issuer = issuer_of(ref.code)
+        document = repo.add_document(session, key, ref.id, type=ref.type or "", type_key=fold(ref.type or ""),
+                                     number=ref.number, year=year, code=ref.code, issuer=issuer,
+                                     issuer_key=fold(f"{issuer} {ref.code}"), issued_on=ref.date,
+                                     resolved=resolved, first_seen_article_id=article.id)
+        same_id.append(document)
+        return document
+
+    def _relation(self, session: Session, source: Source, article: Article, relation: Relation,
+                  docs: dict[str, Document]) -> None:
+        if relation.from_id not in docs or relation.to_id not in docs:
+            return
+        added = repo.add_relation(session, docs[relation.from_id], relation.rel, docs[relation.to_id],
+                                  relation.evidence, article.id)
+        if added is None or self.baseline or relation.rel not in ALERTING:
+            return
+        self.emit(session, "document_amended", f"relation:{relation.from_id}:{relation.rel}:{relation.to_id}",
+                  documents=[relation.from_id, relation.to_id],
+                  title=f"{relation.from_id} {RELATION_VI[relation.rel]} {relation.to_id}",
+                  source_id=source.id, article_id=article.id, document_id=docs[relation.to_id].id,
+                  payload={"relation": relation.to_json(), "url": article.url})
+
+    def _first_subject(self, session: Session, source: Source, article: Article, document: Document) -> None:
+        if document.first_subject_at is not None:
+            return
+        document.first_subject_at = utcnow()
+        document.title = document.title or article.title
+        session.add(document)
+        if not self.baseline:
+            self.emit(session, "new_document", f"document:{document.key}", documents=[document.canonical_id],
+                      title=f"Văn bản mới {document.canonical_id}: {article.title}", source_id=source.id,
+                      article_id=article.id, document_id=document.id, payload={"url": article.url})
+
+
+def _short_reference(session: Session, partial: PartialRef) -> list[tuple[Document, str, str]]:
+    """"Nghị quyết 57" names a registry document when exactly one of that type and number is known."""
+    candidates = repo.documents_by_number(session, partial.number, fold(partial.type))
+    return [(candidates[0], "cites", partial.raw)] if len(candidates) == 1 else []
+
+
+def _resolve_loose(loose: Document | None, ref: DocRef, key: str, known: list[tuple[str, bool]],
+                   year: int | None) -> Document | None:
+    """A dated mention resolves the undated document seen before it, when no other year is known: the
+    same row gets its key, so an earlier undated repost never makes the document "new" twice."""
+    if loose is None or key == ref.id or any(ok for _, ok in known):
+        return None
+    loose.key, loose.resolved, loose.year, loose.issued_on = key, True, year, ref.date
+    return loose

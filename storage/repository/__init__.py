@@ -1,0 +1,42 @@
+"""The repository: the one place that builds queries. Callers pass an open session (one transaction per
+ingested item or batch, see `govmon.storage.db.session_scope`) and get model objects back.
+
+Writes hold when several processes share the store (the daemon, CLI commands beside it, workers on other
+hosts): natural keys are unique constraints and rows are inserted once (`insert_once`), an article's history
+is appended under a row lock, new repost clusters take turns (`serialize`), and outbox deliveries and crawls
+are claimed in the database before anyone acts on them.
+"""
+from __future__ import annotations
+
+from govmon.storage.repository._rows import insert_once, serialize
+from govmon.storage.repository.articles import (
+    add_article, add_file, add_version, article_by_url, export_rows, files_of, known_pages, known_urls,
+    latest_version, lock_article, version_next_to, versions_of,
+)
+from govmon.storage.repository.clusters import cluster_members, clusters_since, new_cluster
+from govmon.storage.repository.documents import (
+    add_document, add_relation, article_documents, documents_by_id, documents_by_ids, documents_by_number,
+    find_documents, get_document, like_literal, mention_counts, mentions_of, number_key, relations_of, set_mentions,
+)
+from govmon.storage.repository.outbox import (
+    add_event, claim_deliveries, deliveries, due_channels, events, events_by_ids, retry_deliveries, settle_delivery,
+    unclaim_deliveries,
+)
+from govmon.storage.repository.sources import (
+    claim_source, ensure_source, finish_run, latest_runs, recent_runs, release_source, running_runs, source_by_name,
+    sources, start_run,
+)
+
+__all__ = [
+    "insert_once", "serialize",
+    "add_article", "add_file", "add_version", "article_by_url", "export_rows", "files_of", "known_pages", "known_urls",
+    "latest_version", "lock_article", "version_next_to", "versions_of",
+    "cluster_members", "clusters_since", "new_cluster",
+    "add_document", "add_relation", "article_documents", "documents_by_id", "documents_by_ids", "documents_by_number",
+    "find_documents", "get_document", "like_literal", "mention_counts", "mentions_of", "number_key", "relations_of",
+    "set_mentions",
+    "add_event", "claim_deliveries", "deliveries", "due_channels", "events", "events_by_ids", "retry_deliveries",
+    "settle_delivery", "unclaim_deliveries",
+    "claim_source", "ensure_source", "finish_run", "latest_runs", "recent_runs", "release_source", "running_runs",
+    "source_by_name", "sources", "start_run",
+]

@@ -1,0 +1,125 @@
+"""Articles, their versions in time order, their attached files, and what a crawl needs to know of them."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, select
+
+from govmon.storage.models import Article, Document, Mention, Source, StoredFile, Version, utcnow
+from govmon.storage.repository._rows import insert_once
+
+__all__ = ["article_by_url", "add_article", "lock_article", "latest_version", "versions_of", "version_next_to",
+           "add_version", "known_pages", "known_urls", "add_file", "files_of", "export_rows"]
+
+_NO_HTML = defer(col(Version.raw_html))  # the page as fetched is evidence, read only when asked for
+_NEWEST = (col(Version.fetched_at).desc(), col(Version.id).desc())
+_OLDEST = (col(Version.fetched_at), col(Version.id))
+
+
+def article_by_url(session: Session, url: str) -> Article | None:
+    return session.exec(select(Article).where(Article.url == url)).first()
+
+
+def add_article(session: Session, source: Source, url: str, **fields: Any) -> tuple[Article, bool]:
+    """The article at `url`: created now, or the one another writer created first (flag False)."""
+    now = utcnow()
+    values = {"source_id": source.id, "url": url, "first_seen_at": now, "last_seen_at": now, **fields}
+    return insert_once(session, Article, values, {"url": url})
+
+
+def lock_article(session: Session, article: Article) -> Article:
+    """Hold `article` for this transaction, so two writers never append to one history at once (PostgreSQL
+    row lock; SQLite writers already take turns); returns the row as now committed."""
+    query = select(Article).where(Article.id == article.id).with_for_update()
+    return session.exec(query.execution_options(populate_existing=True)).one()
+
+
+def latest_version(session: Session, article_id: int) -> Version | None:
+    """The newest version by fetch or capture time, whatever order versions arrived in."""
+    query = select(Version).options(_NO_HTML).where(Version.article_id == article_id).order_by(*_NEWEST)
+    return session.exec(query).first()
+
+
+def versions_of(session: Session, article_id: int) -> Sequence[Version]:
+    """The article's history, oldest first by fetch or capture time."""
+    query = select(Version).options(_NO_HTML).where(Version.article_id == article_id).order_by(*_OLDEST)
+    return session.exec(query).all()
+
+
+def version_next_to(session: Session, article_id: int, when: datetime, after: bool) -> Version | None:
+    """The version just before `when` (or just after, with `after`) in the article's history."""
+    query = select(Version).options(_NO_HTML).where(Version.article_id == article_id)
+    if after:
+        query = query.where(col(Version.fetched_at) > when).order_by(*_OLDEST)
+    else:
+        query = query.where(col(Version.fetched_at) <= when).order_by(*_NEWEST)
+    return session.exec(query).first()
+
+
+def add_version(session: Session, article: Article, **fields: Any) -> Version:
+    """Append a version of `article` (versions are never updated or deleted); `seq` counts arrivals, the
+    history's order is `fetched_at` (an archive import passes the capture time)."""
+    arrived = session.exec(select(func.max(Version.seq)).where(Version.article_id == article.id)).one()
+    fields.setdefault("fetched_at", utcnow())
+    version = Version(article_id=article.id, seq=(arrived or 0) + 1, **fields)
+    session.add(version)
+    return version  # inserted at the next flush (its id is known after it)
+
+
+def known_pages(session: Session, source: Source, seen_since: datetime | None = None) -> dict[str, dict[str, str]]:
+    """URL → HTTP validators (and the extractor of the last fetch) of the source's articles last seen since
+    `seen_since` (all when None): what a monitoring crawl may re-request conditionally."""
+    query = select(Article.url, Article.etag, Article.last_modified, Article.extractor).where(
+        Article.source_id == source.id)
+    if seen_since is not None:
+        query = query.where(col(Article.last_seen_at) >= seen_since)
+    return {url: {"etag": etag, "last_modified": lm, "extractor": how}
+            for url, etag, lm, how in session.exec(query).all()}
+
+
+def known_urls(session: Session, source: Source, batch: int = 5000) -> Iterator[str]:
+    """Every article URL of `source`, streamed in id order (a walk skips what the store has)."""
+    last = 0
+    while True:
+        query = select(Article.id, Article.url).where(Article.source_id == source.id, col(Article.id) > last)
+        rows = session.exec(query.order_by(col(Article.id)).limit(batch)).all()
+        if not rows:
+            return
+        yield from (url for _, url in rows)
+        last = rows[-1][0]
+
+
+def add_file(session: Session, article: Article, url: str, sha256: str, **fields: Any) -> StoredFile | None:
+    """Record an attachment as fetched; None when these bytes at this URL are already recorded."""
+    values = {"article_id": article.id, "url": url, "sha256": sha256, "fetched_at": utcnow(), **fields}
+    row, inserted = insert_once(session, StoredFile, values, {"article_id": article.id, "url": url, "sha256": sha256})
+    return row if inserted else None
+
+
+def files_of(session: Session, article_id: int) -> Sequence[StoredFile]:
+    return session.exec(select(StoredFile).where(StoredFile.article_id == article_id).order_by(col(StoredFile.id))).all()
+
+
+def export_rows(session: Session, since: datetime | None = None, source: str | None = None,
+                document_type: str | None = None, batch: int = 500) -> Iterator[tuple[Article, Source]]:
+    """Articles for export, oldest first, read `batch` at a time (a store of millions streams in bounded
+    memory); `document_type`: a document type the article must mention."""
+    last = 0
+    while True:
+        query = select(Article, Source).join(Source).where(Article.id > last)
+        if since:
+            query = query.where(func.coalesce(Article.published_at, Article.first_seen_at) >= since)
+        if source:
+            query = query.where(Source.name == source)
+        if document_type:
+            typed = select(Mention.article_id).join(Document).where(func.lower(Document.type) == document_type.lower())
+            query = query.where(col(Article.id).in_(typed))
+        rows = session.exec(query.order_by(col(Article.id)).limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1][0].id or last

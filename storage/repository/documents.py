@@ -1,0 +1,129 @@
+"""The document registry: documents by key, id and number, the articles that mention them, and their
+relations. Filters take folded forms (lower case, no diacritics: `type_key`, `issuer_key`), so SQLite and
+PostgreSQL give the same answers, and user text is matched literally (LIKE wildcards escaped)."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_
+from sqlmodel import Session, col, select
+
+from govmon.storage.models import Article, DocRelation, Document, Mention, utcnow
+from govmon.storage.repository._rows import insert_once
+
+__all__ = ["get_document", "documents_by_number", "documents_by_id", "documents_by_ids", "add_document",
+           "set_mentions", "mentions_of", "article_documents", "add_relation", "find_documents", "mention_counts",
+           "relations_of", "number_key", "like_literal"]
+
+
+def number_key(number: str) -> str:
+    """A document number as compared: leading zeros do not count ("03" is "3")."""
+    return number.lstrip("0") or "0"
+
+
+def like_literal(text: str) -> str:
+    """`text` for a LIKE pattern with "\\" as the escape character: %, _ and \\ match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def get_document(session: Session, key: str) -> Document | None:
+    return session.exec(select(Document).where(Document.key == key)).first()
+
+
+def documents_by_number(session: Session, number: str, type_key: str) -> Sequence[Document]:
+    """Registry documents with this number and (folded) type word, for short references such as
+    "Nghị quyết 57"."""
+    query = select(Document).where(Document.type_key == type_key, Document.number_key == number_key(number))
+    return session.exec(query).all()
+
+
+def documents_by_id(session: Session, canonical_id: str) -> Sequence[Document]:
+    return session.exec(select(Document).where(Document.canonical_id == canonical_id)).all()
+
+
+def documents_by_ids(session: Session, canonical_ids: Iterable[str]) -> dict[str, list[Document]]:
+    """canonical id → its registry rows (one per resolved year), for many ids in one query."""
+    wanted = sorted(set(canonical_ids))
+    found: dict[str, list[Document]] = {doc_id: [] for doc_id in wanted}
+    if wanted:
+        for document in session.exec(select(Document).where(col(Document.canonical_id).in_(wanted))).all():
+            found[document.canonical_id].append(document)
+    return found
+
+
+def add_document(session: Session, key: str, canonical_id: str, **fields: Any) -> Document:
+    """The registry row with `key`: created with `fields`, or the one another writer created first."""
+    values = {"key": key, "canonical_id": canonical_id, "first_seen_at": utcnow(),
+              "number_key": number_key(str(fields.get("number", ""))), **fields}
+    document, _ = insert_once(session, Document, values, {"key": key})
+    return document
+
+
+def set_mentions(session: Session, article: Article, wanted: Iterable[tuple[Document, str, str]],
+                 known: Iterable[Mention] | None = None) -> None:
+    """Record that `article` mentions each (document, role, raw text); a "subject" role is never
+    downgraded to "cites". The article's existing mentions are read in one query, unless the caller
+    knows them (`known=()` for an article it has just created)."""
+    query = select(Mention).where(Mention.article_id == article.id)
+    known = {mention.document_id: mention for mention in (session.exec(query).all() if known is None else known)}
+    for document, role, raw in wanted:
+        mention = known.get(document.id) or Mention(article_id=article.id, document_id=document.id, raw=raw)
+        known[document.id] = mention
+        if mention.role != "subject":
+            mention.role = role
+        session.add(mention)
+
+
+def mentions_of(session: Session, document: Document) -> Sequence[tuple[Mention, Article]]:
+    query = select(Mention, Article).join(Article).where(Mention.document_id == document.id)
+    return session.exec(query.order_by(Article.first_seen_at)).all()
+
+
+def article_documents(session: Session, article_id: int) -> list[tuple[str, str]]:
+    """(canonical id, role) of the documents an article mentions, subjects first."""
+    query = select(Document.canonical_id, Mention.role).join(Mention).where(Mention.article_id == article_id)
+    rows = session.exec(query.order_by(Mention.id)).all()
+    return sorted(((doc, role) for doc, role in rows), key=lambda row: row[1] != "subject")
+
+
+def add_relation(session: Session, source: Document, rel: str, target: Document,
+                 evidence: str, article_id: int | None) -> DocRelation | None:
+    """Insert the relation unless it is already known (by anyone); returns the new row, or None."""
+    key = {"from_document_id": source.id, "rel": rel, "to_document_id": target.id}
+    values = {**key, "evidence": evidence, "article_id": article_id, "first_seen_at": utcnow()}
+    relation, inserted = insert_once(session, DocRelation, values, key)
+    return relation if inserted else None
+
+
+def find_documents(session: Session, type_key: str | None = None, issuer_key: str | None = None,
+                   since: datetime | None = None, limit: int = 500) -> Sequence[Document]:
+    """Registry documents, newest first seen first, filtered by folded type word, by folded issuer name or
+    sign code (a literal substring), and `since`: issued on or after it — by the issue date when the texts
+    gave one, else by the year of the sign, else by when govmon first saw the document (so a backfilled
+    history answers "what was issued since 2024")."""
+    query = select(Document)
+    if type_key:
+        query = query.where(Document.type_key == type_key)
+    if issuer_key:
+        query = query.where(col(Document.issuer_key).like(f"%{like_literal(issuer_key)}%", escape="\\"))
+    if since:
+        undated = col(Document.issued_on).is_(None)
+        query = query.where(or_(col(Document.issued_on) >= since.date().isoformat(),
+                                and_(undated, col(Document.year) >= since.year),
+                                and_(undated, col(Document.year).is_(None), Document.first_seen_at >= since)))
+    return session.exec(query.order_by(col(Document.first_seen_at).desc(), col(Document.id).desc()).limit(limit)).all()
+
+
+def mention_counts(session: Session, document_ids: Sequence[int]) -> dict[tuple[int, str], int]:
+    """(document id, role) → number of articles, for the given documents."""
+    query = (select(Mention.document_id, Mention.role, func.count())
+             .where(col(Mention.document_id).in_(list(document_ids))).group_by(Mention.document_id, Mention.role))
+    return {(doc, role): n for doc, role, n in session.exec(query).all()}
+
+
+def relations_of(session: Session, document: Document) -> Sequence[DocRelation]:
+    query = select(DocRelation).where(
+        or_(DocRelation.from_document_id == document.id, DocRelation.to_document_id == document.id))
+    return session.exec(query.order_by(DocRelation.id)).all()
