@@ -5,8 +5,11 @@ The store stays the source of truth. A checkpoint points, for each chain of list
 URL), at the first page with a link that was not handled — fetched, found known, or reported as a problem
 — so resuming there never skips an article the store lacks; when every walked page was handled, at the
 next page the walk did not reach (stopped by `--max-pages`, Ctrl-C or a failure). A chain that ended
-(no next page, or past `--since`) has no checkpoint; a walk whose chains all ended deletes its file.
-Losing the file costs only the re-walk.
+has no checkpoint; a walk whose chains all ended deletes its file. Only a chain's own list pages end it:
+its last page had no next page, or was past `--since` — which the spider decides per chain, from that
+chain's articles (`crawler.spiders.portal`), so one chain past `--since` never ends another. A list page
+that gave a problem instead of a list item (too slow, too large, a layout change) is where its chain
+resumes. Losing the file costs only the re-walk.
 """
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """Backfill against a recorded paginated archive (the vanban fixture: two list pages, three documents dated
-2025-04-01, 2025-03-28 and, on page 2, 2025-01-09): exact date bounds, resumable, re-runs add nothing."""
+2025-04-01, 2025-03-28 and, on page 2, 2025-01-09): exact date bounds, resumable, re-runs add nothing.
+And walks of several chains (start URLs, feeds): "past since" is decided per chain, from the last article
+of a list page, and a walk takes what the store has (`walk["seen"]` keys) for known."""
 from __future__ import annotations
 
 import json
@@ -12,15 +14,20 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
 from typer.testing import CliRunner
 
-from govmon.crawler.sources import load_sources
+from govmon.crawler.extract.fingerprint import url_key
+from govmon.crawler.extract.rules import ArticleRule, ListRule
+from govmon.crawler.sources import Source, load_sources
+from govmon.crawler.spiders.portal import SourceSpider
 from govmon.monitor.cli.main import app
 from govmon.monitor.cli.common import parse_day
 from govmon.monitor.config import Config
 from govmon.monitor.demo.replay import ReplayServer
-from govmon.monitor.service.runner import Walk, crawl_source
-from govmon.monitor.service.walks import walks_dir
+from govmon.monitor.service.runner import Walk, crawl_source, walk_checkpoint
+from govmon.monitor.service.walks import Checkpoint, walks_dir
 from govmon.storage import repository as repo
 from govmon.storage.db import make_engine, session_scope
 from govmon.storage.migrate import upgrade
@@ -147,3 +154,145 @@ def test_ctrl_c_on_the_command_reports_where_the_next_run_continues(tmp_path, re
     assert child.returncode == 130, stderr[-2000:]
     assert "interrupted: what was stored stays; the same command continues (vanban at list page" in stderr
     assert len(list(walks_dir().iterdir())) == 1
+
+
+# --- "past since" per chain, and what a walk takes for known (spider callbacks driven directly) --------
+
+HOST = "https://two.gov.vn"
+CHAIN_A, CHAIN_B, FEED = f"{HOST}/a", f"{HOST}/b", f"{HOST}/rss"
+TWO = Source(name="two", title="Two lists", kind="news", hosts=("two.gov.vn",), start_urls=(CHAIN_A, CHAIN_B),
+             list=ListRule(links="a.item", next_page="a.next", max_pages=3, feeds=(FEED,)),
+             article=ArticleRule(title="h1", body="div.body", published="span.date", date_formats=("%d/%m/%Y",)))
+SINCE = "2025-03-01T00:00:00+07:00"
+
+
+def _list_page(links: list[str], next_page: str | None) -> bytes:
+    items = "".join(f'<a class="item" href="{link}">{link}</a>' for link in links)
+    more = f'<a class="next" href="{next_page}">sau</a>' if next_page else ""
+    return f"<html><body>{items}{more}</body></html>".encode()
+
+
+def _article_page(day: str) -> bytes:
+    return (f"<html><body><h1>Tin ngày {day}</h1><span class='date'>{day}</span>"
+            f"<div class='body'><p>Nội dung của tin ngày {day}.</p></div></body></html>").encode()
+
+
+def _respond(request: Request, body: bytes) -> HtmlResponse:
+    return HtmlResponse(url=request.url, body=body, encoding="utf-8", request=request)
+
+
+def _start(url: str) -> Request:
+    return Request(url, meta={"page": 1, "walked": 1, "chain": url})
+
+
+class Walker:
+    """A walk of TWO whose pages and articles are served from `site` (path -> body), callbacks in our order."""
+
+    def __init__(self, site: dict[str, bytes], **walk) -> None:
+        self.site, self.items, self.requests = site, [], []
+        self.spider = SourceSpider(TWO, walk={"max_pages": 3, "since": SINCE, **walk})
+
+    def run(self, request: Request, callback) -> list[Request]:
+        """Parse one response; keep the items, return the requests it made."""
+        out = list(callback(_respond(request, self.site[request.url.removeprefix(HOST)])))
+        self.items += [x for x in out if isinstance(x, dict)]
+        made = [x for x in out if isinstance(x, Request)]
+        self.requests += made
+        return made
+
+    def articles(self, requests: list[Request]) -> None:
+        for request in requests:
+            if request.callback == self.spider.parse_article:
+                self.run(request, self.spider.parse_article)
+
+    def next_page(self, requests: list[Request]) -> Request | None:
+        return next((r for r in requests if r.callback == self.spider.parse_list), None)
+
+    def lists(self, chain: str) -> list[dict]:
+        return [i for i in self.items if i["type"] == "list" and i.get("chain") == chain]
+
+
+def _two_chains() -> dict[str, bytes]:
+    """Chain A: a pinned old item on top of page 1, its page 2 ends with an old article, page 3 is all old.
+    Chain B: four pages of recent articles (more than max_pages)."""
+    site = {"/a": _list_page(["/pinned", "/a1", "/a2"], "/a?p=2"), "/a?p=2": _list_page(["/a3", "/a4-old"], "/a?p=3"),
+            "/a?p=3": _list_page(["/a5-old"], None), "/pinned": _article_page("02/01/2020"),
+            "/a1": _article_page("20/04/2025"), "/a2": _article_page("19/04/2025"), "/a3": _article_page("15/03/2025"),
+            "/a4-old": _article_page("20/02/2025"), "/a5-old": _article_page("10/02/2025")}
+    for page in range(1, 5):
+        path = "/b" if page == 1 else f"/b?p={page}"
+        site[path] = _list_page([f"/b{page}x", f"/b{page}y"], f"/b?p={page + 1}")
+        site[f"/b{page}x"], site[f"/b{page}y"] = _article_page(f"2{page}/04/2025"), _article_page(f"1{page}/04/2025")
+    return site
+
+
+def test_a_pinned_old_item_stops_no_chain_and_each_chain_ends_on_its_own_pages(tmp_path):
+    walker = Walker(_two_chains())
+    spider = walker.spider
+    a, b = _start(CHAIN_A), _start(CHAIN_B)
+    for _ in range(3):  # list page, then its articles (the walk's priorities), chains interleaved
+        made_a = walker.run(a, spider.parse_list) if a else []
+        made_b = walker.run(b, spider.parse_list) if b else []
+        walker.articles(made_a + made_b)
+        a, b = walker.next_page(made_a), walker.next_page(made_b)
+    assert [p["page"] for p in walker.lists(CHAIN_B)] == [1, 2, 3]  # B walked to max_pages ...
+    assert walker.lists(CHAIN_B)[-1]["next"]["url"] == f"{HOST}/b?p=4"  # ... and knows where it stopped
+    assert spider.past == {CHAIN_A}  # A's page 2 ended with an old article: A, and only A, is past since
+    assert walker.lists(CHAIN_A)[1]["next"] is not None  # the pinned item on page 1 did not end A there
+    last_a = walker.lists(CHAIN_A)[-1]
+    assert (last_a["page"], last_a["links"], last_a["next"], last_a["past_since"]) == (3, [], None, True)
+    assert not any(r.url.endswith("/a5-old") for r in walker.requests)  # nothing of A's page 3 fetched
+    checkpoint = Checkpoint(tmp_path / "walk.json")
+    for item in walker.items:
+        checkpoint.observe(item)
+    checkpoint.save()
+    assert json.loads((tmp_path / "walk.json").read_text())["points"] == {
+        CHAIN_B: {"url": f"{HOST}/b?p=4", "page": 4, "page_params": {}}}  # A ended; B continues at page 4
+
+
+def test_old_articles_of_a_feed_stop_no_list_chain():
+    site = {**_two_chains(), "/rss": (b'<rss><channel><item><link>https://two.gov.vn/f-old</link></item>'
+                                      b'</channel></rss>'), "/f-old": _article_page("01/01/2024")}
+    walker = Walker(site)
+    walker.articles(walker.run(Request(FEED, meta={"chain": FEED}), walker.spider.parse_feed))
+    assert walker.spider.past == {FEED}
+    assert walker.next_page(walker.run(_start(CHAIN_A), walker.spider.parse_list)) is not None
+
+
+def test_a_walk_takes_the_keys_of_stored_articles_for_known_and_a_monitoring_pass_fetches_them():
+    site = {"/a": _list_page(["/old-stored", "/recent-stored", "/new"], None)}
+    walker = Walker(site, seen=[url_key(f"{HOST}/old-stored")])
+    walker.spider.known = {f"{HOST}/recent-stored": {"etag": '"e1"', "last_modified": "", "extractor": "site"}}
+    requested = [r.url for r in walker.run(_start(CHAIN_A), walker.spider.parse_list)]
+    assert [i["url"] for i in walker.items if i["type"] == "known"] == [f"{HOST}/old-stored", f"{HOST}/recent-stored"]
+    assert requested == [f"{HOST}/new"]
+    monitoring = SourceSpider(TWO, known=walker.spider.known)
+    made = [r for r in monitoring.parse_list(_respond(_start(CHAIN_A), site["/a"])) if isinstance(r, Request)]
+    assert [r.url for r in made] == [f"{HOST}/old-stored", f"{HOST}/recent-stored", f"{HOST}/new"]
+    assert made[1].headers.get("If-None-Match") == b'"e1"' and not made[0].headers.get("If-None-Match")
+
+
+def test_a_backfill_walks_each_chain_to_its_own_end_and_the_checkpoint_keeps_both(tmp_path):
+    """The same two chains through a real crawl (child process, replay server): B is walked to max_pages
+    although A starts with a pinned old item; the checkpoint drops A (ended) and keeps B at page 4."""
+    site, sources = tmp_path / "site" / "two.gov.vn", tmp_path / "sources"
+    site.mkdir(parents=True)
+    sources.mkdir()
+    for path, body in _two_chains().items():
+        (site / path.lstrip("/").replace("?", "@")).write_bytes(body)
+    (sources / "two.toml").write_text(
+        'name = "two"\ntitle = "Two lists"\nkind = "news"\nhosts = ["two.gov.vn"]\n'
+        f'start_urls = ["{CHAIN_A}", "{CHAIN_B}"]\n[list]\nlinks = "a.item"\nnext_page = "a.next"\n'
+        '[article]\ntitle = "h1"\nbody = "div.body"\npublished = "span.date"\ndate_formats = ["%d/%m/%Y"]\n',
+        encoding="utf-8")
+    database = _database(tmp_path, "two.sqlite3")
+    with ReplayServer([tmp_path / "site"]) as server:
+        config = replace(Config(), source_dirs=(sources,), crawl={
+            "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "GOVMON_HOST_MAP": {"*": server.base_url}})
+        walk = Walk(parse_day("2025-03-01"), None, 3)
+        report = crawl_source(make_engine(database), config, load_sources(sources)["two"], walk=walk)
+    assert report.status == "ok", report.message
+    recent_b = {f"{HOST}/b{page}{x}" for page in (1, 2, 3) for x in "xy"}
+    assert set(_stored(database)) == {f"{HOST}/a1", f"{HOST}/a2", f"{HOST}/a3", *recent_b}
+    assert walk_checkpoint(make_engine(database), "two", walk).points == {
+        CHAIN_B: {"url": f"{HOST}/b?p=4", "page": 4, "page_params": {}}}

@@ -70,3 +70,24 @@ def test_a_checkpoint_that_cannot_be_written_is_a_warning_not_a_failure(tmp_path
     checkpoint.observe(_list(1, ["a"], _next(2)))
     checkpoint.save()
     assert "not written" in caplog.text
+
+
+def test_one_chain_ending_never_ends_another(tmp_path):
+    other = "https://example.gov.vn/thong-bao"
+    checkpoint = Checkpoint(tmp_path / "walk.json")
+    for item in (_list(1, ["a"], _next(2)), _list(1, ["x"], _next(2, other), other), {"type": "known", "url": "a"},
+                 {"type": "article", "url": "x"}, _list(2, [], None), _list(2, ["y"], _next(3, other), other),
+                 {"type": "article", "url": "y"}):
+        checkpoint.observe(item)
+    checkpoint.save()
+    assert _saved(tmp_path / "walk.json") == {other: _next(3, other)}
+
+
+def test_a_list_page_refused_keeps_its_chain_at_that_page(tmp_path):
+    """A page that produced a problem (too slow, too large, layout) instead of a list item is retried."""
+    checkpoint = Checkpoint(tmp_path / "walk.json")
+    for item in (_list(1, ["a"], _next(2)), {"type": "article", "url": "a"},
+                 {"type": "problem", "url": f"{CHAIN}?p=2", "kind": "too_slow", "detail": "over 15 s"}):
+        checkpoint.observe(item)
+    checkpoint.save()
+    assert _saved(tmp_path / "walk.json") == {CHAIN: _next(2)}
