@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -24,7 +24,9 @@ from warcio.warcwriter import WARCWriter
 
 from govmon.crawler.extract.health import challenge_cookie
 from govmon.crawler.hostmap import mapped_url
-from govmon.crawler.netguard import Blocked, CertificateRejected, Policy, refusal, tls_failure, tls_reason
+from govmon.crawler.netguard import (
+    Blocked, CertificateRejected, Policy, refusal, tls_failure, tls_reason, web_url_problem,
+)
 
 __all__ = ["HostMapMiddleware", "NetGuardMiddleware", "FetchFailureMiddleware", "RetryAfterMiddleware",
            "CookieChallengeMiddleware", "WarcRecorderMiddleware", "policy_from", "retry_after"]
@@ -75,6 +77,15 @@ class NetGuardMiddleware:
         problem = (self.policy.url_problem(original) if original else None) or self.policy.url_problem(request.url)
         if problem:
             raise Blocked(problem)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        """A redirect to anything but the web is refused here, by name (Scrapy would drop it silently)."""
+        location = response.headers.get(b"Location") if 300 <= response.status < 400 else None
+        target = urljoin(request.url, location.decode("latin-1")) if location else ""
+        problem = web_url_problem(target) if target else None
+        if problem and not problem.startswith("no host"):
+            raise Blocked(f"blocked: redirect: {problem}")
+        return response
 
 
 def policy_from(settings: Any) -> Policy:

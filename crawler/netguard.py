@@ -29,7 +29,7 @@ from typing import Any, Union
 from urllib.parse import urlsplit
 
 from OpenSSL import SSL
-from scrapy.exceptions import CannotResolveHostError
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.resolver import CachingThreadedResolver, dnscache
 from scrapy.utils.datatypes import LocalCache
 from service_identity.exceptions import VerificationError
@@ -46,9 +46,10 @@ _REFUSED: LocalCache[str, str] = LocalCache(1000)  # host → why the resolver r
 _RESOLVED: LocalCache[str, str] = LocalCache(1000)  # host → the address the resolver allowed (TLS diagnosis)
 
 
-class Blocked(ConnectionRefusedError):
+class Blocked(ConnectionRefusedError, IgnoreRequest):
     """A fetch govmon refuses to make: a private, loopback, link-local, multicast, unspecified or reserved
-    address (however the URL spells it), or a scheme other than http and https."""
+    address (however the URL spells it), or a scheme other than http and https. An IgnoreRequest too, so
+    Scrapy never retries it and its robots.txt middleware does not log it as an error."""
 
 
 class CertificateRejected(ConnectionError):
@@ -169,12 +170,10 @@ class Policy:
         if (host, port) in self.origins or host in self.names:
             return None
         ip = literal_ip(host)
-        if ip is not None and self._in_networks(ip):
-            return None
-        if host in self.target_hosts:
-            return f"blocked: {host}:{port} is not the host map's {host} (only its port is allowed)"
         if ip is not None:
-            return _blocked(ip, host)
+            return None if self._in_networks(ip) or not address_problem(ip) else _blocked(ip, host)
+        if host in self.target_hosts:  # a name the resolver lets through for the host map: on its port only
+            return f"blocked: {host}:{port} is not the host map's {host} (only its port is allowed)"
         return "blocked: private address localhost (loopback)" if _localhost(host) else None
 
     def answer_problem(self, host: str, answers: Iterable[IP]) -> str | None:

@@ -1,0 +1,1 @@
+"""The network-guard tests import their loopback instruments from `security.netkit`."""
