@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Callable, Protocol, TypeVar
 
+from apprise.manager_plugins import NotificationManager
+
 from govmon.notifiers.apprise_channel import AppriseNotifier
 from govmon.notifiers.base import Notifier
 from govmon.notifiers.masking import mask
 
-__all__ = ["NotifierFactory", "build", "describe", "mask", "register"]
+__all__ = ["NotifierFactory", "build", "describe", "mask", "register", "schemes"]
 
 
 class NotifierFactory(Protocol):
@@ -59,6 +61,15 @@ def build(url_or_name: str) -> Notifier:
         f"unknown notifier {mask(target)!r}: use one of [{known}] or an Apprise URL "
         "such as mailto://..., tgram://... or json://..."
     )
+
+
+def schemes() -> frozenset[str]:
+    """Every scheme `build` accepts in a URL: ours (``smtp``, ``zalo``, ``console`` …) and Apprise's.
+
+    >>> {"zalo", "smtps", "mailto", "tgram"} <= schemes()
+    True
+    """
+    return frozenset(_REGISTRY) | frozenset(s.lower() for s in NotificationManager().schemas())
 
 
 def describe() -> dict[str, str]:

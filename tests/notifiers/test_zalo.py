@@ -73,7 +73,8 @@ def test_retry_after_header_is_validated_and_capped(chat_server, header, expecte
 
 def test_a_future_http_date_counts_down_capped_at_an_hour(chat_server):
     chat_server.status = 429
-    chat_server.headers = {"Retry-After": format_datetime(datetime.now(timezone.utc) + timedelta(days=400), usegmt=True)}
+    later = datetime.now(timezone.utc) + timedelta(days=400)
+    chat_server.headers = {"Retry-After": format_datetime(later, usegmt=True)}
     with pytest.raises(TransientError) as caught:
         build(_url(chat_server.port)).send(Message("new_article", "t", "b"))
     assert caught.value.retry_after == MAX_RETRY_AFTER
