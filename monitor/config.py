@@ -49,22 +49,22 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from platformdirs import user_config_dir
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from govmon.notifiers import mask, schemes
+from govmon.notifiers.base import Kind
 
-__all__ = ["Channel", "Config", "ConfigError", "Rules", "load_config", "parse_config", "user_sources_dir",
-           "CONFIG_ENV", "EVENT_KINDS"]
+__all__ = ["Channel", "Config", "ConfigError", "Rules", "channel_urls", "load_config", "parse_config",
+           "user_sources_dir", "CONFIG_ENV", "EVENT_KINDS"]
 
 CONFIG_ENV = "GOVMON_CONFIG"
 USER_SOURCES_ENV = "GOVMON_USER_SOURCES"
 MAX_BYTES = 1_000_000  # a configuration file larger than this is not one
-EVENT_KINDS = ("new_article", "new_document", "document_amended", "article_changed", "article_gone",
-               "source_broken", "source_recovered")
+EVENT_KINDS = tuple(kind for kind in get_args(Kind) if kind != "digest")  # what a channel may select
 
 
 def user_sources_dir() -> Path:
@@ -131,7 +131,7 @@ class Config:
 # --- the schema: each value's expected form ------------------------------------------------------------
 
 DIGEST_FORM = "instant, hourly or daily@HH:MM (00:00–23:59)"
-_DIGEST = re.compile(r"instant|hourly|daily@([01]?\d|2[0-3]):([0-5]\d)")
+_DIGEST = re.compile(r"instant|hourly|daily@([01]?\d|2[0-3]):([0-5]\d)", re.ASCII)
 _NAME = re.compile(r"\w[\w.-]{0,63}")
 _SETTING = re.compile(r"[A-Z][A-Z0-9_]*")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -192,7 +192,7 @@ def _private_entry(value: str) -> str:
 
 
 def _url(value: str) -> str:
-    """"console", or scheme://… with a scheme govmon or Apprise knows and well-formed ${VAR} references."""
+    """The word console, or scheme://… with a scheme govmon or Apprise knows and well-formed ${VAR}s."""
     if value.strip() == "console":
         return value
     match = _SCHEME.match(value)
@@ -209,6 +209,7 @@ def _url(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(_text), Field(max_length=500)]
 Name = Annotated[str, AfterValidator(_name)]
+Keyword = Annotated[str, AfterValidator(_keyword), Field(max_length=500)]
 _ListOfText = Annotated[list[Text], Field(max_length=1000)]
 
 
@@ -223,7 +224,7 @@ class _RulesSpec(_Spec):
     issuers: _ListOfText = []
     sources: _ListOfText = []
     provinces: _ListOfText = []
-    keywords: Annotated[list[Annotated[str, AfterValidator(_keyword)]], Field(max_length=1000)] = []
+    keywords: Annotated[list[Keyword], Field(max_length=1000)] = []
     digest: Annotated[str, AfterValidator(_digest)] = "instant"
     lang: Literal["vi", "en"] = "vi"
 
@@ -418,3 +419,9 @@ def load_config(path: str | Path | None = None) -> Config:
         return Config()
     file = Path(chosen).expanduser()
     return parse_config(_read(file), str(file), file)
+
+
+def channel_urls(config: Config) -> list[str]:
+    """Every channel URL with the ``${VAR}``s the environment has filled in (a missing one left as written):
+    what `govmon.notifiers.protect_logs` must know to keep their passwords and tokens out of every log line."""
+    return [_VAR.sub(lambda m: os.environ.get(m.group(1), m.group(0)), channel.url) for channel in config.channels]

@@ -24,7 +24,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from govmon.notifiers._text import clean_lines, clean_title
 from govmon.notifiers.base import Message, PermanentError, TransientError
@@ -76,7 +76,7 @@ class SmtpNotifier:
         if secure and not tls:
             raise ValueError("smtps:// is TLS from the first byte; tls=no contradicts it (use smtp://…&tls=no)")
         sender = query.get("from", [f"govmon@{parts.hostname}"])[0]
-        return cls(parts.hostname, parts.port or (465 if secure else 587), unquote(parts.username or ""),
+        return cls(parts.hostname, _port(parts) or (465 if secure else 587), unquote(parts.username or ""),
                    unquote(parts.password or ""), sender, recipients, implicit_tls=secure, starttls=tls)
 
     def _connect(self) -> smtplib.SMTP:
@@ -110,6 +110,14 @@ class SmtpNotifier:
                 client.send_message(email)
         except (smtplib.SMTPException, OSError) as exc:
             raise _failure(self.name, exc) from None
+
+
+def _port(parts: SplitResult) -> int | None:
+    """The URL's port; urllib's error would quote what stands there (a misplaced password, say)."""
+    try:
+        return parts.port
+    except ValueError:
+        raise ValueError("smtp URL has an invalid port (expected smtp://USER:PASSWORD@HOST:PORT?to=…)") from None
 
 
 def _tls_option(query: dict[str, list[str]]) -> bool:

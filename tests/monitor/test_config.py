@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govmon.monitor.alerts.subscriptions import EventFacts, selects
-from govmon.monitor.config import EVENT_KINDS, Config, ConfigError, load_config, parse_config
+from govmon.monitor.config import EVENT_KINDS, Config, ConfigError, channel_urls, load_config, parse_config
+from govmon.notifiers import secrets_of
 
 
 def write(tmp_path, text: str):
@@ -210,6 +211,16 @@ def test_a_complete_valid_file(tmp_path: Path) -> None:
     assert legal.rules.keywords == ("du lieu ca nhan",)  # one keyword, not fifteen letters
     assert (legal.rules.digest, legal.rules.lang, legal.rules.kinds) == ("daily@07:30", "en",
                                                                         frozenset({"new_document"}))
+
+
+def test_channel_urls_carry_the_secrets_the_environment_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZALO_BOT_TOKEN", "3141592653:SECRETzaloTOKEN")
+    monkeypatch.delenv("SMTP_PW", raising=False)
+    config = parse_config({"channels": {"zalo": {"url": "zalo://${ZALO_BOT_TOKEN}@1234567890"},
+                                        "desk": {"url": "smtp://bot:${SMTP_PW}@smtp.example.org?to=a@example.org"}}})
+    zalo, desk = channel_urls(config)
+    assert zalo == "zalo://3141592653:SECRETzaloTOKEN@1234567890" and "SECRETzaloTOKEN" in secrets_of(zalo)
+    assert desk == "smtp://bot:${SMTP_PW}@smtp.example.org?to=a@example.org"  # unset: left as written
 
 
 def test_parse_config_takes_a_parsed_document() -> None:

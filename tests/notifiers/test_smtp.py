@@ -162,7 +162,9 @@ def test_an_untrusted_certificate_is_permanent_and_nothing_is_sent(tls_smtp: Tls
     ("smtp://u:p@host?to=a@example.org&tls=maybe", "must be yes or no"),
     ("smtps://u:p@host?to=a@example.org&tls=no", "contradicts"),
     ("smtp://u:p@host", r"needs a host and \?to="),
+    ("smtp://govmon:Pass-Secret-3/?to=a@example.org", "invalid port"),  # the '@host' forgotten
 ])
-def test_tls_option_mistakes_are_value_errors_at_build(url: str, problem: str) -> None:
-    with pytest.raises(ValueError, match=problem):
+def test_url_mistakes_are_value_errors_at_build(url: str, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem) as caught:
         build(url)
+    assert "Secret" not in str(caught.value)
