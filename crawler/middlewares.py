@@ -123,28 +123,37 @@ class RetryAfterMiddleware:
     sees the answer first, and it waits on a timer, never in the reactor: other sites go on meanwhile.
     Hints are capped at GOVMON_RETRY_AFTER_CAP seconds; nonsense (negative, huge, not a number) is ignored."""
 
-    def __init__(self, cap: float) -> None:
+    def __init__(self, cap: float, clock: Any = None) -> None:
         self.cap = cap if math.isfinite(cap) and cap >= 0 else 120.0
         self.until: dict[str, float] = {}
+        self.clock = clock  # a Twisted IReactorTime; the crawl's reactor unless given
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         return cls(crawler.settings.getfloat("GOVMON_RETRY_AFTER_CAP", 120.0))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Any:
-        wait = self.until.get(_site(request), 0.0) - time.monotonic()
+        wait = self.until.get(_site(request), 0.0) - self._now()
         if wait <= 0:
             return None
-        from twisted.internet import reactor  # the crawl's installed reactor
-        return task.deferLater(reactor, wait, self.process_request, request)
+        return task.deferLater(self._clock(), wait, self.process_request, request)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Any:
         if response.status in (429, 503):
             delay = retry_after(response.headers.get(b"Retry-After"), self.cap)
             if delay > 0:
                 site = _site(request)
-                self.until[site] = max(self.until.get(site, 0.0), time.monotonic() + delay)
+                self.until[site] = max(self.until.get(site, 0.0), self._now() + delay)
         return response
+
+    def _clock(self) -> Any:
+        if self.clock is None:
+            from twisted.internet import reactor  # the crawl's installed reactor, never installed here
+            return reactor
+        return self.clock
+
+    def _now(self) -> float:
+        return self.clock.seconds() if self.clock is not None else time.monotonic()
 
 
 def _site(request: Request) -> str:

@@ -28,7 +28,7 @@ from conftest import SHARED
 from govmon.crawler.extract.article import extract_article
 from govmon.crawler.extract.docrefs import find_refs
 from govmon.crawler.extract.listing import extract_links, feed_links, next_page_url, page_params
-from govmon.crawler.sources import Source, load_sources
+from govmon.crawler.sources import Source, SourceError, load_sources
 from govmon.monitor.demo.replay import ReplayServer, resolve
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -130,3 +130,25 @@ def test_crawl_reaches_every_recorded_article(name: str) -> None:
     fetched = {i["url"] for i in items if i["type"] == "article"}
     assert not [i for i in items if i["type"] == "problem"]
     assert set(EXPECTED[name].get("articles", {})) <= fetched
+
+
+@pytest.mark.parametrize(("key", "value"), [("start_urls", "file:///etc/passwd"), ("start_urls", "http://x@127.0.0.1/"),
+                                            ("start_urls", "http://INTERNAL:8888\\@portal.gov.vn/"),
+                                            ("feeds", "gopher://portal.gov.vn/rss"), ("sitemaps", "ftp://portal.gov.vn/s.xml")])
+def test_a_definition_may_name_only_web_urls(tmp_path: Path, key: str, value: str) -> None:
+    table = f"start_urls = ['{value}']" if key == "start_urls" else f"start_urls = []\n[list]\n{key} = ['{value}']"
+    (tmp_path / "bad.toml").write_text(f"name = 'bad'\ntitle = 'x'\nkind = 'news'\nhosts = ['portal.gov.vn']\n{table}\n")
+    with pytest.raises(SourceError) as caught:
+        load_sources(tmp_path)
+    assert str(caught.value).startswith(f"{tmp_path / 'bad.toml'}: {key}: ") and "\n" not in str(caught.value)
+
+
+def test_tls_verify_is_per_source_true_by_default_and_shown_in_the_summary(tmp_path: Path) -> None:
+    head = "title = 'x'\nkind = 'news'\nhosts = ['portal.gov.vn']\nstart_urls = ['https://portal.gov.vn/']\n"
+    (tmp_path / "broken_chain.toml").write_text(f"name = 'broken_chain'\n{head}tls_verify = false\n")
+    (tmp_path / "wrong.toml").write_text(f"name = 'wrong'\n{head}tls_verify = 'no'\n")
+    with pytest.raises(SourceError, match="tls_verify must be true or false"):
+        load_sources(tmp_path)
+    (tmp_path / "wrong.toml").unlink()
+    sources = load_sources(tmp_path)
+    assert sources["broken_chain"].summary()["tls_verify"] is False and sources["baochinhphu"].tls_verify is True

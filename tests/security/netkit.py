@@ -26,6 +26,16 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# How a URL can spell the canary (127.0.0.1) or another private address; names resolve through the static
+# answers below (GOVMON_RESOLVE), as a public-looking name whose DNS points inside would.
+HOSTS = ["localhost", "LOCALHOST", "127.0.0.1", "127.1", "2130706433", "0x7f000001", "0x7f.1", "017700000001",
+         "0177.0.0.1", "0", "0.0.0.0", "127.0.0.1.", "[::1]", "[::ffff:127.0.0.1]", "[0:0:0:0:0:ffff:7f00:1]",
+         "[::127.0.0.1]", "[2002:7f00:1::]", "[64:ff9b::127.0.0.1]", "169.254.169.254", "100.64.0.1",
+         "224.0.0.1", "10.0.0.1", "192.168.1.1", "172.16.0.1", "240.0.0.1", "[fe80::1]", "[fc00::1]",
+         "public.example", "metadata.example", "mixed.example", "sub.localhost"]
+RESOLVE = {"public.example": "127.0.0.1", "metadata.example": "169.254.169.254",
+           "mixed.example": ["93.184.216.34", "127.0.0.1"]}  # one public record does not make it safe
+
 
 class Canary:
     """Listens on 127.0.0.1 (and ::1 on the same port when the host has IPv6) and counts connections."""
