@@ -1,19 +1,26 @@
-"""WARC import (capture times become version times; a second import adds nothing) and export."""
+"""WARC import (capture times become version times; a second import adds nothing) and export; damaged,
+oversized and hostile records (truncated, undated, no target URI, a gzip bomb) skipped with their reason."""
 from __future__ import annotations
 
 import csv
 import io
 import json
+import tracemalloc
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
+import brotli
 import pytest
 from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from govmon.crawler.extract.limits import MIB, PAGE_MAX_BYTES
 from govmon.crawler.sources import load_sources
 from govmon.monitor.pipeline import archive
-from govmon.monitor.pipeline.archive import import_warc, warc_pages
+from govmon.monitor.pipeline.archive import Skipped, import_warc, warc_captures, warc_pages
 from govmon.monitor.cli.main import app
 from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.monitor.demo.offline import DEMO_DIR
@@ -201,3 +208,165 @@ def test_a_redesigned_article_page_keeps_its_text_and_a_list_page_is_skipped(tmp
     done = import_warc(_migrated(database), [warc], load_sources(), (), workers=0)
     assert (done.pages, done.skipped) == (1, 1) and "not articles" in done.problems[0]
     assert _urls(database) == {f"https://baochinhphu.vn/{article.name}"}
+
+
+# --- archives are input too: damaged records are skipped with their reason, the import goes on ---------
+
+def _response(writer: WARCWriter, url: str, body: bytes, when: str | None = "2025-04-03T01:00:00Z",
+              extra: list[tuple[str, str]] | None = None, drop: tuple[str, ...] = ()) -> None:
+    """A response record with `extra` HTTP headers; `drop` removes WARC headers (a record that lacks its
+    date or target URI)."""
+    headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"), *(extra or [])],
+                               protocol="HTTP/1.1")
+    record = writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers,
+                                       warc_headers_dict={"WARC-Date": when} if when else {})
+    for name in drop:
+        record.rec_headers.remove_header(name)
+    writer.write_record(record)
+
+
+def _articles(count: int) -> list[tuple[str, bytes]]:
+    pages = sorted((DAY1 / "baochinhphu.vn").glob("*-102*.htm"))[:count]
+    return [(f"https://baochinhphu.vn/{page.name}", page.read_bytes()) for page in pages]
+
+
+def _import(tmp_path: Path, *warcs: Path, name: str = "i.sqlite3"):
+    database = f"sqlite:///{tmp_path / name}"
+    return import_warc(_migrated(database), list(warcs), load_sources(), (), workers=0), database
+
+
+def test_records_without_date_or_uri_or_with_an_unreadable_date_are_skipped_and_the_import_goes_on(tmp_path):
+    (first, body1), (second, body2), (third, body3), (fourth, body4) = _articles(4)
+    warc = tmp_path / "damaged.warc.gz"
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        _response(writer, first, body1)
+        _response(writer, second, body2, drop=("WARC-Date",))
+        _response(writer, third, body3, when="yesterday at noon")
+        _response(writer, "https://baochinhphu.vn/no-uri.htm", body3, drop=("WARC-Target-URI",))
+        _response(writer, fourth, body4)
+    done, database = _import(tmp_path, warc)
+    assert (done.pages, done.unreadable, done.versions_new) == (2, 3, 2)
+    assert done.problems == [f"{second}: no WARC-Date", f"{third}: unreadable WARC-Date 'yesterday at noon'",
+                             "(no target URI): no WARC-Target-URI"]
+    again, _ = _import(tmp_path, warc, name="i.sqlite3")  # a re-run neither aborts nor adds anything
+    assert (again.pages, again.unreadable, again.versions_new) == (2, 3, 0)
+    assert _urls(database) == {first, fourth}
+
+
+@pytest.mark.parametrize("gzip", [False, True])
+def test_a_truncated_record_is_skipped_never_stored_as_a_shortened_version(tmp_path, gzip):
+    pages = _articles(3)
+    whole, cut = tmp_path / "whole.warc", tmp_path / "cut.warc"
+    with whole.open("wb") as out:
+        writer = WARCWriter(out, gzip=gzip)
+        for url, body in pages:
+            _response(writer, url, body)
+    data = whole.read_bytes()
+    cut.write_bytes(data[: len(data) - (600 if gzip else 3000)])  # the file ends inside the last record's page
+    done, database = _import(tmp_path, whole)
+    assert done.versions_new == 3
+    again = import_warc(make_engine(database), [cut], load_sources(), (), workers=0)
+    assert (again.pages, again.versions_new, again.unreadable) == (2, 0, 1)
+    assert again.problems == [f"{pages[-1][0]}: record truncated (the file ends inside it)"]
+    with session_scope(make_engine(database)) as s:
+        assert len(repo.versions_of(s, repo.article_by_url(s, pages[-1][0]).id)) == 1  # no shortened version
+
+
+def test_a_file_that_stops_making_sense_is_skipped_from_there_and_the_next_file_is_imported(tmp_path):
+    (first, body1), (second, body2) = _articles(2)
+    broken, fine = tmp_path / "broken.warc", tmp_path / "fine.warc.gz"
+    with broken.open("wb") as out:
+        _response(WARCWriter(out, gzip=False), first, body1)
+        out.write(b"this is not a WARC record at all\r\n\r\n" * 3)
+    with fine.open("wb") as out:
+        _response(WARCWriter(out, gzip=True), second, body2)
+    done, _ = _import(tmp_path, broken, fine)
+    assert (done.pages, done.unreadable) == (2, 1)
+    assert done.problems[0].startswith(f"{broken}: unreadable from byte")
+
+
+def _gzip_of_zeros(total: int) -> bytes:
+    """A gzip stream that unpacks to `total` zero bytes, built without compressing them: after a full
+    flush, every MiB of zeros packs to the same bytes, so the stream is one block repeated (the trailer is
+    never reached by a reader that stops at its limit)."""
+    pack = zlib.compressobj(9, zlib.DEFLATED, 31)
+    head = pack.compress(bytes(MIB)) + pack.flush(zlib.Z_FULL_FLUSH)
+    block = pack.compress(bytes(MIB)) + pack.flush(zlib.Z_FULL_FLUSH)
+    assert pack.compress(bytes(MIB)) + pack.flush(zlib.Z_FULL_FLUSH) == block
+    return head + block * (total // MIB - 1) + pack.flush()
+
+
+def _bomb(kind: str) -> tuple[bytes, list[tuple[str, str]]]:
+    """A payload that unpacks to gigabytes, and its HTTP headers."""
+    if kind == "br":
+        return brotli.compress(bytes(256 * MIB), quality=1), [("Content-Encoding", "br")]
+    zeros = _gzip_of_zeros(5 * 1024 * MIB if kind == "gzip 5 GB" else 1024 * MIB)
+    if kind == "gzip chunked":
+        return b"%x\r\n%s\r\n0\r\n\r\n" % (len(zeros), zeros), [("Content-Encoding", "gzip"), ("Transfer-Encoding", "chunked")]
+    return zeros, [("Content-Encoding", "gzip")]
+
+
+@pytest.mark.parametrize("kind", ["gzip 5 GB", "gzip 1 GB", "gzip chunked", "br"])
+def test_a_decompression_bomb_record_is_skipped_at_the_page_limit_in_bounded_memory(tmp_path, kind):
+    """5 GB of zeros: the packed payload alone is over the limit; the others are read, and unpacking stops
+    at the limit (one chunk of a chunked body, brotli, gzip)."""
+    payload, extra = _bomb(kind)
+    warc = tmp_path / "bomb.warc.gz"
+    with warc.open("wb") as out:
+        _response(WARCWriter(out, gzip=True), "https://baochinhphu.vn/bomb.htm", payload, extra=extra)
+    assert warc.stat().st_size < 20_000  # gigabytes of zeros in a few kB
+    tracemalloc.start()
+    try:
+        captures = list(warc_captures(warc))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert captures == [Skipped("https://baochinhphu.vn/bomb.htm", "record over 5 MB")]
+    assert peak < PAGE_MAX_BYTES * 4  # the page limit, the packed payload and a few buffers, never gigabytes
+
+
+def test_a_huge_record_is_skipped_with_its_size_and_the_rest_imported(tmp_path):
+    (url, body), = _articles(1)
+    warc = tmp_path / "huge.warc.gz"
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        _response(writer, "https://baochinhphu.vn/huge.htm", b"<p>" + b"x" * (PAGE_MAX_BYTES + 1) + b"</p>")
+        _response(writer, url, body)
+    done, _ = _import(tmp_path, warc)
+    assert (done.pages, done.unreadable, done.problems) == (1, 1, ["https://baochinhphu.vn/huge.htm: record over 5 MB"])
+
+
+def test_a_page_that_takes_too_long_is_a_problem_and_the_import_goes_on(tmp_path, monkeypatch):
+    pages = _articles(2)
+    warc = tmp_path / "slow.warc.gz"
+    with warc.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for url, body in pages:
+            _response(writer, url, body)
+    item = archive._item
+
+    def endless_on_the_first(url, *args):
+        while url == pages[0][0]:
+            pass
+        return item(url, *args)
+
+    monkeypatch.setattr(archive, "_item", endless_on_the_first)
+    monkeypatch.setattr(archive, "PAGE_SECONDS", 0.5)
+    done, _ = _import(tmp_path, warc)
+    assert (done.pages, done.skipped) == (1, 1)
+    assert done.problems == [f"{pages[0][0]}: too_slow: extraction took over 0.5 s"]
+
+
+def test_an_extraction_process_refuses_a_page_over_its_memory_limit_and_keeps_working():
+    dense = "".join(f"<p>Nghị quyết số 03/NQ-CP về phát triển kinh tế, đoạn {n}.</p>" for n in range(50_000))
+    big = ("https://x.vn/big.htm", "2025-04-03T01:00:00+00:00", f"<html><body><article>{dense}</article></body></html>".encode(),
+           "text/html")
+    (url, body), = _articles(1)
+    small = (url, "2025-04-03T01:00:00+00:00", body, "text/html")
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=archive._start_worker,
+                             initargs=(load_sources(), 64 * MIB)) as pool:
+        done = pool.submit(archive._extract_batch, [big, small]).result(timeout=120)
+    assert done[0][1] == {"type": "problem", "url": "https://x.vn/big.htm",
+                          "detail": "too_large: out of memory while extracting"}
+    assert done[1][1]["type"] == "article" and done[1][1]["article"]["title"]
