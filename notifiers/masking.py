@@ -30,7 +30,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote
 
 import apprise
 from apprise.manager_plugins import NotificationManager
@@ -149,9 +149,9 @@ def _userinfo_secrets(rest: str) -> list[str]:
 
 def _query_secrets(rest: str) -> list[str]:
     """Query and fragment values, except public keys; a header value's last word (``Bearer TOKEN``) too."""
-    parts = urlsplit("x://" + rest)
-    found = [parts.fragment]
-    for key, value in parse_qsl(parts.query, keep_blank_values=False):
+    head, _, fragment = rest.partition("#")  # by hand: urlsplit raises on a malformed host, this never may
+    found = [fragment]
+    for key, value in parse_qsl(head.partition("?")[2], keep_blank_values=False):
         if key.lower() in _PUBLIC_QUERY_KEYS:
             continue
         found += [value, *value.split()[-1:]]

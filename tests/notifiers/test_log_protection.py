@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from apprise.plugins.telegram import NotifyTelegram
 
 from govmon.notifiers import Message, PermanentError, TransientError, build
@@ -209,3 +211,10 @@ def test_public_parts_are_not_secrets() -> None:
     found = secrets_of("smtp://govmon:pw-Secret-1@smtp.example.org:587?to=desk@example.org&from=bot@example.org")
 
     assert found == {"pw-Secret-1"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(url=st.text(max_size=60) | st.builds("{}://{}".format, st.sampled_from(["tgram", "zalo", "smtp", "json", "x"]),
+                                             st.text(alphabet="[]@:/?#&=%+ abc123", max_size=40)))
+def test_secrets_of_never_fails(url: str) -> None:
+    assert all(len(secret) >= 4 for secret in secrets_of(url))  # a malformed URL must not stop protect_logs
