@@ -1,4 +1,4 @@
 """`python -m govmon.monitor` is the `govmon` command."""
-from govmon.monitor.cli.main import app
+from govmon.monitor.cli.main import govmon
 
-app(prog_name="govmon")
+govmon()

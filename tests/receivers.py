@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -54,10 +55,12 @@ class Received:
 
 @dataclass
 class HttpReceiver:
-    """A local HTTP endpoint that records every request and answers with `status`."""
+    """A local HTTP endpoint that records every request and answers with `status`, after `delay` seconds
+    (a slow receiver); requests are served in parallel."""
 
     port: int
     status: int = 200
+    delay: float = 0.0
     requests: list[Received] = field(default_factory=list)
 
     def url(self, path: str = "/hook", scheme: str = "json") -> str:
@@ -69,9 +72,9 @@ def _handler_for(receiver_box: list[HttpReceiver]) -> type[BaseHTTPRequestHandle
         def _record(self) -> None:
             receiver = receiver_box[0]
             length = int(self.headers.get("Content-Length") or 0)
-            receiver.requests.append(
-                Received(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
-            )
+            received = Received(self.command, self.path, dict(self.headers.items()), self.rfile.read(length))
+            time.sleep(receiver.delay)
+            receiver.requests.append(received)
             self.send_response(receiver.status)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -87,7 +90,7 @@ def _handler_for(receiver_box: list[HttpReceiver]) -> type[BaseHTTPRequestHandle
 @contextmanager
 def _serve_http(name: str) -> Iterator[HttpReceiver]:
     box: list[HttpReceiver] = []
-    server = HTTPServer((LOCALHOST, 0), _handler_for(box))
+    server = ThreadingHTTPServer((LOCALHOST, 0), _handler_for(box))
     box.append(HttpReceiver(port=server.server_address[1]))
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), name=name, daemon=True)
     thread.start()

@@ -46,7 +46,7 @@ def _copy_of_the_tree(target: Path) -> Path:
     ("monitor/analysis/changes.py", "from govmon.monitor.cli import main", "monitor: analysis"),
     ("monitor/config.py", "def _later():\n    from govmon.monitor.alerts import events", "monitor: analysis"),
     ("crawler/extract/normalize.py", "from govmon.crawler import sources", "crawler: extraction"),
-    ("storage/repository.py", "import govmon.monitor.config", "monitor uses crawler"),
+    ("storage/models.py", "import govmon.monitor.config", "monitor uses crawler"),
     ("notifiers/base.py", "from govmon.storage import models", "monitor uses crawler"),
 ], ids=["analysis->cli", "function-local config->alerts", "extract->sources", "storage->monitor", "notifiers->storage"])
 def test_an_import_pointing_upward_breaks_the_contract(tmp_path: Path, module: str, line: str, contract: str) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from govmon.monitor.analysis.changes import word_diff
-from govmon.monitor.cli.common import chosen_sources, env_database, fail, load, open_store, out, state
+from govmon.monitor.cli.common import chosen_sources, env_database, err, fail, load, open_store, out, state
 from govmon.monitor.cli.archive import export, import_warc_command, record
 from govmon.monitor.cli.backfill import backfill
 from govmon.monitor.cli.clusters import clusters_app, dedupe
@@ -34,10 +34,10 @@ from govmon.monitor.demo.offline import demo_config, run_demo, temporary_databas
 from govmon.monitor.service.runner import CrawlReport, run_pass
 from govmon.monitor.cli.views import print_report, versions_table
 from govmon.storage import repository as repo
-from govmon.storage.db import ENV_VAR, database_url, describe_url, make_engine, session_scope
+from govmon.storage.db import ENV_VAR, StoreUnavailable, database_url, describe_url, make_engine, session_scope
 from govmon.storage.migrate import current_revision, head_revision, upgrade
 
-__all__ = ["app"]
+__all__ = ["app", "govmon"]
 
 app = typer.Typer(help="govmon: monitor Vietnamese government announcements and the legal documents they are about.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -138,18 +138,20 @@ def versions(url: str) -> None:
 def diff(url: str,
          old: Annotated[Optional[int], typer.Option("--from", help="Version number (default: the one before --to).")] = None,
          new: Annotated[Optional[int], typer.Option("--to", help="Version number (default: the latest).")] = None) -> None:
-    """What changed between two versions of an article (word level)."""
+    """What changed between two versions of an article (word level). Versions are numbered in time order
+    (fetch or capture time), as `govmon versions` lists them."""
     engine = open_store()
     with session_scope(engine) as session:
         article = repo.article_by_url(session, url)
-        stored = {v.seq: v for v in repo.versions_of(session, article.id)} if article else {}
+        stored = dict(enumerate(repo.versions_of(session, article.id), 1)) if article else {}
     if len(stored) < 2:
         raise fail(f"{url} has {len(stored)} stored version(s); nothing to compare")
-    b = stored.get(new or max(stored))
-    a = stored.get(old or (b.seq - 1 if b else 0))
+    last = new or max(stored)
+    first = old or last - 1
+    a, b = stored.get(first), stored.get(last)
     if a is None or b is None:
-        raise fail(f"versions are numbered {min(stored)}–{max(stored)}")
-    out.print(f"{url}: version {a.seq} → {b.seq}", highlight=False)
+        raise fail(f"versions are numbered 1–{max(stored)}")
+    out.print(f"{url}: version {first} → {last}", highlight=False)
     out.print(word_diff(f"{a.title}\n{a.lead}\n{a.text}", f"{b.title}\n{b.lead}\n{b.text}", limit=20000), highlight=False)
 
 
@@ -169,3 +171,13 @@ def db_status() -> None:
     """Where the store is and which schema revision it has."""
     engine = make_engine(state.database)
     out.print(f"{describe_url(str(engine.url))}: schema {current_revision(engine)} (latest {head_revision()})", highlight=False)
+
+
+def govmon() -> None:
+    """The `govmon` command: the app, with a store that stayed away after retries reported in one line
+    (exit 2), never as a traceback."""
+    try:
+        app(prog_name="govmon")
+    except StoreUnavailable as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(2)

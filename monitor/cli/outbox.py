@@ -2,19 +2,20 @@
 test CHANNEL` (one test message through a configured channel, to check its URL and credentials)."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Optional
 
 import typer
 from rich.table import Table
 
 from govmon.monitor.cli.common import fail, load, open_store, out
-from govmon.monitor.alerts.dispatch import dispatch
+from govmon.monitor.alerts.dispatch import channel_problems, dispatch
 from govmon.crawler.extract.dates import local_iso
-from govmon.notifiers import build, mask
+from govmon.notifiers import build
 from govmon.notifiers.base import Message, NotifierError
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
-from govmon.storage.models import Event, utcnow
+from govmon.storage.models import Delivery, utcnow
 
 __all__ = ["outbox_app", "notify_app"]
 
@@ -23,19 +24,33 @@ notify_app = typer.Typer(help="Channels.", no_args_is_help=True)
 
 
 @outbox_app.command("list")
-def outbox_list(status: Annotated[Optional[str], typer.Option(help="pending, sent or dead.")] = None) -> None:
-    """Deliveries, newest first, with their attempts and last error."""
-    engine = open_store()
+def outbox_list(status: Annotated[Optional[str], typer.Option(help="pending, sending, sent or dead.")] = None) -> None:
+    """Deliveries, newest first, with their attempts and last error. A pending delivery whose channel is
+    not in the configuration (channel_missing) or cannot be built (channel_unusable) says so: it waits
+    for its channel and holds back no other."""
+    engine, config = open_store(), load()
     table = Table(title="Outbox")
     for column in ("#", "event", "channel", "status", "attempts", "next try / sent", "last error"):
         table.add_column(column, overflow="fold")
     with session_scope(engine) as session:
-        for d in repo.deliveries(session, status):
-            event = session.get(Event, d.event_id)
-            when = d.sent_at if d.status == "sent" else d.next_attempt_at
-            table.add_row(str(d.id), f"{event.kind if event else '?'} #{d.event_id}", d.channel, d.status,
-                          str(d.attempts), (local_iso(when) or "")[:16], mask(d.last_error)[:120])
+        rows = repo.deliveries(session, status)
+        events = repo.events_by_ids(session, (d.event_id for d in rows))
+    problems = channel_problems(config.channels, sorted({d.channel for d in rows}))
+    for d in rows:
+        event = events.get(d.event_id)
+        table.add_row(str(d.id), f"{event.kind if event else '?'} #{d.event_id}", d.channel, _state(d, problems),
+                      str(d.attempts), (local_iso(_when(d)) or "")[:16], d.last_error[:120])
     out.print(table)
+
+
+def _state(delivery: Delivery, problems: dict[str, str]) -> str:
+    if delivery.status == "pending" and delivery.channel in problems:
+        return f"pending ({problems[delivery.channel]})"
+    return delivery.status
+
+
+def _when(delivery: Delivery) -> datetime | None:
+    return {"sent": delivery.sent_at, "sending": delivery.lease_until}.get(delivery.status, delivery.next_attempt_at)
 
 
 @outbox_app.command("retry")
