@@ -16,7 +16,8 @@ from sqlalchemy.exc import OperationalError
 from govmon.crawler.extract.dates import VN_TZ
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import SourceError
-from govmon.monitor.config import Config, ConfigError, load_config
+from govmon.monitor.config import Config, ConfigError, channel_urls, load_config
+from govmon.notifiers import protect_logs
 from govmon.monitor.service.runner import enabled_sources
 from govmon.storage.db import ENV_VAR, describe_url, make_engine
 from govmon.storage.migrate import SchemaOutOfDate, ensure_schema
@@ -42,10 +43,13 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def load() -> Config:
+    """The configuration; from here on the secrets of its channels never reach a log line."""
     try:
-        return load_config(state.config_path)
+        config = load_config(state.config_path)
     except ConfigError as exc:
         raise fail(str(exc)) from exc
+    protect_logs(channel_urls(config))
+    return config
 
 
 def open_store(url: str | None = None) -> Engine:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from typing import Annotated, Optional
 
@@ -27,7 +28,8 @@ from govmon.monitor.cli.outbox import notify_app, outbox_app
 from govmon.monitor.cli.extract import extract
 from govmon.monitor.cli.refs import refs
 from govmon.monitor.cli.sources import sources_app
-from govmon.monitor.config import Config
+from govmon.monitor.config import Config, channel_urls
+from govmon.notifiers import protect_logs
 from govmon.monitor.alerts.dispatch import dispatch
 from govmon.monitor.alerts.events import render
 from govmon.monitor.demo.offline import demo_config, run_demo, temporary_database_url
@@ -65,6 +67,7 @@ def main(config: Annotated[Optional[str], typer.Option("--config", "-c", help="T
          verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
     state.config_path, state.database = config, database
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    protect_logs([url for url in (database, os.environ.get(ENV_VAR)) if url])  # a database password, too
 
 
 
@@ -102,6 +105,7 @@ def demo(notify: Annotated[Optional[str], typer.Option(help="Also deliver the de
     engine = open_store(url)
     out.print(f"demo store: {describe_url(url)}", highlight=False)
     config = demo_config(load(), notify)
+    protect_logs(channel_urls(config))
     days = run_demo(engine, config, on_day=lambda name: out.rule(f"[bold]{name}[/]"))
     for day in days:
         print_report(out, day.reports, f"{day.name}: crawl report")
