@@ -5,7 +5,6 @@ page today, and a new definition written for the user (a provincial portal is a 
 verified unless the source says tls_verify = false, bounded in bytes and seconds."""
 from __future__ import annotations
 
-import os
 import re
 import ssl
 import time
@@ -97,20 +96,28 @@ class _Fetcher:
     def get(self, url: str, limit: int) -> tuple[str, httpx.Response, bytes]:
         """GET `url` (through the host map), following at most MAX_REDIRECTS redirects, each checked."""
         deadline, target = time.monotonic() + FETCH_SECONDS, mapped_url(url, self.host_map) or url
+        problem = self.policy.url_problem(url)  # the site's own URL too, even when a mirror serves it
+        if problem:
+            raise _FetchError(f"cannot fetch {url}: {problem}")
         with httpx.Client(verify=self._tls(), timeout=TIMEOUT, trust_env=False) as client:
             for _ in range(MAX_REDIRECTS + 1):
-                response = self._send(client, target, url)
+                response = self._send(client, target, url, deadline)
                 try:
                     if not response.is_redirect:
-                        return (url if target.startswith(tuple(self.host_map.values())) else target,
-                                response, _read(response, url, limit, deadline))
+                        return self._reported(url, target), response, _read(response, url, limit, deadline)
                     target = urljoin(target, response.headers["location"])
                 finally:
                     response.close()
         raise _FetchError(f"cannot fetch {url}: more than {MAX_REDIRECTS} redirects")
 
-    def _send(self, client: httpx.Client, target: str, url: str) -> httpx.Response:
+    def _reported(self, url: str, final: str) -> str:
+        """The URL to show: the site's own when a mirror (the host map) served it, else where we ended."""
+        return url if final.startswith(tuple(self.host_map.values())) else final
+
+    def _send(self, client: httpx.Client, target: str, url: str, deadline: float) -> httpx.Response:
         parts = urlsplit(target)
+        if time.monotonic() > deadline:
+            raise _FetchError(f"cannot fetch {url}: took longer than {FETCH_SECONDS:.0f} s")
         try:
             self.policy.check_url(target)
             address = self._address(parts.hostname or "")
@@ -140,14 +147,22 @@ class _Fetcher:
         return {"Host": parts.netloc, "User-Agent": self.user_agent, "Accept-Encoding": "identity"}
 
     def _tls(self) -> ssl.SSLContext | bool:
-        return ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or certifi.where()) \
-            if self.verify else False
+        """The system's trust store as the crawl's (SSL_CERT_FILE honoured), certifi's where it has none."""
+        if not self.verify:
+            return False
+        context = ssl.create_default_context()
+        if not context.cert_store_stats()["x509_ca"]:
+            context.load_verify_locations(certifi.where())
+        return context
 
     def _obey_robots(self, url: str) -> None:
         parts = urlsplit(url)
         root = f"{parts.scheme}://{parts.netloc}"
         if root not in self.robots:
-            self.robots[root] = self._robots(root)
+            try:
+                self.robots[root] = self._robots(root)
+            except _FetchError as exc:  # robots.txt refused: so is the page, say it of the page
+                raise _FetchError(f"cannot fetch {url}: {exc.__cause__}") from exc.__cause__
         rules = self.robots[root]
         if rules is not None and not rules.can_fetch(url, self.user_agent):
             raise _FetchError(f"robots.txt of {parts.netloc} disallows {url}: govmon does not fetch it")
@@ -180,7 +195,8 @@ def _why(exc: httpx.HTTPError, host: str) -> str:
 
 
 def _read(response: httpx.Response, url: str, limit: int, deadline: float) -> bytes:
-    if int(response.headers.get("content-length") or 0) > limit:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared[:20]) > limit:
         raise _FetchError(f"cannot fetch {url}: larger than {limit // 1024} KB")
     body = bytearray()
     try:
