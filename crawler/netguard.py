@@ -94,10 +94,14 @@ def _embedded(ip: IP) -> Iterator[ipaddress.IPv4Address]:
         yield ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
 
 
+_SPECIAL = tuple(ipaddress.ip_network(n) for n in ("192.0.0.0/24", "192.88.99.0/24"))  # Python calls them global
+
+
 def _category(ip: IP) -> str | None:
     checks = (("loopback", ip.is_loopback), ("unspecified", ip.is_unspecified), ("link-local", ip.is_link_local),
               ("multicast", ip.is_multicast), ("shared CGNAT", ip in ipaddress.ip_network("100.64.0.0/10")),
               ("reserved", ip.is_reserved), ("private", ip.is_private),
+              ("special-purpose", any(ip.version == n.version and ip in n for n in _SPECIAL)),
               ("site-local", getattr(ip, "is_site_local", False)), ("not global", not ip.is_global))
     return next((name for name, hit in checks if hit), None)
 

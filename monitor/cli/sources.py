@@ -302,9 +302,10 @@ def sources_add(name: str,
         raise fail(f"a source named {name!r} exists already")
     if not (BUILTIN_DIR / PLATFORMS / f"{extends}.toml").is_file():
         raise fail(f"unknown platform {extends!r}")
-    problem = web_url_problem(url)
+    problem = web_url_problem(url) or Policy.from_settings({}, config.allow_private).url_problem(url)
     if problem:
-        raise fail(f"--url: {problem}")
+        raise fail(f"--url: {problem}; an intranet portal needs its host or network in allow_private"
+                   if problem.startswith("blocked: private") else f"--url: {problem}")
     target = (directory or user_sources_dir()) / f"{name}.toml"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(tomli_w.dumps(_definition(name, url, title, extends, province)), encoding="utf-8")

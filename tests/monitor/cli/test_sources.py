@@ -232,3 +232,14 @@ def test_sources_add_accepts_only_a_web_url(tmp_path, url):
     result = runner.invoke(app, ["sources", "add", "bad_url", "--url", url, "--dir", str(tmp_path)])
     assert result.exit_code == 2 and "--url: " in result.stderr and "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://0x7f.1/",
+                                 "http://127.0.0.1#@portal.gov.vn/", "http://localhost/tin-tuc"])
+def test_sources_add_refuses_a_private_address_unless_allowed(tmp_path, url):
+    refused = runner.invoke(app, ["sources", "add", "intranet", "--url", url, "--dir", str(tmp_path)])
+    assert refused.exit_code == 2 and "blocked: private address" in refused.stderr and "allow_private" in refused.stderr
+    config = tmp_path / "govmon.toml"
+    config.write_text('allow_private = ["169.254.0.0/16", "fd00::/8", "127.0.0.0/8", "localhost"]\n')
+    allowed = runner.invoke(app, ["--config", str(config), "sources", "add", "intranet", "--url", url, "--dir", str(tmp_path)])
+    assert allowed.exit_code == 0, allowed.output
