@@ -8,14 +8,18 @@ from scrapy import Request
 from scrapy.exceptions import CannotResolveHostError
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings.default_settings import DOWNLOADER_MIDDLEWARES_BASE
-from twisted.internet import task
+from service_identity.exceptions import DNSMismatch, VerificationError
+from service_identity.hazmat import DNS_ID
+from twisted.internet import defer, task
+from twisted.python.failure import Failure
+from twisted.web._newclient import ResponseNeverReceived
 
-from govmon.crawler import netguard, settings
+from govmon.crawler import middlewares, netguard, settings
 from govmon.crawler.middlewares import (
     CookieChallengeMiddleware, FetchFailureMiddleware, HostMapMiddleware, NetGuardMiddleware, RetryAfterMiddleware,
     retry_after,
 )
-from govmon.crawler.netguard import Blocked, Policy
+from govmon.crawler.netguard import Blocked, CertificateRejected, Policy
 from govmon.crawler.run import build_settings
 
 CHALLENGE = b'<script>document.cookie="D0N=5f2a9c"+"; path=/";window.location.reload(true);</script>'
@@ -88,6 +92,20 @@ def test_refusals_and_certificate_failures_are_named_and_not_retried(monkeypatch
     with pytest.raises(Blocked, match="for inside.example"):
         middleware.process_exception(request, CannotResolveHostError("no results for hostname lookup: inside.example"))
     assert middleware.process_exception(Request("https://other.example/"), TimeoutError("slow")) is None  # Scrapy retries
+
+
+def test_a_certificate_failure_is_rejected_with_its_reason_worked_out_off_the_reactor(monkeypatch):
+    threaded = []
+    monkeypatch.setattr(middlewares.threads, "deferToThread",
+                        lambda f, *args: threaded.append(f) or defer.maybeDeferred(f, *args))
+    mismatch = VerificationError(errors=[DNSMismatch(mismatched_id=DNS_ID("portal.gov.vn"))])
+    error = CannotResolveHostError("wrapped")  # any download error whose causes hold the verification failure
+    error.__cause__ = ResponseNeverReceived([Failure(mismatch)])
+    outcome = []
+    FetchFailureMiddleware().process_exception(Request("https://portal.gov.vn/"), error).addErrback(outcome.append)
+    assert threaded == [netguard.tls_reason] and outcome[0].check(CertificateRejected)
+    assert str(outcome[0].value).startswith("tls: certificate of portal.gov.vn rejected: ")
+    assert "(wrong name)" in str(outcome[0].value)
 
 
 def test_the_guards_sit_where_they_must_in_scrapys_order():
