@@ -12,7 +12,7 @@ from service_identity.exceptions import DNSMismatch, VerificationError
 from service_identity.hazmat import DNS_ID
 from twisted.internet import defer, task
 from twisted.python.failure import Failure
-from twisted.web._newclient import ResponseNeverReceived
+from twisted.web.client import ResponseNeverReceived
 
 from govmon.crawler import middlewares, netguard, settings
 from govmon.crawler.middlewares import (
