@@ -12,19 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from govmon.crawler.extract.dates import VN_TZ
-from govmon.crawler.extract.normalize import unaccent
+from govmon.monitor.analysis.keys import fold
 from govmon.monitor.config import Rules
 
 __all__ = ["EventFacts", "selects", "fold", "next_digest"]
-
-def fold(text: str) -> str:
-    """Lower case without diacritics, đ → d: the form keywords are matched in.
-
-    >>> fold("Nghị Quyết ĐẦU TƯ") == fold("nghi quyet dau tu")
-    True
-    """
-    return " ".join(unaccent(text).casefold().split())
-
 
 @dataclass(frozen=True)
 class EventFacts:

@@ -2,6 +2,7 @@
 document its timeline, the announcements about it, and what amends, replaces or implements what."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Optional
 
 import typer
@@ -9,7 +10,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from govmon.monitor.cli.common import fail, open_store, out, parse_day
-from govmon.monitor.alerts.subscriptions import fold
+from govmon.monitor.analysis.keys import fold, words_key
 from govmon.monitor.analysis.documents import RELATION_VI
 from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.pipeline.registry import Carried, DocumentReport, lookup, report
@@ -28,7 +29,7 @@ def docs_list(type_: Annotated[Optional[str], typer.Option("--type", help="Type 
     """Documents in the registry, most recently seen first."""
     engine = open_store()
     with session_scope(engine) as session:
-        documents = repo.find_documents(session, fold(type_ or ""), fold(issuer or ""), parse_day(since))
+        documents = repo.find_documents(session, _or_none(fold, type_), _or_none(_issuer_words, issuer), parse_day(since))
         counts = repo.mention_counts(session, [d.id for d in documents if d.id is not None])
     table = Table(title=f"{len(documents)} documents")
     for column in ("id", "type", "issued", "first seen", "about", "cites"):
@@ -37,6 +38,15 @@ def docs_list(type_: Annotated[Optional[str], typer.Option("--type", help="Type 
         table.add_row(d.key, d.type, d.issued_on or "", (local_iso(d.first_seen_at) or "")[:16],
                       str(counts.get((d.id, "subject"), 0)), str(counts.get((d.id, "cites"), 0)))
     out.print(table)
+
+
+def _or_none(convert: Callable[[str], str], value: str | None) -> str | None:
+    return convert(value) if value is not None else None
+
+
+def _issuer_words(text: str) -> str:
+    """The words an issuer name or sign code starts with, as the registry keeps them (" nd", " uy ban")."""
+    return words_key(text).rstrip()
 
 
 def _carried_table(title: str, rows: list[Carried]) -> Table:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from govmon.crawler.extract.types import DocRef, PartialRef, Relation
-from govmon.monitor.alerts.subscriptions import fold
+from govmon.monitor.analysis.keys import fold, words_key
 from govmon.monitor.analysis.documents import ALERTING, RELATION_VI, Identified, issuer_of, registry_key
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, Document, Source, utcnow
@@ -56,7 +56,7 @@ class Registrar:
         issuer = issuer_of(ref.code)
         document = repo.add_document(session, key, ref.id, type=ref.type or "", type_key=fold(ref.type or ""),
                                      number=ref.number, year=year, code=ref.code, issuer=issuer,
-                                     issuer_key=fold(f"{issuer} {ref.code}"), issued_on=ref.date,
+                                     issuer_key=words_key(f"{issuer} {ref.code}"), issued_on=ref.date,
                                      resolved=resolved, first_seen_article_id=article.id)
         same_id.append(document)
         return document

@@ -24,6 +24,7 @@ from typing import IO, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from govmon.crawler.extract.fingerprint import url_key
 from govmon.crawler.lifeline import PARENT_ENV
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import load_sources, unknown_names
@@ -206,11 +207,20 @@ def _window(walk: Walk) -> tuple[str, str]:
 
 
 def _walk_spec(spec: dict[str, Any], engine: Engine, source: SourceDef, walk: Walk) -> Checkpoint:
-    """Add the walk to the spec, resuming where the last walk of this store, source and window stopped."""
+    """Add the walk to the spec, resuming where the last walk of this store, source and window stopped,
+    with the keys of every article the store has (the walk skips them without fetching): 16 hex digits a
+    URL, never the URLs themselves."""
     checkpoint = walk_checkpoint(engine, source.name, walk)
     since, until = _window(walk)
-    spec["walk"] = {"max_pages": walk.max_pages, "since": since, "until": until, "resume": checkpoint.points}
+    spec["walk"] = {"max_pages": walk.max_pages, "since": since, "until": until, "resume": checkpoint.points,
+                    "seen": _seen_keys(engine, source)}
     return checkpoint
+
+
+def _seen_keys(engine: Engine, source: SourceDef) -> list[str]:
+    with session_scope(engine) as session:
+        row = repo.source_by_name(session, source.name)
+        return [url_key(url) for url in repo.known_urls(session, row)] if row else []
 
 
 def _observed(checkpoint: Checkpoint | None, on_item: OnItem | None) -> OnItem | None:

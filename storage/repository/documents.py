@@ -99,15 +99,16 @@ def add_relation(session: Session, source: Document, rel: str, target: Document,
 
 def find_documents(session: Session, type_key: str | None = None, issuer_key: str | None = None,
                    since: datetime | None = None, limit: int = 500) -> Sequence[Document]:
-    """Registry documents, newest first seen first, filtered by folded type word, by folded issuer name or
-    sign code (a literal substring), and `since`: issued on or after it — by the issue date when the texts
+    """Registry documents, newest first seen first, filtered by folded type word, by the words an issuer
+    name or sign code starts with (`issuer_key`: " chinh phu", " nd", matched literally), and `since`: issued on or after it — by the issue date when the texts
     gave one, else by the year of the sign, else by when govmon first saw the document (so a backfilled
     history answers "what was issued since 2024")."""
     query = select(Document)
-    if type_key:
+    if type_key is not None:
         query = query.where(Document.type_key == type_key)
-    if issuer_key:
-        query = query.where(col(Document.issuer_key).like(f"%{like_literal(issuer_key)}%", escape="\\"))
+    if issuer_key is not None:  # blank: the user's text had no letters or digits, so nothing matches
+        pattern = f"%{like_literal(issuer_key)}%" if issuer_key.strip() else ""
+        query = query.where(col(Document.issuer_key).like(pattern, escape="\\"))
     if since:
         undated = col(Document.issued_on).is_(None)
         query = query.where(or_(col(Document.issued_on) >= since.date().isoformat(),

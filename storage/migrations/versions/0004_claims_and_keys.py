@@ -6,6 +6,7 @@ Create Date: 2026-12-02
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import sqlalchemy as sa
@@ -21,9 +22,14 @@ _TEXT = sqlmodel.sql.sqltypes.AutoString()
 
 
 def _fold(text: str) -> str:
-    """`govmon.monitor.alerts.subscriptions.fold` as it was when this revision was written."""
+    """`govmon.monitor.analysis.keys.fold` as it was when this revision was written."""
     stripped = "".join(c for c in unicodedata.normalize("NFD", text or "") if not unicodedata.combining(c))
     return " ".join(stripped.replace("đ", "d").replace("Đ", "D").casefold().split())
+
+
+def _words(text: str) -> str:
+    """`govmon.monitor.analysis.keys.words_key` as it was when this revision was written."""
+    return " " + re.sub(r"[^0-9a-z]+", " ", _fold(text)).strip() + " "
 
 
 def _fill_document_keys() -> None:
@@ -35,7 +41,7 @@ def _fill_document_keys() -> None:
                                         document.c.number)).all()
     for row in rows:
         connection.execute(document.update().where(document.c.id == row.id).values(
-            type_key=_fold(row.type), issuer_key=_fold(f"{row.issuer} {row.code}"),
+            type_key=_fold(row.type), issuer_key=_words(f"{row.issuer} {row.code}"),
             number_key=(row.number or "").lstrip("0") or "0"))
 
 

@@ -3,18 +3,21 @@ hung crawl is killed at the wall-clock limit, and the store stays consistent eit
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from govmon.crawler.extract.fingerprint import url_key
 from govmon.crawler.sources import load_sources
 from govmon.monitor.config import Config
 from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.monitor.demo.offline import DEMO_DIR, demo_config
 from govmon.monitor.demo.replay import ReplayServer
-from govmon.monitor.service.runner import crawl_source
+from govmon.monitor.service.runner import KNOWN_DAYS, Walk, _spec, _walk_spec, crawl_source
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
+from govmon.storage.models import utcnow
 from tests_support import FIXTURES
 
 DAY1 = DEMO_DIR / "sites" / "day1"
@@ -111,3 +114,19 @@ def test_attachments_are_stored_by_content_and_their_documents_read(engine, _blo
         assert (roles["71/NQ-CP"], roles["57-NQ/TW"]) == ("subject", "cites")  # its own "Số ký hiệu"
         amended = repo.documents_by_id(s, "03/NQ-CP")[0]
         assert [(r.rel, r.evidence[:20]) for r in repo.relations_of(s, amended)] == [("amends", "So: 71/NQ-CP\nNGHI QU")]
+
+
+def test_a_crawl_spec_carries_validators_of_recent_articles_and_keys_for_walks(engine, tmp_path):
+    source = load_sources()["baochinhphu"]
+    with session_scope(engine) as s:
+        row = repo.ensure_source(s, "baochinhphu")
+        s.flush()
+        for n in range(3):
+            article, _ = repo.add_article(s, row, f"https://baochinhphu.vn/{n}.htm", etag=f'"{n}"')
+            article.last_seen_at = utcnow() - timedelta(days=KNOWN_DAYS * 2 if n == 0 else 1)
+            s.add(article)
+    spec = _spec(engine, Config(), source, None)
+    assert sorted(spec["known"]) == ["https://baochinhphu.vn/1.htm", "https://baochinhphu.vn/2.htm"]
+    _walk_spec(spec, engine, source, Walk())
+    assert sorted(spec["walk"]["seen"]) == sorted(url_key(f"https://baochinhphu.vn/{n}.htm") for n in range(3))
+    assert all("baochinhphu" not in key for key in spec["walk"]["seen"])
