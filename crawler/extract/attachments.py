@@ -41,7 +41,8 @@ _CHUNK = 64 * 1024
 _PDF_LIMITS = {name: PDF_STREAM_MAX_BYTES for name in (
     "maximum_declared_stream_length", "array_based_stream_maximum_output_length", "zlib_maximum_output_length",
     "lzw_maximum_output_length", "run_length_maximum_output_length", "brotli_maximum_output_length")}
-_PDF_LIMITS["page_tree_maximum_entries"] = 20_000
+_PDF_LIMITS.update(page_tree_maximum_entries=20_000,  # pages: a decree with annexes has a few hundred
+                   stream_parsing_work_maximum_count=200_000)  # tokens per content stream (a dense page: ~20,000)
 
 
 def kind_of(body: bytes, name: str = "") -> str:

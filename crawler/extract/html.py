@@ -38,12 +38,23 @@ def _declared(body: bytes, content_type: str) -> list[str]:
     return [m.group(1).decode() if isinstance(m.group(1), bytes) else m.group(1) for m in (header, meta) if m]
 
 
+_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # never text in HTML, and refused by lxml
+
+
 def _binary(body: bytes, content_type: str) -> bool:
-    """NUL bytes near the start of a body that does not declare a UTF-16/32 encoding: an image, an
-    archive, a PDF served as a page — never text worth extracting."""
-    if b"\x00" not in body[:4096]:
+    """Control bytes in over 5% of the first 4 KiB of a body that does not declare UTF-16/32: an image, an
+    archive, a PDF served as a page — never text worth extracting (a stray NUL pasted into a title is not
+    that, and is dropped by `decode`)."""
+    sample = body[:4096]
+    if len(sample) - len(sample.translate(None, _CONTROL_BYTES)) <= len(sample) // 20:
         return False
     return not any(e.lower().replace("-", "").startswith(("utf16", "utf32")) for e in _declared(body, content_type))
+
+
+def _text(raw: str) -> str:
+    """NFC text without the C0 control characters HTML never means (NUL, vertical tab, ...)."""
+    return nfc(_CONTROLS.sub("", raw) if _CONTROLS.search(raw) else raw)
 
 
 def decode(body: bytes, content_type: str = "") -> str:
@@ -55,24 +66,26 @@ def decode(body: bytes, content_type: str = "") -> str:
     Traceback (most recent call last):
     ...
     govmon.crawler.extract.types.NotContent: binary: the body is binary data, not a text page
+    >>> decode("<title>Quyết\\x00 định\\x0b</title>".encode())
+    '<title>Quyết định</title>'
     """
     refuse_over(len(body), PAGE_MAX_BYTES, "page")
     for bom, encoding in _BOMS:
         if body.startswith(bom):
-            return nfc(body[len(bom):].decode(encoding, errors="replace"))
+            return _text(body[len(bom):].decode(encoding, errors="replace"))
     if _binary(body, content_type):
         raise NotContent("binary", "the body is binary data, not a text page")
     try:
-        return nfc(body.decode("utf-8"))
+        return _text(body.decode("utf-8"))
     except UnicodeDecodeError:
         pass
     for encoding in _declared(body, content_type):
         try:
-            return nfc(body.decode(encoding))
+            return _text(body.decode(encoding))
         except (LookupError, UnicodeDecodeError):
             continue
     best = from_bytes(body).best()
-    return nfc(str(best) if best else body.decode("utf-8", errors="replace"))
+    return _text(str(best) if best else body.decode("utf-8", errors="replace"))
 
 
 def parse(text: str) -> lxml.html.HtmlElement:

@@ -79,7 +79,7 @@ def megabytes(size: int) -> str:
     ('5 MB', '6.2 MB')
     """
     value = size / MIB
-    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
+    return f"{value:.0f} MB" if value == int(value) or value >= 10 else f"{value:.1f} MB"
 
 
 def refuse_over(size: int, limit: int, what: str) -> None:
