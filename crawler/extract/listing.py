@@ -140,17 +140,27 @@ def sitemap_entries(body: bytes) -> tuple[str, list[tuple[str, str]]]:
     ('urlset', [('https://a.vn/x', '2025-04-02')])
     """
     root = _xml(body)
-    if root is None or etree.QName(root).localname not in ("sitemapindex", "urlset"):
+    if root is None or _local(root.tag) not in ("sitemapindex", "urlset"):
         raise SelectorMismatch("list.sitemaps", "sitemapindex|urlset", 0, "a sitemap root element")
-    kind = "index" if etree.QName(root).localname == "sitemapindex" else "urlset"
+    kind = "index" if _local(root.tag) == "sitemapindex" else "urlset"
     if len(root) > SITEMAP_MAX_ENTRIES:
         raise NotContent("too_large", f"sitemap of {len(root)} entries, over the {SITEMAP_MAX_ENTRIES:,} limit")
     entries = [(_child(node, "loc"), _child(node, "lastmod")) for node in root if isinstance(node.tag, str)]
     return kind, [(loc, lastmod) for loc, lastmod in entries if loc]
 
 
+def _local(tag: object) -> str:
+    """An element's name without namespace or prefix; "" for comments and processing instructions.
+    (lxml's QName refuses the "x:urlset" a recovering parser keeps for an undeclared prefix.)
+
+    >>> _local("{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"), _local("x:urlset"), _local(None)
+    ('urlset', 'urlset', '')
+    """
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
+
+
 def _child(node: etree._Element, name: str) -> str:
-    found = [c.text or "" for c in node if isinstance(c.tag, str) and etree.QName(c).localname == name]
+    found = [c.text or "" for c in node if _local(c.tag) == name]
     return found[0].strip() if found else ""
 
 
