@@ -22,6 +22,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from govmon.crawler import lifeline
 from govmon.crawler import settings as default_settings
 from govmon.crawler.sources import SourceError, load_sources
 from govmon.crawler.spiders.portal import SourceSpider
@@ -66,6 +67,7 @@ def crawl(spec: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    lifeline.hold()  # started by a monitor process: end with it, even if it is SIGKILLed
     try:
         raw = Path(args[0]).read_text(encoding="utf-8") if args else sys.stdin.read()
         crawl(json.loads(raw))

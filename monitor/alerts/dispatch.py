@@ -31,7 +31,7 @@ from govmon.monitor.config import Channel, ConfigError
 from govmon.notifiers import Message, Notifier, NotifierError, PermanentError, TransientError, build
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope, write
-from govmon.storage.models import Delivery, utcnow
+from govmon.storage.models import utcnow
 
 __all__ = ["Dispatched", "dispatch", "channel_problems", "MAX_ATTEMPTS", "FLOOD", "LEASE"]
 
@@ -124,30 +124,21 @@ def _drain(engine: Engine, channel: Channel, notifier: Notifier, owner: str, now
 def _claim(session: Session, channel: Channel, owner: str, now: datetime) -> _Batch | None:
     """The next message of `channel` with its deliveries claimed: one alert, or a digest for a digest
     channel and for a flood (more than FLOOD due at once: a first run, a redesign), so 500 events never
-    become 500 messages."""
-    lease = max(now, utcnow()) + LEASE
-    digest = channel.rules.digest != "instant"
-    rows = repo.claim_deliveries(session, channel.name, now, owner, lease, DIGEST_MAX if digest else FLOOD + 1)
-    if not digest and len(rows) > 1:
-        rows = _flood_or_one(session, rows, owner, now)
-    if not rows:
+    become 500 messages. Claims only what that message needs, so other senders take the rest meanwhile."""
+    due = repo.count_due(session, channel.name, now)
+    if not due:
         return None
+    several = channel.rules.digest != "instant" or due > FLOOD
+    rows = repo.claim_deliveries(session, channel.name, now, owner, max(now, utcnow()) + LEASE,
+                                 DIGEST_MAX if several else 1)
     events = repo.events_by_ids(session, (row.event_id for row in rows))
     attempts = {row.id: row.attempts for row in rows if row.id is not None}
     ordered = [events[row.event_id] for row in rows if row.event_id in events]
+    if not ordered:
+        return None
     lang = channel.rules.lang
-    if len(ordered) > 1:
-        return _Batch(attempts, digest_for(session, ordered, lang))
-    return _Batch(attempts, message_for(session, ordered[0], lang)) if ordered else None
-
-
-def _flood_or_one(session: Session, rows: list[Delivery], owner: str, now: datetime) -> list[Delivery]:
-    """More than FLOOD due: one digest of them all; else the first alone, the others given back."""
-    if len(rows) > FLOOD:
-        lease = rows[0].lease_until or max(now, utcnow()) + LEASE
-        return rows + repo.claim_deliveries(session, rows[0].channel, now, owner, lease, DIGEST_MAX - len(rows))
-    repo.unclaim_deliveries(session, [row.id for row in rows[1:] if row.id is not None], owner)
-    return rows[:1]
+    message = digest_for(session, ordered, lang) if several else message_for(session, ordered[0], lang)
+    return _Batch(attempts, message)
 
 
 def _send(notifier: Notifier, message: Message) -> NotifierError | None:

@@ -20,10 +20,13 @@ STATUS_HELP = {
     "ok": "crawled",
     "unreachable": "could not reach the site (network, DNS, HTTP errors)",
     "broken": "the site's layout no longer matches its definition",
-    "failed": "the crawl process failed",
+    "failed": "the crawl failed, or items of it could not be stored (see govmon events: item_failed)",
     "interrupted": "stopped before the end",
+    "busy": "another govmon process was crawling it; not crawled again",
+    "killed": "its process ended without finishing (killed, or its host went down)",
 }
-_STYLE = {"ok": "green", "broken": "red", "unreachable": "yellow", "failed": "red", "interrupted": "yellow"}
+_STYLE = {"ok": "green", "broken": "red", "unreachable": "yellow", "failed": "red", "interrupted": "yellow",
+          "busy": "yellow", "killed": "red"}
 
 
 def _cut(text: str, width: int) -> str:
@@ -69,11 +72,12 @@ def sources_table(sources: Sequence[SourceDef]) -> Table:
 
 
 def versions_table(url: str, versions: Sequence[Version]) -> Table:
+    """An article's versions numbered in time order (fetch or capture time), the numbers `govmon diff` takes."""
     table = Table(title=url)
     for column in ("#", "fetched (Asia/Ho_Chi_Minh)", "hash", "title", "words"):
         table.add_column(column)
-    for v in versions:
-        table.add_row(str(v.seq), local_iso(v.fetched_at) or "", v.content_hash[:12], v.title[:70],
+    for number, v in enumerate(versions, 1):
+        table.add_row(str(number), local_iso(v.fetched_at) or "", v.content_hash[:12], v.title[:70],
                       str(len(v.text.split())))
     return table
 

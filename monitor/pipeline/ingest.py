@@ -45,6 +45,7 @@ GONE_AFTER = 3  # consecutive polls answering 404/410 before a known article is 
 FAILING = frozenset({"unreachable", "failed"})
 FAILING_RUNS = 3  # consecutive failed runs before a source is reported broken
 HOST = socket.gethostname()
+_UNREACHABLE = ("unreachable", "http_error", "blocked", "tls")  # no list page: the site, not the crawl, failed
 _COUNTS = ("lists", "articles", "articles_new", "versions_new", "unchanged", "known", "outside", "documents")
 
 
@@ -73,7 +74,7 @@ class Tally:
             return "failed"  # an item could not be stored: the run failed, whatever else it stored
         if self.lists:
             return "ok"
-        return "unreachable" if self.count("unreachable") or self.count("http_error") else "failed"
+        return "unreachable" if any(self.count(kind) for kind in _UNREACHABLE) else "failed"
 
     def mark(self) -> tuple[Any, ...]:
         """The tally as it stands, to go back to when a transaction is run again."""

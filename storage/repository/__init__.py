@@ -19,8 +19,7 @@ from govmon.storage.repository.documents import (
     find_documents, get_document, like_literal, mention_counts, mentions_of, number_key, relations_of, set_mentions,
 )
 from govmon.storage.repository.outbox import (
-    add_event, claim_deliveries, deliveries, due_channels, events, events_by_ids, retry_deliveries, settle_delivery,
-    unclaim_deliveries,
+    add_event, claim_deliveries, count_due, deliveries, due_channels, events, events_by_ids, retry_deliveries, settle_delivery,
 )
 from govmon.storage.repository.sources import (
     claim_source, ensure_source, finish_run, latest_runs, recent_runs, release_source, running_runs, source_by_name,
@@ -35,8 +34,8 @@ __all__ = [
     "add_document", "add_relation", "article_documents", "documents_by_id", "documents_by_ids", "documents_by_number",
     "find_documents", "get_document", "like_literal", "mention_counts", "mentions_of", "number_key", "relations_of",
     "set_mentions",
-    "add_event", "claim_deliveries", "deliveries", "due_channels", "events", "events_by_ids", "retry_deliveries",
-    "settle_delivery", "unclaim_deliveries",
+    "add_event", "claim_deliveries", "count_due", "deliveries", "due_channels", "events", "events_by_ids", "retry_deliveries",
+    "settle_delivery",
     "claim_source", "ensure_source", "finish_run", "latest_runs", "recent_runs", "release_source", "running_runs",
     "source_by_name", "sources", "start_run",
 ]

@@ -8,14 +8,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, func, or_, update
 from sqlmodel import Session, col, select
 
 from govmon.storage.models import Delivery, Event, utcnow
 from govmon.storage.repository._rows import insert_once
 
 __all__ = ["add_event", "events", "events_by_ids", "deliveries", "retry_deliveries", "due_channels",
-           "claim_deliveries", "settle_delivery", "unclaim_deliveries"]
+           "claim_deliveries", "count_due", "settle_delivery"]
 
 
 def add_event(session: Session, kind: str, dedup_key: str, channels: Iterable[str] | dict[str, datetime],
@@ -71,6 +71,12 @@ def due_channels(session: Session, now: datetime) -> list[str]:
     return sorted(session.exec(query).all())
 
 
+def count_due(session: Session, channel: str, now: datetime) -> int:
+    """How many deliveries of `channel` are due at `now` (claimed or not by the time the caller acts)."""
+    query = select(func.count()).select_from(Delivery).where(Delivery.channel == channel, _due(now))
+    return session.exec(query).one()
+
+
 def claim_deliveries(session: Session, channel: str, now: datetime, owner: str, lease_until: datetime,
                      limit: int) -> list[Delivery]:
     """Claim up to `limit` due deliveries of `channel` for `owner` until `lease_until`, oldest first; the
@@ -92,11 +98,3 @@ def settle_delivery(session: Session, delivery_id: int, owner: str, **outcome: A
     held = update(Delivery).where(Delivery.id == delivery_id, Delivery.claimed_by == owner,
                                   Delivery.status == "sending")
     return session.execute(held.values(claimed_by="", lease_until=None, **outcome)).rowcount == 1
-
-
-def unclaim_deliveries(session: Session, ids: Sequence[int], owner: str) -> None:
-    """Give claimed rows back untouched (a sender that stops before sending them)."""
-    if ids:
-        session.execute(update(Delivery).where(col(Delivery.id).in_(list(ids)), Delivery.claimed_by == owner,
-                                               Delivery.status == "sending")
-                        .values(status="pending", claimed_by="", lease_until=None))
