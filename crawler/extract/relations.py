@@ -93,10 +93,10 @@ def _links(text: str, refs: list[DocRef], i: int) -> list[tuple[DocRef, str, Doc
     if rel == "consolidates" and "VBHN" not in a.code:  # "hợp nhất" also merges provinces and agencies
         return []
     targets = [b]
-    for nxt in refs[i + 2 :]:
-        if not T.COORD.fullmatch(_fold_str(text[targets[-1].end : nxt.start])):
+    for k in range(i + 2, len(refs)):  # by index: slicing the rest of the list for every i was quadratic
+        if not T.COORD.fullmatch(_fold_str(text[targets[-1].end : refs[k].start])):
             break
-        targets.append(nxt)
+        targets.append(refs[k])
     return [(t, rel, a) if backwards else (a, rel, t) for t in targets]
 
 
