@@ -6,6 +6,7 @@ event is rendered, so an alert delivered after the aggregators' reposts lists th
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,8 @@ from govmon.storage.models import Article, Document, Event, Source, utcnow
 
 __all__ = ["emit", "render", "message_for", "digest_for"]
 
+log = logging.getLogger(__name__)
+
 
 def emit(session: Session, channels: Sequence[Channel], kind: str, dedup_key: str, *,
          documents: Sequence[str] = (), province: str = "", **fields: Any) -> Event | None:
@@ -30,9 +33,19 @@ def emit(session: Session, channels: Sequence[Channel], kind: str, dedup_key: st
     or at the channel's next digest time)."""
     facts = facts_for(session, kind, documents, fields, province)
     now = utcnow()
-    due = {c.name: next_digest(c.rules.digest, now) for c in channels if selects(c.rules, facts)}
+    due = {c.name: _due_at(c, now) for c in channels if selects(c.rules, facts)}
     payload = {**fields.pop("payload", {}), "documents": list(documents)}
     return repo.add_event(session, kind, dedup_key, due, payload=payload, **fields)
+
+
+def _due_at(channel: Channel, now: datetime) -> datetime:
+    """When the channel's delivery is due; a digest time that cannot be read (the configuration is
+    validated at load, but a hand-made rule may slip through) makes it due now, never a lost event."""
+    try:
+        return next_digest(channel.rules.digest, now)
+    except ValueError:
+        log.warning("channel %s: unreadable digest %r; delivering at once", channel.name, channel.rules.digest)
+        return now
 
 
 def facts_for(session: Session, kind: str, documents: Sequence[str], fields: dict[str, Any], province: str) -> EventFacts:
