@@ -9,7 +9,9 @@ an item on stdout (see `crawler.pipelines`): ``article``, ``not_modified``, ``li
 
 Bounded work (`crawler.extract.limits`): each request asks Scrapy for at most its kind's size, and each
 response is extracted under a wall-clock alarm (`time_limit`, in the crawl process's main thread, where
-Scrapy runs callbacks): an input over its size or time is a ``too_large`` / ``too_slow`` problem item.
+Scrapy runs callbacks): an input over its size or time is a ``too_large`` / ``too_slow`` problem item, as
+is one that runs out of memory in a process whose data memory `cap_memory` limited. (The WARC import
+uses the same two helpers for each page.)
 
 Backfill ("walk"): each start URL, feed and archive entry is a *chain*; a chain of list pages is followed
 up to ``max_pages`` and stops once it is past ``since`` — decided per chain, from the last (oldest) article
@@ -23,6 +25,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import scrapy
@@ -44,7 +47,12 @@ from govmon.crawler.extract.types import NotContent, SelectorMismatch
 from govmon.crawler.netguard import describe
 from govmon.crawler.sources import Source
 
-__all__ = ["SourceSpider", "problem", "time_limit", "TooSlow"]
+try:  # a hard data-memory limit is POSIX (and counted by Linux)
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None  # type: ignore[assignment]
+
+__all__ = ["SourceSpider", "problem", "time_limit", "TooSlow", "cap_memory"]
 
 Item = dict[str, Any]
 SITEMAP_LIMIT = 200  # newest article URLs taken from one sitemap on a monitoring pass
@@ -80,6 +88,29 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def cap_memory(extra: int) -> bool:
+    """Limit this process's data memory to what it uses now plus `extra` bytes (RLIMIT_DATA, read from
+    /proc on Linux), so one input that needs more fails with MemoryError — a problem for that input —
+    instead of the machine swapping. For a process of its own (a crawl, a WARC extraction process); False
+    where it cannot be done (not Linux)."""
+    used = _data_bytes()
+    if resource is None or used is None:
+        return False
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    wanted = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (wanted, hard))
+    return True
+
+
+def _data_bytes() -> int | None:
+    try:
+        status = Path("/proc/self/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    line = next((x for x in status.splitlines() if x.startswith("VmData:")), "")
+    return int(line.split()[1]) * 1024 if line else None
 
 
 def problem(url: str, kind: str, detail: str, **extra: Any) -> Item:

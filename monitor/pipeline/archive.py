@@ -45,7 +45,7 @@ from govmon.crawler.extract.rules import ListRule
 from govmon.crawler.extract.types import NotContent
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import source_for_url
-from govmon.crawler.spiders.portal import TooSlow, time_limit
+from govmon.crawler.spiders.portal import TooSlow, cap_memory, time_limit
 from govmon.monitor.analysis.article import analyse
 from govmon.monitor.config import Channel
 from govmon.monitor.analysis.dedupe import batched
@@ -54,13 +54,8 @@ from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 
-try:  # the hard memory limit of extraction processes is POSIX (and enforced by Linux)
-    import resource
-except ImportError:  # pragma: no cover - Windows
-    resource = None  # type: ignore[assignment]
-
-__all__ = ["Imported", "Skipped", "import_warc", "default_workers", "warc_pages", "warc_captures", "cap_memory",
-           "export_articles", "write_csv", "EXPORT_FIELDS"]
+__all__ = ["Imported", "Skipped", "import_warc", "default_workers", "warc_pages", "warc_captures", "export_articles",
+           "write_csv", "EXPORT_FIELDS"]
 
 KEPT_PROBLEMS = 100
 BATCH = 100  # pages per import transaction (and per hand-over from an extraction process)
@@ -385,28 +380,6 @@ _WORKER_SOURCES: dict[str, SourceDef] = {}  # a worker process's copy of the sou
 def _start_worker(sources: dict[str, SourceDef], memory: int = PAGE_MEMORY_BYTES) -> None:
     _WORKER_SOURCES.update(sources)
     cap_memory(memory)
-
-
-def cap_memory(extra: int) -> bool:
-    """Limit this process's data memory to what it uses now plus `extra` bytes (RLIMIT_DATA, counted by
-    Linux from /proc), so one page that needs more fails with MemoryError — a problem for that page —
-    instead of the machine swapping. False where that cannot be done."""
-    used = _data_bytes()
-    if resource is None or used is None:
-        return False
-    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    wanted = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
-    resource.setrlimit(resource.RLIMIT_DATA, (wanted, hard))
-    return True
-
-
-def _data_bytes() -> int | None:
-    try:
-        status = Path("/proc/self/status").read_text(encoding="ascii")
-    except OSError:
-        return None
-    line = next((x for x in status.splitlines() if x.startswith("VmData:")), "")
-    return int(line.split()[1]) * 1024 if line else None
 
 
 def _extract_batch(pages: list[Page]) -> list[Prepared]:

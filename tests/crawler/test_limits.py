@@ -428,3 +428,13 @@ def test_a_crawl_refuses_a_page_over_the_limit_while_downloading(tmp_path: Path)
     (refused,) = [i for i in items if i["type"] == "problem"]
     assert refused["kind"] == "too_large" and "docid=213001" in refused["url"]
     assert {i["url"] for i in items if i["type"] == "article"} and "larger than download max size" in refused["detail"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="RLIMIT_DATA is counted on Linux")
+def test_cap_memory_refuses_what_one_input_would_add_beyond_its_share() -> None:
+    code = ("from govmon.crawler.spiders.portal import cap_memory\n"
+            "assert cap_memory(64 * 2**20)\n"
+            "try:\n    bytearray(512 * 2**20)\nexcept MemoryError:\n    print('refused')\n"
+            "print(len(bytearray(8 * 2**20)))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["refused", str(8 * 2**20)], done.stderr[-500:]
