@@ -169,6 +169,14 @@ def test_relations_carry_evidence_and_accept_given_refs() -> None:
     assert find_relations(text, []) == []
 
 
+def test_a_relation_reaches_every_coordinated_reference_and_stops_at_the_first_other() -> None:
+    text = ("Nghị định 13/2023/NĐ-CP thay thế Nghị định 52/2013/NĐ-CP, Nghị định 47/2020/NĐ-CP và Nghị định "
+            "85/2021/NĐ-CP. Theo Nghị quyết 03/NQ-CP, Nghị định 13/2023/NĐ-CP có hiệu lực.")
+    assert [(r.from_id, r.rel, r.to_id) for r in find_relations(text)] == [
+        ("13/2023/NĐ-CP", "replaces", "52/2013/NĐ-CP"), ("13/2023/NĐ-CP", "replaces", "47/2020/NĐ-CP"),
+        ("13/2023/NĐ-CP", "replaces", "85/2021/NĐ-CP")]
+
+
 # --- 3. properties ----------------------------------------------------------------------------------
 FRAGMENTS = [
     "Nghị quyết số 03/NQ-CP", "Nghị định 13/2023/NĐ-CP", "57-NQ/TW", "Luật số 60/2020/QH14", "Decree 13/2023/ND-CP",
