@@ -19,15 +19,21 @@ from __future__ import annotations
 import base64
 import io
 import zipfile
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 from urllib.parse import urlsplit
 
 import docx
-from pypdf import PdfReader, apply_configuration
+from pypdf import PdfReader
+
+try:  # pypdf's Configuration API (the locked pypdf has it; older ones keep their built-in limits)
+    from pypdf import apply_configuration
+except ImportError:  # pragma: no cover
+    apply_configuration = None
 
 from govmon.crawler.extract.limits import (
     ATTACHMENT_MAX_BYTES, MIB, PDF_MAX_PAGES, PDF_STREAM_MAX_BYTES, TEXT_MAX_CHARS, ZIP_MAX_BYTES, ZIP_MAX_ENTRIES,
-    ZIP_MAX_RATIO, megabytes, refuse_over,
+    ZIP_MAX_RATIO, refuse_over,
 )
 from govmon.crawler.extract.normalize import nfc
 from govmon.crawler.extract.types import NotContent
@@ -56,9 +62,13 @@ def kind_of(body: bytes, name: str = "") -> str:
     return ""
 
 
+def _pdf_limits() -> AbstractContextManager[Any]:
+    return apply_configuration(**_PDF_LIMITS) if apply_configuration is not None else nullcontext()
+
+
 def _pdf(body: bytes) -> tuple[str, str]:
     """(text of the first PDF_MAX_PAGES pages, at most TEXT_MAX_CHARS of it; a note when that was not all)."""
-    with apply_configuration(**_PDF_LIMITS):
+    with _pdf_limits():
         reader = PdfReader(io.BytesIO(body))
         pages, texts, size = len(reader.pages), [], 0
         for number in range(min(pages, PDF_MAX_PAGES)):

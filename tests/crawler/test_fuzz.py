@@ -12,7 +12,6 @@ import io
 import re
 import unicodedata
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 
 import pytest
