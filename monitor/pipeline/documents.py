@@ -31,7 +31,11 @@ class Registrar:
     def register(self, session: Session, source: Source, article: Article, found: Identified,
                  fresh: bool = False) -> None:
         """Registry rows, mentions, relations and first-subject alerts of what `article` names (`fresh`: the
-        article was just created, so it has no mentions yet)."""
+        article was just created, so it has no mentions yet). Each canonical id is held for the rest of the
+        transaction (in sorted order, so writers never wait on each other in a circle): whether a dated
+        mention resolves an undated row depends on what the others stored, so they take turns."""
+        for doc_id in sorted({ref.id for ref in found.refs}):
+            repo.serialize(session, f"document:{doc_id}")
         rows = repo.documents_by_ids(session, (ref.id for ref in found.refs))
         docs = {ref.id: self._document(session, ref, article, rows[ref.id]) for ref in found.refs}
         mentions = [(docs[ref.id], "subject" if ref.id in found.subjects else "cites", ref.raw) for ref in found.refs]
