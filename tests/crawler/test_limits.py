@@ -17,9 +17,12 @@ import time
 import tracemalloc
 import zipfile
 import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
+import brotli
 import docx
 import pytest
 from scrapy import Request
@@ -38,7 +41,7 @@ from govmon.crawler.extract.types import NotContent, SelectorMismatch
 from govmon.crawler.sources import load_sources
 from govmon.crawler.spiders import portal
 from govmon.crawler.spiders.portal import SourceSpider, TooSlow, time_limit
-from govmon.monitor.demo.replay import ReplayServer
+from govmon.monitor.demo.replay import ReplayServer, resolve
 from govmon.monitor.pipeline.archive import Skipped, warc_captures
 
 MALFORMED = Path(__file__).parent / "data" / "malformed"
@@ -438,3 +441,57 @@ def test_cap_memory_refuses_what_one_input_would_add_beyond_its_share() -> None:
             "print(len(bytearray(8 * 2**20)))\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["refused", str(8 * 2**20)], done.stderr[-500:]
+
+
+def _http_bomb(encoding: str) -> bytes:
+    """A body that unpacks to at least 256 MiB of zeros under `encoding`, in about a megabyte or less."""
+    if encoding == "br":
+        return brotli.compress(bytes(256 * MIB), quality=1)
+    pack = zlib.compressobj(9, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
+    return b"".join(pack.compress(bytes(MIB)) for _ in range(256)) + pack.flush()
+
+
+class _BombHandler(BaseHTTPRequestHandler):
+    """The vanban fixture, except one article: a compression bomb with its Content-Encoding."""
+
+    encoding = "gzip"
+    site = Path(__file__).parent / "fixtures" / "vanban" / "site"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        parts = urlsplit(self.path)
+        host, _, path = parts.path.lstrip("/").partition("/")
+        if "docid=213001" in parts.query:
+            body, headers = _http_bomb(self.encoding), {"Content-Encoding": self.encoding}
+        else:
+            found = resolve([self.site], host, "/" + path, parts.query)
+            body, headers = (found.read_bytes(), {}) if found else (b"not found", {})
+        self.send_response(200 if body != b"not found" else 404)
+        for name, value in {"Content-Type": "text/html; charset=utf-8", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br"])
+def test_an_http_compression_bomb_is_refused_by_the_crawl_at_the_page_limit(encoding: str) -> None:
+    """Scrapy unpacks Content-Encoding; the spider's per-request size makes it stop at 5 MiB (RELIABILITY A8)."""
+    handler = type("Handler", (_BombHandler,), {"encoding": encoding})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 0, "LOG_LEVEL": "ERROR",
+                "GOVMON_HOST_MAP": {"*": f"http://127.0.0.1:{server.server_address[1]}"}}
+    try:
+        done = subprocess.run([sys.executable, "-m", "govmon.crawler.run"], capture_output=True, text=True,
+                              input=json.dumps({"source": "vanban", "settings": settings}), timeout=120)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr[-2000:]
+    items = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    (refused,) = [i for i in items if i["type"] == "problem"]
+    assert refused["kind"] == "too_large" and "during decompression" in refused["detail"]
+    assert "docid=213001" in refused["url"] and any(i["type"] == "article" for i in items)
