@@ -7,7 +7,8 @@ process), writes a JSON spec to its stdin and reads one JSON item per line from 
      "source_dirs": ["/etc/govmon/sources"],  # extra definition directories (optional)
      "known": {"https://...": {"etag": "...", "last_modified": "...", "extractor": "site"}},
      "refetch": false,                   # re-request known articles even without validators
-     "walk": {"max_pages": 50, "since": "2025-01-01T00:00:00+07:00"},  # backfill (optional)
+     "walk": {"max_pages": 50, "since": "2025-01-01T00:00:00+07:00",  # backfill (optional):
+              "seen": ["3f9a0c2b7d1e4f60"]},  # url_key of every article the store has (not fetched again)
      "settings": {"DOWNLOAD_DELAY": 0, "GOVMON_HOST_MAP": {"*": "http://127.0.0.1:8123"}}}
 
 Exit status 0 when the crawl ran (problems are items, not exit codes), 2 for a bad spec.
@@ -25,7 +26,8 @@ from scrapy.settings import Settings
 from govmon.crawler import lifeline
 from govmon.crawler import settings as default_settings
 from govmon.crawler.sources import SourceError, load_sources
-from govmon.crawler.spiders.portal import SourceSpider
+from govmon.crawler.extract.limits import PAGE_MEMORY_BYTES
+from govmon.crawler.spiders.portal import SourceSpider, cap_memory
 
 __all__ = ["crawl", "build_settings", "main"]
 
@@ -62,6 +64,7 @@ def crawl(spec: dict[str, Any]) -> None:
     process = CrawlerProcess(settings, install_root_handler=True)
     process.crawl(SourceSpider, source=sources[name], known=spec.get("known", {}),
                   refetch=bool(spec.get("refetch", False)), walk=spec.get("walk"))
+    cap_memory(PAGE_MEMORY_BYTES)  # an input that needs more is a too_large problem, not a swapping machine
     process.start()
 
 

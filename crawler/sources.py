@@ -12,6 +12,7 @@ disable a rule. Two ways to share rules:
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
@@ -28,6 +29,7 @@ __all__ = ["Source", "SourceError", "load_source", "load_sources", "source_files
 
 BUILTIN_DIR = Path(__file__).with_name("sources")
 PLATFORMS = "platforms"
+_PLATFORM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,40}")
 
 
 class SourceError(ValueError):
@@ -69,6 +71,8 @@ _TOP = {f.name for f in fields(Source)} - {"list", "article", "extra", "origin"}
 
 
 def _platform(name: str, directories: tuple[Path, ...], origin: str) -> dict[str, Any]:
+    if not isinstance(name, str) or not _PLATFORM_NAME.fullmatch(name):  # never a path out of platforms/
+        raise SourceError(f"{origin}: extends must name a platform (a-z, 0-9, - and _), not {str(name)[:60]!r}")
     for directory in reversed(directories):
         path = directory / PLATFORMS / f"{name}.toml"
         if path.is_file():
@@ -85,6 +89,9 @@ def _overlay(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
 
 
 def _build(data: dict[str, Any], origin: str, directories: tuple[Path, ...] = (BUILTIN_DIR,)) -> Source:
+    for table in ("list", "article"):
+        if table in data and not isinstance(data[table], dict):
+            raise SourceError(f"{origin}: [{table}] must be a table, not {type(data[table]).__name__}")
     if data.get("extends"):
         data = _overlay(_platform(data["extends"], directories, origin), data)
     unknown = set(data) - _TOP - {"list", "article"}
@@ -136,7 +143,7 @@ def _url_problem(url: str) -> str | None:
 def _read(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise SourceError(f"{path}: {exc}") from exc
 
 

@@ -51,7 +51,8 @@ def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC f
         sys.stdout.write(json.dumps(summary, ensure_ascii=False) + "\n")
     elif not quiet:
         out.print(f"{done.records} HTML captures, {done.pages} imported, {done.versions_new} new versions, "
-                  f"{done.skipped} not articles, {done.files} attached files", highlight=False)
+                  f"{done.skipped} not articles, {done.unreadable} unreadable records, {done.files} attached files",
+                  highlight=False)
     if notify:
         dispatch(engine, config.channels)
 
@@ -69,7 +70,7 @@ def _import_progress(total: int, silent: bool, seen: Imported) -> Iterator[Calla
             seen.records = done.records
             rate = done.records / max(time_now() - started, 1e-3)
             line = (f"captures {done.records}  imported {done.pages}  new versions {done.versions_new}  "
-                    f"not articles {done.skipped}  {rate:.0f}/s")
+                    f"not articles {done.skipped}  unreadable {done.unreadable}  {rate:.0f}/s")
             progress.update(task, completed=done.bytes_read, line=line)
 
         yield shown

@@ -312,10 +312,6 @@ def test_source_definitions_load_or_say_why(tmp_path_factory: Any, content: byte
     _load(tmp_path_factory, content)
 
 
-@pytest.mark.xfail(strict=True, reason="crawler/sources.py (not ours) lets three inputs through as tracebacks: a file "
-                   "that is not UTF-8 (UnicodeDecodeError), [list]/[article] that is not a table (AttributeError), "
-                   "`extends` that is not a platform name (OSError, and a path outside platforms/); fix proposed in "
-                   "the report — remove this mark when it lands")
 @fuzz(300)
 @given(st.one_of(_definition().map(lambda d: tomli_w.dumps(d).encode()), st.binary(max_size=200),
                  st.dictionaries(st.sampled_from(TOP_KEYS), VALUES, max_size=8).map(lambda d: tomli_w.dumps(d).encode())))
