@@ -46,13 +46,14 @@ from govmon.crawler.extract.types import NotContent
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import source_for_url
 from govmon.crawler.spiders.portal import TooSlow, cap_memory, time_limit
+from govmon.monitor.analysis.keys import fold
 from govmon.monitor.analysis.article import analyse
 from govmon.monitor.config import Channel
 from govmon.monitor.analysis.dedupe import batched
 from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.storage import repository as repo
-from govmon.storage.db import session_scope
+from govmon.storage.db import session_scope, write
 
 __all__ = ["Imported", "Skipped", "import_warc", "default_workers", "warc_pages", "warc_captures", "export_articles",
            "write_csv", "EXPORT_FIELDS"]
@@ -426,9 +427,7 @@ def import_warc(engine: Engine, paths: Sequence[Path], sources: dict[str, Source
             for source, item in batch:  # a new source's row is written before the batch's transaction opens
                 if source.name not in ingestors and item["type"] != "attachment":
                     ingestors[source.name] = Ingestor(engine, source, channels, quiet=not notify)
-            with Ingestor.transaction(engine) as session:
-                for source, item in batch:
-                    _ingest(ingestors, source.name, item, session, tally, listed)
+            _store_batch(engine, batch, ingestors, tally, listed)
             if progress is not None:
                 progress(tally)
         status = "ok"
@@ -436,6 +435,27 @@ def import_warc(engine: Engine, paths: Sequence[Path], sources: dict[str, Source
         for ingestor in ingestors.values():
             ingestor.finish(status, "" if status == "ok" else "import stopped")
     return tally
+
+
+def _store_batch(engine: Engine, batch: list[Prepared], ingestors: dict[str, Ingestor], tally: Imported,
+                 listed: dict[str, tuple[str, str]]) -> None:
+    """One batch in one transaction. Another importer or crawl may write the same articles and documents at
+    the same moment; a batch that loses a race with it (or its connection) is run again from where it began
+    (`storage.db.write`), the tallies put back first."""
+    counts = (tally.records, tally.pages, tally.skipped, tally.versions_new, tally.files, len(tally.problems))
+    marks = {name: ingestor.tally.mark() for name, ingestor in ingestors.items()}
+    owners = dict(listed)
+
+    def work(session: Any) -> None:
+        tally.records, tally.pages, tally.skipped, tally.versions_new, tally.files = counts[:5]
+        del tally.problems[counts[5]:]
+        for name, mark in marks.items():
+            ingestors[name].tally.restore(mark)
+        listed.clear()
+        listed.update(owners)
+        for source, item in batch:
+            _ingest(ingestors, source.name, item, session, tally, listed)
+    write(engine, work)
 
 
 def _ingest(ingestors: dict[str, Ingestor], source: str, item: dict[str, Any], session: Any,
@@ -469,15 +489,16 @@ def _attach(ingestors: dict[str, Ingestor], item: dict[str, Any], session: Any, 
 
 
 def _versions(session: Any, article_id: int) -> list[dict[str, str]]:
-    return [{"seq": v.seq, "fetched_at": local_iso(v.fetched_at) or "", "content_hash": v.content_hash}
-            for v in repo.versions_of(session, article_id)]
+    """The article's versions in time order, numbered as `govmon versions` numbers them."""
+    return [{"seq": number, "fetched_at": local_iso(v.fetched_at) or "", "content_hash": v.content_hash}
+            for number, v in enumerate(repo.versions_of(session, article_id), 1)]
 
 
 def export_articles(engine: Engine, since: datetime | None = None, source: str | None = None,
                     document_type: str | None = None) -> Iterator[dict[str, Any]]:
     """One dict per article with EXPORT_FIELDS, oldest first, streamed."""
     with session_scope(engine) as session:
-        for article, row in repo.export_rows(session, since, source, document_type):
+        for article, row in repo.export_rows(session, since, source, fold(document_type) if document_type else None):
             documents = [doc for doc, _ in repo.article_documents(session, article.id)] if article.id else []
             yield {"url": article.url, "source": row.name, "title": article.title,
                    "published_at": local_iso(article.published_at), "documents": documents,

@@ -105,9 +105,9 @@ def files_of(session: Session, article_id: int) -> Sequence[StoredFile]:
 
 
 def export_rows(session: Session, since: datetime | None = None, source: str | None = None,
-                document_type: str | None = None, batch: int = 500) -> Iterator[tuple[Article, Source]]:
+                type_key: str | None = None, batch: int = 500) -> Iterator[tuple[Article, Source]]:
     """Articles for export, oldest first, read `batch` at a time (a store of millions streams in bounded
-    memory); `document_type`: a document type the article must mention."""
+    memory); `type_key`: the folded type of a document the article must mention."""
     last = 0
     while True:
         query = select(Article, Source).join(Source).where(Article.id > last)
@@ -115,8 +115,8 @@ def export_rows(session: Session, since: datetime | None = None, source: str | N
             query = query.where(func.coalesce(Article.published_at, Article.first_seen_at) >= since)
         if source:
             query = query.where(Source.name == source)
-        if document_type:
-            typed = select(Mention.article_id).join(Document).where(func.lower(Document.type) == document_type.lower())
+        if type_key:
+            typed = select(Mention.article_id).join(Document).where(Document.type_key == type_key)
             query = query.where(col(Article.id).in_(typed))
         rows = session.exec(query.order_by(col(Article.id)).limit(batch)).all()
         if not rows:
