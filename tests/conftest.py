@@ -68,6 +68,14 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    """A migrated, empty PostgreSQL store, for what only PostgreSQL has (a skip, or a failure in CI, without it)."""
+    for eng in _postgres_engine():
+        upgrade(eng)
+        yield eng
+
+
+@pytest.fixture
 def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
     eng = make_engine(f"sqlite:///{tmp_path / 'govmon.sqlite3'}")
     upgrade(eng)

@@ -87,9 +87,8 @@ def test_lookups_use_an_index(sqlite_engine, name):
 
 
 @pytest.mark.services
-def test_a_dropped_postgresql_connection_is_retried(engine):
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: pg_terminate_backend")
+def test_a_dropped_postgresql_connection_is_retried(postgres_engine):
+    engine = postgres_engine
     killer = make_engine(engine.url.render_as_string(hide_password=False))
     attempts: list[int] = []
 
