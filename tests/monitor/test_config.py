@@ -3,6 +3,7 @@ line naming the file, the key and the expected form (never a traceback, never a 
 from __future__ import annotations
 
 import math
+import re
 import string
 from pathlib import Path
 
@@ -265,3 +266,12 @@ def test_any_bytes_load_or_are_a_config_error(tmp_path: Path, content: bytes | s
         assert math.isfinite(config.crawl_timeout) and config.parallel >= 1
     except ConfigError as exc:
         assert "\n" not in str(exc)
+
+
+def test_the_readme_example_configuration_loads(tmp_path):
+    """The configuration the README shows is one a user can copy."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", readme, re.S)
+    assert example is not None
+    config = load_config(write(tmp_path, example.group(1)))
+    assert {c.name for c in config.channels} == {"desk", "legal"} and config.allow_private
