@@ -22,9 +22,10 @@ from warcio.warcwriter import WARCWriter
 from govmon.crawler.extract.page import extract_page
 from govmon.crawler.extract.types import NotContent
 from govmon.crawler.sources import load_sources, source_for_url
-from govmon.monitor.pipeline.archive import default_workers, import_warc, warc_pages
-from govmon.monitor.pipeline.clusters import LiveClusters
 from govmon.monitor.config import Channel
+from govmon.monitor.pipeline.archive import default_workers, import_warc
+from govmon.monitor.pipeline.clusters import LiveClusters
+from govmon.monitor.pipeline.warc import warc_pages
 from govmon.storage.db import make_engine
 from govmon.storage.migrate import upgrade
 

@@ -38,7 +38,7 @@ from govmon.crawler.extract.page import extract_page
 from govmon.crawler.extract.types import NotContent, SelectorMismatch
 from govmon.crawler.sources import load_sources
 from govmon.crawler.spiders.portal import TooSlow, time_limit
-from govmon.monitor.pipeline.archive import Skipped, warc_captures
+from govmon.monitor.pipeline.warc import Skipped, warc_captures
 
 ROOT = Path(__file__).resolve().parents[1]
 MIB = L.MIB

@@ -25,7 +25,13 @@ from warcio.warcwriter import WARCWriter
 from govmon.crawler.extract.health import challenge_cookie
 from govmon.crawler.hostmap import mapped_url
 from govmon.crawler.netguard import (
-    Blocked, CertificateRejected, Policy, refusal, tls_failure, tls_reason, web_url_problem,
+    Blocked,
+    CertificateRejected,
+    Policy,
+    refusal,
+    tls_failure,
+    tls_reason,
+    web_url_problem,
 )
 
 __all__ = ["HostMapMiddleware", "NetGuardMiddleware", "FetchFailureMiddleware", "RetryAfterMiddleware",
@@ -148,7 +154,9 @@ class RetryAfterMiddleware:
 
     def _clock(self) -> Any:
         if self.clock is None:
-            from twisted.internet import reactor  # the crawl's installed reactor, never installed here
+            from twisted.internet import (
+                reactor,  # the crawl's installed reactor, never installed here
+            )
             return reactor
         return self.clock
 

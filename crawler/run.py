@@ -25,8 +25,8 @@ from scrapy.settings import Settings
 
 from govmon.crawler import lifeline
 from govmon.crawler import settings as default_settings
-from govmon.crawler.sources import SourceError, load_sources
 from govmon.crawler.extract.limits import PAGE_MEMORY_BYTES
+from govmon.crawler.sources import SourceError, load_sources
 from govmon.crawler.spiders.portal import SourceSpider, cap_memory
 
 __all__ = ["crawl", "build_settings", "main"]

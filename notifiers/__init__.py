@@ -10,7 +10,13 @@ record, of any logger, carries their passwords or tokens.
 from govmon.notifiers import console as _console  # noqa: F401  (registers "console")
 from govmon.notifiers import smtp as _smtp  # noqa: F401  (registers "smtp")
 from govmon.notifiers import zalo as _zalo  # noqa: F401  (registers "zalo")
-from govmon.notifiers.base import Message, Notifier, NotifierError, PermanentError, TransientError
+from govmon.notifiers.base import (
+    Message,
+    Notifier,
+    NotifierError,
+    PermanentError,
+    TransientError,
+)
 from govmon.notifiers.masking import protect_logs, secrets_of
 from govmon.notifiers.registry import build, mask, register, schemes
 

@@ -44,7 +44,7 @@ def _copy_of_the_tree(target: Path) -> Path:
 
 @pytest.mark.parametrize("module,line,contract", [
     ("monitor/analysis/changes.py", "from govmon.monitor.cli import main", "monitor: analysis"),
-    ("monitor/config.py", "def _later():\n    from govmon.monitor.alerts import events", "monitor: analysis"),
+    ("monitor/config/types.py", "def _later():\n    from govmon.monitor.alerts import events", "monitor: analysis"),
     ("crawler/extract/normalize.py", "from govmon.crawler import sources", "crawler: extraction"),
     ("storage/models.py", "import govmon.monitor.config", "monitor uses crawler"),
     ("notifiers/base.py", "from govmon.storage import models", "monitor uses crawler"),

@@ -17,8 +17,8 @@ from lxml.cssselect import CSSSelector
 
 from govmon.crawler.extract.dates import parse_datetime, to_iso
 from govmon.crawler.extract.fingerprint import canonical_url
-from govmon.crawler.extract.html import block_texts, node_text, parse
 from govmon.crawler.extract.health import check_content, visible_text
+from govmon.crawler.extract.html import block_texts, node_text, parse
 from govmon.crawler.extract.normalize import clean_text, comparison_form
 from govmon.crawler.extract.rules import ArticleRule
 from govmon.crawler.extract.types import Article, Attachment, SelectorMismatch

@@ -32,8 +32,15 @@ except ImportError:  # pragma: no cover
     apply_configuration = None
 
 from govmon.crawler.extract.limits import (
-    ATTACHMENT_MAX_BYTES, MIB, PDF_MAX_PAGES, PDF_STREAM_MAX_BYTES, TEXT_MAX_CHARS, ZIP_MAX_BYTES, ZIP_MAX_ENTRIES,
-    ZIP_MAX_RATIO, refuse_over,
+    ATTACHMENT_MAX_BYTES,
+    MIB,
+    PDF_MAX_PAGES,
+    PDF_STREAM_MAX_BYTES,
+    TEXT_MAX_CHARS,
+    ZIP_MAX_BYTES,
+    ZIP_MAX_ENTRIES,
+    ZIP_MAX_RATIO,
+    refuse_over,
 )
 from govmon.crawler.extract.normalize import nfc
 from govmon.crawler.extract.types import NotContent

@@ -16,7 +16,12 @@ from lxml.cssselect import CSSSelector
 
 from govmon.crawler.extract.fingerprint import canonical_url
 from govmon.crawler.extract.html import parse
-from govmon.crawler.extract.limits import FEED_MAX_BYTES, SITEMAP_MAX_BYTES, SITEMAP_MAX_ENTRIES, refuse_over
+from govmon.crawler.extract.limits import (
+    FEED_MAX_BYTES,
+    SITEMAP_MAX_BYTES,
+    SITEMAP_MAX_ENTRIES,
+    refuse_over,
+)
 from govmon.crawler.extract.rules import ListRule
 from govmon.crawler.extract.types import NotContent, SelectorMismatch
 

@@ -37,11 +37,24 @@ from govmon.crawler.extract.attachments import attachment_item, is_document_file
 from govmon.crawler.extract.fingerprint import url_key
 from govmon.crawler.extract.html import decode
 from govmon.crawler.extract.limits import (
-    ATTACHMENT_MAX_BYTES, ATTACHMENT_SECONDS, FEED_MAX_BYTES, FEED_SECONDS, PAGE_MAX_BYTES, PAGE_SECONDS,
-    SITEMAP_MAX_BYTES, refuse_over,
+    ATTACHMENT_MAX_BYTES,
+    ATTACHMENT_SECONDS,
+    FEED_MAX_BYTES,
+    FEED_SECONDS,
+    PAGE_MAX_BYTES,
+    PAGE_SECONDS,
+    SITEMAP_MAX_BYTES,
+    refuse_over,
 )
 from govmon.crawler.extract.listing import (
-    archive_urls, expand, extract_links, feed_links, next_page_url, page_params, sitemap_entries, sitemap_links,
+    archive_urls,
+    expand,
+    extract_links,
+    feed_links,
+    next_page_url,
+    page_params,
+    sitemap_entries,
+    sitemap_links,
 )
 from govmon.crawler.extract.types import NotContent, SelectorMismatch
 from govmon.crawler.netguard import describe

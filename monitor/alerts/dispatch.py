@@ -28,7 +28,14 @@ from sqlmodel import Session
 
 from govmon.monitor.alerts.events import digest_for, message_for
 from govmon.monitor.config import Channel, ConfigError
-from govmon.notifiers import Message, Notifier, NotifierError, PermanentError, TransientError, build
+from govmon.notifiers import (
+    Message,
+    Notifier,
+    NotifierError,
+    PermanentError,
+    TransientError,
+    build,
+)
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope, write
 from govmon.storage.models import utcnow

@@ -14,10 +14,10 @@ from typing import Any
 from sqlmodel import Session
 
 from govmon.crawler.extract.dates import local_iso
-from govmon.monitor.config import Channel
+from govmon.monitor.alerts.subscriptions import EventFacts, next_digest, selects
 from govmon.monitor.analysis.dedupe import copy_rank
 from govmon.monitor.analysis.documents import RELATION_VI
-from govmon.monitor.alerts.subscriptions import EventFacts, next_digest, selects
+from govmon.monitor.config import Channel
 from govmon.notifiers import Message
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, Document, Event, Source, utcnow

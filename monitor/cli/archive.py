@@ -12,12 +12,27 @@ from time import monotonic as time_now
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from govmon.crawler.sources import SourceError, load_sources
-from govmon.monitor.pipeline.archive import Imported, export_articles, import_warc, write_csv
-from govmon.monitor.cli.common import chosen_sources, err, fail, load, open_store, out, parse_day
 from govmon.monitor.alerts.dispatch import dispatch
+from govmon.monitor.cli.common import (
+    chosen_sources,
+    err,
+    fail,
+    load,
+    open_store,
+    out,
+    parse_day,
+)
+from govmon.monitor.pipeline.archive import Imported, import_warc
+from govmon.monitor.pipeline.export import export_articles, write_csv
 from govmon.monitor.service.runner import crawl_source
 
 __all__ = ["import_warc_command", "export", "record"]

@@ -20,13 +20,32 @@ from time import monotonic as time_now
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from govmon.monitor.cli.common import chosen_sources, err, load, open_store, out, parse_day
 from govmon.monitor.alerts.dispatch import dispatch
+from govmon.monitor.cli.common import (
+    chosen_sources,
+    err,
+    load,
+    open_store,
+    out,
+    parse_day,
+)
 from govmon.monitor.pipeline.ingest import Tally
-from govmon.monitor.service.runner import CrawlReport, Walk, crawl_settings, crawl_source, walk_checkpoint
+from govmon.monitor.service.runner import (
+    CrawlReport,
+    Walk,
+    crawl_settings,
+    crawl_source,
+    walk_checkpoint,
+)
 
 __all__ = ["backfill"]
 

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from govmon.crawler.sources import load_sources
-from govmon.monitor.cli.common import fail, load, open_store, out
-from govmon.monitor.analysis.dedupe import cluster_lines
 from govmon.crawler.extract.dates import local_iso
+from govmon.crawler.sources import load_sources
+from govmon.monitor.analysis.dedupe import cluster_lines
+from govmon.monitor.cli.common import fail, load, open_store, out
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from govmon.storage.models import RepostCluster

@@ -3,9 +3,9 @@ the store. Errors a user can fix are one clear line on stderr and exit status 2.
 from __future__ import annotations
 
 import os
-from datetime import datetime, time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Optional
 
 import typer
@@ -17,8 +17,8 @@ from govmon.crawler.extract.dates import VN_TZ
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import SourceError
 from govmon.monitor.config import Config, ConfigError, channel_urls, load_config
-from govmon.notifiers import protect_logs
 from govmon.monitor.service.runner import enabled_sources
+from govmon.notifiers import protect_logs
 from govmon.storage.db import ENV_VAR, describe_url, make_engine
 from govmon.storage.migrate import SchemaOutOfDate, ensure_schema
 

@@ -9,9 +9,9 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
+from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.cli.common import chosen_sources, fail, load, open_store, out
 from govmon.monitor.service.daemon import GRACE_SECONDS, Daemon
-from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.service.runner import enabled_sources
 from govmon.storage import repository as repo
 from govmon.storage.db import describe_url, session_scope

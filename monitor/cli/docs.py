@@ -9,10 +9,10 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
-from govmon.monitor.cli.common import fail, open_store, out, parse_day
-from govmon.monitor.analysis.keys import fold, words_key
-from govmon.monitor.analysis.documents import RELATION_VI
 from govmon.crawler.extract.dates import local_iso
+from govmon.monitor.analysis.documents import RELATION_VI
+from govmon.monitor.analysis.keys import fold, words_key
+from govmon.monitor.cli.common import fail, open_store, out, parse_day
 from govmon.monitor.pipeline.registry import Carried, DocumentReport, lookup, report
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope

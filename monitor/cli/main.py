@@ -17,26 +17,42 @@ import typer
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
+from govmon.monitor.alerts.dispatch import dispatch
+from govmon.monitor.alerts.events import render
 from govmon.monitor.analysis.changes import word_diff
-from govmon.monitor.cli.common import chosen_sources, env_database, err, fail, load, open_store, out, state
 from govmon.monitor.cli.archive import export, import_warc_command, record
 from govmon.monitor.cli.backfill import backfill
 from govmon.monitor.cli.clusters import clusters_app, dedupe
+from govmon.monitor.cli.common import (
+    chosen_sources,
+    env_database,
+    err,
+    fail,
+    load,
+    open_store,
+    out,
+    state,
+)
 from govmon.monitor.cli.daemon import daemon, status
 from govmon.monitor.cli.docs import docs_app
-from govmon.monitor.cli.outbox import notify_app, outbox_app
 from govmon.monitor.cli.extract import extract
+from govmon.monitor.cli.outbox import notify_app, outbox_app
 from govmon.monitor.cli.refs import refs
 from govmon.monitor.cli.sources import sources_app
+from govmon.monitor.cli.views import print_report, versions_table
 from govmon.monitor.config import Config, channel_urls
-from govmon.notifiers import protect_logs
-from govmon.monitor.alerts.dispatch import dispatch
-from govmon.monitor.alerts.events import render
 from govmon.monitor.demo.offline import demo_config, run_demo, temporary_database_url
 from govmon.monitor.service.runner import CrawlReport, run_pass
-from govmon.monitor.cli.views import print_report, versions_table
+from govmon.notifiers import protect_logs
 from govmon.storage import repository as repo
-from govmon.storage.db import ENV_VAR, StoreUnavailable, database_url, describe_url, make_engine, session_scope
+from govmon.storage.db import (
+    ENV_VAR,
+    StoreUnavailable,
+    database_url,
+    describe_url,
+    make_engine,
+    session_scope,
+)
 from govmon.storage.migrate import current_revision, head_revision, upgrade
 
 __all__ = ["app", "govmon"]

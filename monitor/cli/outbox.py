@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from govmon.monitor.cli.common import fail, load, open_store, out
-from govmon.monitor.alerts.dispatch import channel_problems, dispatch
 from govmon.crawler.extract.dates import local_iso
+from govmon.monitor.alerts.dispatch import channel_problems, dispatch
+from govmon.monitor.cli.common import fail, load, open_store, out
 from govmon.notifiers import build
 from govmon.notifiers.base import Message, NotifierError
 from govmon.storage import repository as repo

@@ -25,12 +25,27 @@ from govmon.crawler.extract.html import decode
 from govmon.crawler.extract.listing import extract_links
 from govmon.crawler.extract.types import NotContent, SelectorMismatch
 from govmon.crawler.hostmap import mapped_url
-from govmon.crawler.netguard import Blocked, Policy, literal_ip, lookup, tls_failure, tls_reason, web_url_problem
-from govmon.crawler.sources import BUILTIN_DIR, PLATFORMS, Source, SourceError, load_source, load_sources
+from govmon.crawler.netguard import (
+    Blocked,
+    Policy,
+    literal_ip,
+    lookup,
+    tls_failure,
+    tls_reason,
+    web_url_problem,
+)
+from govmon.crawler.sources import (
+    BUILTIN_DIR,
+    PLATFORMS,
+    Source,
+    SourceError,
+    load_source,
+    load_sources,
+)
 from govmon.monitor.cli.common import fail, load, out
+from govmon.monitor.cli.views import sources_table
 from govmon.monitor.config import Config, user_sources_dir
 from govmon.monitor.service.runner import crawl_settings
-from govmon.monitor.cli.views import sources_table
 
 __all__ = ["sources_app"]
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.extract.dates import local_iso
+from govmon.crawler.sources import Source as SourceDef
 from govmon.monitor.service.runner import CrawlReport
 from govmon.storage.models import Version
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from govmon.monitor.config import Channel, Config
 from govmon.monitor.alerts.dispatch import Dispatched, dispatch
+from govmon.monitor.config import Channel, Config
 from govmon.monitor.demo.replay import ReplayServer
 from govmon.monitor.service.runner import CrawlReport, enabled_sources, run_pass
 

@@ -20,10 +20,17 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import event
 from sqlmodel import Session
 
-from govmon.monitor.analysis.dedupe import Features, RepostIndex, features_from_json
+from govmon.monitor.analysis.dedupe import (
+    Features,
+    RepostIndex,
+    copy_rank,
+    features_from_json,
+    features_to_json,
+)
 from govmon.storage import repository as repo
+from govmon.storage.models import Article, RepostCluster, Source
 
-__all__ = ["LiveClusters", "WINDOW_DAYS"]
+__all__ = ["LiveClusters", "WINDOW_DAYS", "join_or_start"]
 
 WINDOW_DAYS = 30  # clusters younger than this are candidates for new copies
 _REBUILD = timedelta(days=1)  # rebuild once the oldest indexed cluster left the window this long ago
@@ -106,3 +113,29 @@ def _staged_index(session: Session) -> RepostIndex:
 def _forget(session: Session) -> None:
     session.info.pop(_STAGED, None)
     session.info.pop(_STAGED + "_index", None)
+
+
+def join_or_start(session: Session, live: LiveClusters, article: Article, found: Features,
+                  official: bool) -> tuple[RepostCluster, bool]:
+    """The cluster a new `article` joins (an earlier copy's: MinHash LSH candidates, verified, hard guards;
+    it becomes the canonical copy when published earlier, an official source first on ties), or the one it
+    starts; True when it started it."""
+    match = live.find(session, found)
+    cluster = session.get(RepostCluster, match) if match is not None else None
+    if cluster is not None:
+        _join(session, cluster, article, official)
+        return cluster, False
+    cluster = repo.new_cluster(session, article, features_to_json(found))
+    live.stage(session, cluster.id, found, cluster.created_at)
+    return cluster, True
+
+
+def _join(session: Session, cluster: RepostCluster, article: Article, official: bool) -> None:
+    article.cluster_id = cluster.id
+    session.add(article)
+    first = session.get(Article, cluster.canonical_article_id) if cluster.canonical_article_id else None
+    theirs = session.get(Source, first.source_id) if first is not None else None
+    if first is None or (copy_rank(article.published_at, official, article.first_seen_at)
+                         < copy_rank(first.published_at, bool(theirs and theirs.official), first.first_seen_at)):
+        cluster.canonical_article_id = article.id
+        session.add(cluster)

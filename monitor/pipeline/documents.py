@@ -10,8 +10,14 @@ from typing import Any
 from sqlmodel import Session
 
 from govmon.crawler.extract.types import DocRef, PartialRef, Relation
+from govmon.monitor.analysis.documents import (
+    ALERTING,
+    RELATION_VI,
+    Identified,
+    issuer_of,
+    registry_key,
+)
 from govmon.monitor.analysis.keys import fold, words_key
-from govmon.monitor.analysis.documents import ALERTING, RELATION_VI, Identified, issuer_of, registry_key
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, Document, Source, utcnow
 

@@ -28,16 +28,16 @@ from govmon.crawler.sources import Source as SourceDef
 from govmon.monitor.alerts.events import emit
 from govmon.monitor.analysis.article import Analysis, digest_of, full_text, identified
 from govmon.monitor.analysis.changes import is_significant, word_diff
-from govmon.monitor.analysis.dedupe import Features, copy_rank, features, features_to_json
+from govmon.monitor.analysis.dedupe import Features, features
 from govmon.monitor.analysis.documents import Identified, identify
 from govmon.monitor.config import Channel
-from govmon.monitor.pipeline.clusters import LiveClusters
+from govmon.monitor.pipeline.clusters import LiveClusters, join_or_start
 from govmon.monitor.pipeline.documents import Registrar
 from govmon.monitor.pipeline.history import implausible, place
 from govmon.storage import repository as repo
 from govmon.storage.blobs import BlobStore, blob_dir_for
 from govmon.storage.db import session_scope, write
-from govmon.storage.models import Article, CrawlRun, RepostCluster, Source, Version, compress, utcnow
+from govmon.storage.models import Article, CrawlRun, Source, Version, compress, utcnow
 
 __all__ = ["Ingestor", "Tally", "HOST"]
 log = logging.getLogger(__name__)
@@ -319,35 +319,16 @@ class Ingestor:
 
     def _cluster(self, session: Session, source: Source, article: Article, text_features: Features,
                  found: Identified) -> None:
-        """Join the cluster of an earlier copy (MinHash LSH candidates, verified, hard guards), or start one."""
-        live = LiveClusters.of(self.store)
-        match = live.find(session, text_features)
-        if match is not None and session.get(RepostCluster, match) is not None:
-            self._join_cluster(session, article, match)
+        """Join the cluster of an earlier copy or start one; a new announcement is alerted (after the baseline)."""
+        cluster, started = join_or_start(session, LiveClusters.of(self.store), article, text_features,
+                                         self.definition.official)
+        if not started or self.baseline:
             return
-        cluster = repo.new_cluster(session, article, features_to_json(text_features))
-        live.stage(session, cluster.id, text_features, cluster.created_at)
-        if not self.baseline:
-            ids = [r.id for r in found.refs if r.id in found.subjects] + [r.id for r in found.refs if r.id not in found.subjects]
-            self._emit(session, "new_article", f"cluster:{cluster.id}", documents=ids, title=article.title,
-                       source_id=source.id, article_id=article.id, cluster_id=cluster.id,
-                       payload={"url": article.url,
-                                "published_at": article.published_at.isoformat() if article.published_at else None})
-
-    def _join_cluster(self, session: Session, article: Article, cluster_id: int) -> None:
-        """Add a copy; it becomes the canonical one when published earlier (an official source first on ties)."""
-        article.cluster_id = cluster_id
-        session.add(article)
-        cluster = session.get(RepostCluster, cluster_id)
-        first = session.get(Article, cluster.canonical_article_id) if cluster else None
-        if cluster is not None and first is not None and self._before(session, article, first):
-            cluster.canonical_article_id = article.id
-            session.add(cluster)
-
-    def _before(self, session: Session, article: Article, first: Article) -> bool:
-        theirs = session.get(Source, first.source_id)
-        return (copy_rank(article.published_at, self.definition.official, article.first_seen_at)
-                < copy_rank(first.published_at, bool(theirs and theirs.official), first.first_seen_at))
+        ids = [r.id for r in found.refs if r.id in found.subjects] + [r.id for r in found.refs if r.id not in found.subjects]
+        self._emit(session, "new_article", f"cluster:{cluster.id}", documents=ids, title=article.title,
+                   source_id=source.id, article_id=article.id, cluster_id=cluster.id,
+                   payload={"url": article.url,
+                            "published_at": article.published_at.isoformat() if article.published_at else None})
 
     def _changed(self, session: Session, source: Source, article: Article, previous: Version,
                  version: Version, found: Identified) -> None:

@@ -26,8 +26,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from govmon.crawler.sources import Source as SourceDef
-from govmon.monitor.config import Config
 from govmon.monitor.alerts.dispatch import dispatch
+from govmon.monitor.config import Config
 from govmon.monitor.service.claims import reap_runs
 from govmon.monitor.service.runner import Control, crawl_source
 from govmon.storage import repository as repo

@@ -10,20 +10,62 @@ from __future__ import annotations
 
 from govmon.storage.repository._rows import insert_once, serialize
 from govmon.storage.repository.articles import (
-    add_article, add_file, add_version, article_by_url, export_rows, files_of, known_pages, known_urls,
-    latest_version, lock_article, version_next_to, versions_of,
+    add_article,
+    add_file,
+    add_version,
+    article_by_url,
+    export_rows,
+    files_of,
+    known_pages,
+    known_urls,
+    latest_version,
+    lock_article,
+    version_next_to,
+    versions_of,
 )
-from govmon.storage.repository.clusters import cluster_members, clusters_since, new_cluster
+from govmon.storage.repository.clusters import (
+    cluster_members,
+    clusters_since,
+    new_cluster,
+)
 from govmon.storage.repository.documents import (
-    add_document, add_relation, article_documents, documents_by_id, documents_by_ids, documents_by_number,
-    find_documents, get_document, like_literal, mention_counts, mentions_of, number_key, relations_of, set_mentions,
+    add_document,
+    add_relation,
+    article_documents,
+    documents_by_id,
+    documents_by_ids,
+    documents_by_number,
+    find_documents,
+    get_document,
+    like_literal,
+    mention_counts,
+    mentions_of,
+    number_key,
+    relations_of,
+    set_mentions,
 )
 from govmon.storage.repository.outbox import (
-    add_event, claim_deliveries, count_due, deliveries, due_channels, events, events_by_ids, retry_deliveries, settle_delivery,
+    add_event,
+    claim_deliveries,
+    count_due,
+    deliveries,
+    due_channels,
+    events,
+    events_by_ids,
+    retry_deliveries,
+    settle_delivery,
 )
 from govmon.storage.repository.sources import (
-    claim_source, ensure_source, finish_run, latest_runs, recent_runs, release_source, running_runs, source_by_name,
-    sources, start_run,
+    claim_source,
+    ensure_source,
+    finish_run,
+    latest_runs,
+    recent_runs,
+    release_source,
+    running_runs,
+    source_by_name,
+    sources,
+    start_run,
 )
 
 __all__ = [

@@ -9,7 +9,15 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from govmon.storage.models import Article, Document, Mention, Source, StoredFile, Version, utcnow
+from govmon.storage.models import (
+    Article,
+    Document,
+    Mention,
+    Source,
+    StoredFile,
+    Version,
+    utcnow,
+)
 from govmon.storage.repository._rows import insert_once
 
 __all__ = ["article_by_url", "add_article", "lock_article", "latest_version", "versions_of", "version_next_to",

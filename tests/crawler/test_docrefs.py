@@ -14,7 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govmon.crawler.extract.docrefs import canonical_id, extract, find_partial_refs, find_refs, find_relations
+from govmon.crawler.extract.docrefs import (
+    canonical_id,
+    extract,
+    find_partial_refs,
+    find_refs,
+    find_relations,
+)
 from govmon.crawler.extract.types import DocRef
 
 HERE = Path(__file__).resolve().parent

@@ -14,7 +14,6 @@ import unicodedata
 from datetime import date, datetime, time
 from typing import Any
 
-import pytest
 import tomli_w
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,13 +25,18 @@ from govmon.crawler.extract.dates import VN_TZ, parse_datetime
 from govmon.crawler.extract.docrefs import extract as find_documents
 from govmon.crawler.extract.limits import ATTACHMENT_MAX_BYTES, PAGE_MAX_BYTES
 from govmon.crawler.extract.listing import (
-    extract_links, feed_links, next_page_url, page_params, sitemap_entries, sitemap_links,
+    extract_links,
+    feed_links,
+    next_page_url,
+    page_params,
+    sitemap_entries,
+    sitemap_links,
 )
 from govmon.crawler.extract.page import extract_page
 from govmon.crawler.extract.rules import ListRule
 from govmon.crawler.extract.types import Article, NotContent, SelectorMismatch
 from govmon.crawler.sources import Source, SourceError, load_source, load_sources
-from govmon.monitor.pipeline.archive import Skipped, warc_captures
+from govmon.monitor.pipeline.warc import Skipped, warc_captures
 
 SOURCES = load_sources()
 SITE_RULES = sorted((s for s in SOURCES.values() if s.article is not None), key=lambda s: s.name)

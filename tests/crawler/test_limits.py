@@ -31,7 +31,11 @@ from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
 from govmon.crawler.extract import limits
-from govmon.crawler.extract.attachments import attachment_item, attachment_text, check_zip
+from govmon.crawler.extract.attachments import (
+    attachment_item,
+    attachment_text,
+    check_zip,
+)
 from govmon.crawler.extract.html import decode
 from govmon.crawler.extract.limits import MIB, PAGE_MAX_BYTES, refuse_over
 from govmon.crawler.extract.listing import feed_links, sitemap_entries
@@ -42,7 +46,7 @@ from govmon.crawler.sources import load_sources
 from govmon.crawler.spiders import portal
 from govmon.crawler.spiders.portal import SourceSpider, TooSlow, time_limit
 from govmon.monitor.demo.replay import ReplayServer, resolve
-from govmon.monitor.pipeline.archive import Skipped, warc_captures
+from govmon.monitor.pipeline.warc import Skipped, warc_captures
 
 MALFORMED = Path(__file__).parent / "data" / "malformed"
 SOURCES = load_sources()

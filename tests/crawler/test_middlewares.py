@@ -16,7 +16,11 @@ from twisted.web.client import ResponseNeverReceived
 
 from govmon.crawler import middlewares, netguard, settings
 from govmon.crawler.middlewares import (
-    CookieChallengeMiddleware, FetchFailureMiddleware, HostMapMiddleware, NetGuardMiddleware, RetryAfterMiddleware,
+    CookieChallengeMiddleware,
+    FetchFailureMiddleware,
+    HostMapMiddleware,
+    NetGuardMiddleware,
+    RetryAfterMiddleware,
     retry_after,
 )
 from govmon.crawler.netguard import Blocked, CertificateRejected, Policy

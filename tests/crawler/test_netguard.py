@@ -9,16 +9,24 @@ from pathlib import Path
 
 import pytest
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
+from security.netkit import Site, html, make_certs
 from service_identity.exceptions import DNSMismatch, VerificationError
 from service_identity.hazmat import DNS_ID
 from twisted.internet.error import DNSLookupError
 
 from govmon.crawler import netguard
 from govmon.crawler.netguard import (
-    Blocked, CertificateRejected, GuardedResolver, Policy, address_problem, describe, literal_ip, lookup, refusal,
+    Blocked,
+    CertificateRejected,
+    GuardedResolver,
+    Policy,
+    address_problem,
+    describe,
+    literal_ip,
+    lookup,
+    refusal,
     web_url_problem,
 )
-from security.netkit import Site, html, make_certs
 
 LOOPBACK = ["localhost", "127.0.0.1", "127.1", "2130706433", "0x7f000001", "0x7f.1", "017700000001", "0177.0.0.1",
             "127.0.0.1.", "[::ffff:127.0.0.1]", "[::1]", "[0:0:0:0:0:0:0:1]", "[::127.0.0.1]", "[2002:7f00:1::]",

@@ -9,7 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govmon.crawler.extract.fingerprint import canonical_url, content_hash, url_key
-from govmon.crawler.extract.normalize import canonical_tones, clean_text, comparison_form
+from govmon.crawler.extract.normalize import (
+    canonical_tones,
+    clean_text,
+    comparison_form,
+)
 
 OLD_NEW = [("hòa", "hoà"), ("thủy", "thuỷ"), ("úy", "uý"), ("Hóa", "Hoá"), ("khỏe", "khoẻ"), ("Thủy lợi", "Thuỷ lợi")]
 VI_TEXT = st.text(alphabet=st.sampled_from(list("aăâeêioôơuưyđ hgnqtkcmlAĐOƯ\u0300\u0301\u0303\u0309\u0323-–/0123456789")))

@@ -23,11 +23,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import SHARED
+
 from govmon.crawler.extract.article import extract_article
 from govmon.crawler.extract.docrefs import find_refs
-from govmon.crawler.extract.listing import extract_links, feed_links, next_page_url, page_params
+from govmon.crawler.extract.listing import (
+    extract_links,
+    feed_links,
+    next_page_url,
+    page_params,
+)
 from govmon.crawler.sources import Source, SourceError, load_sources
 from govmon.monitor.demo.replay import ReplayServer, resolve
 

@@ -13,7 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from govmon.monitor.alerts.subscriptions import EventFacts, selects
-from govmon.monitor.config import EVENT_KINDS, Config, ConfigError, channel_urls, load_config, parse_config
+from govmon.monitor.config import (
+    EVENT_KINDS,
+    Config,
+    ConfigError,
+    channel_urls,
+    load_config,
+    parse_config,
+)
 from govmon.notifiers import secrets_of
 
 

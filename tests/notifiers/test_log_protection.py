@@ -15,12 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
+from apprise.plugins.telegram import NotifyTelegram
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from apprise.plugins.telegram import NotifyTelegram
 
-from govmon.notifiers import Message, PermanentError, TransientError, build
-from govmon.notifiers import masking
+from govmon.notifiers import Message, PermanentError, TransientError, build, masking
 from govmon.notifiers.masking import HIDDEN, SecretFilter, protect_logs, secrets_of
 
 ZALO_TOKEN = "3141592653:SECRETzaloTOKEN"

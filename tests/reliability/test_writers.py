@@ -11,9 +11,16 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
-from govmon.storage.models import Article, CrawlRun, Delivery, Document, Event, RepostCluster, Version
+from govmon.storage.models import (
+    Article,
+    CrawlRun,
+    Delivery,
+    Document,
+    Event,
+    RepostCluster,
+    Version,
+)
 from tests_support import article_item, ingest
 
 WRITER = Path(__file__).with_name("writer.py")

@@ -10,7 +10,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from security.netkit import HOSTS, RESOLVE, ROOT, Answer, Canary, Site, crawl, html, problems, write_source
+from security.netkit import (
+    HOSTS,
+    RESOLVE,
+    ROOT,
+    Answer,
+    Canary,
+    Site,
+    crawl,
+    html,
+    problems,
+    write_source,
+)
+
 
 def payloads(port: int) -> list[str]:
     return [f"http://{host}:{port}/p{i}" for i, host in enumerate(HOSTS)]

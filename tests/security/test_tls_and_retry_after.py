@@ -9,8 +9,16 @@ import os
 from pathlib import Path
 
 import pytest
-
-from security.netkit import Answer, Certs, Site, crawl, html, make_certs, problems, write_source
+from security.netkit import (
+    Answer,
+    Certs,
+    Site,
+    crawl,
+    html,
+    make_certs,
+    problems,
+    write_source,
+)
 
 LIST = html('<h2><a href="/tin-tuc/bai-12345.htm">Tin</a></h2>')
 

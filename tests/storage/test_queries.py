@@ -3,8 +3,6 @@ way on SQLite and PostgreSQL, user text is literal, lookups use indexes, the per
 stored page unread, and a dropped connection is retried."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import inspect, text
 from typer.testing import CliRunner

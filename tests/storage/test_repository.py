@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlmodel import SQLModel, select
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, select
 
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope

@@ -17,10 +17,10 @@ from govmon.monitor.alerts import dispatch as outbox
 from govmon.monitor.alerts.dispatch import LEASE, dispatch
 from govmon.monitor.cli.main import app
 from govmon.monitor.config import Channel
+from govmon.notifiers import TransientError
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from govmon.storage.models import utcnow
-from govmon.notifiers import TransientError
 
 
 def _pending(engine, count: int, channels: list[str], start: int = 1) -> None:

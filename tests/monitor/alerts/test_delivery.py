@@ -9,8 +9,8 @@ import textwrap
 from collections import Counter
 from datetime import timedelta
 
-from govmon.monitor.config import Channel
 from govmon.monitor.alerts.dispatch import LEASE, dispatch
+from govmon.monitor.config import Channel
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from govmon.storage.models import utcnow

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from govmon.monitor.config import parse_config
 from govmon.monitor.alerts.dispatch import FLOOD, dispatch
+from govmon.monitor.config import parse_config
 from govmon.storage.models import utcnow
 from tests_support import article_item, ingest
 

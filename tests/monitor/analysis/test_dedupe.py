@@ -7,9 +7,9 @@ import unicodedata
 
 from typer.testing import CliRunner
 
+from govmon.monitor.analysis.dedupe import RepostIndex, cluster_lines
 from govmon.monitor.cli.main import app
 from govmon.monitor.pipeline.clusters import LiveClusters
-from govmon.monitor.analysis.dedupe import RepostIndex, cluster_lines
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from tests_support import ingest_article

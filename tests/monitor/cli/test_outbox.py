@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from govmon.monitor.cli.main import app
-from govmon.monitor.config import Channel
 from govmon.crawler.sources import load_sources
 from govmon.monitor.alerts.dispatch import dispatch
+from govmon.monitor.cli.main import app
+from govmon.monitor.config import Channel
 from govmon.monitor.pipeline.ingest import Ingestor
 from tests_support import article_item, ingest
 

@@ -11,12 +11,21 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from security.netkit import (
+    HOSTS,
+    RESOLVE,
+    Answer,
+    Canary,
+    Site,
+    html,
+    make_certs,
+    write_source,
+)
 from typer.testing import CliRunner
 
 from govmon.crawler.sources import load_source
 from govmon.monitor.cli import sources as sources_cli
 from govmon.monitor.cli.main import app
-from security.netkit import HOSTS, RESOLVE, Answer, Canary, Site, html, make_certs, write_source
 from govmon.monitor.demo.offline import DEMO_DIR
 from govmon.monitor.demo.replay import ReplayServer
 

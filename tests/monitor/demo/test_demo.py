@@ -12,10 +12,10 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from govmon.monitor.cli.main import app
-from govmon.monitor.config import Config
 from govmon.monitor.alerts.dispatch import dispatch
 from govmon.monitor.alerts.events import render
+from govmon.monitor.cli.main import app
+from govmon.monitor.config import Config
 from govmon.monitor.demo.offline import DEMO_DIR, demo_config, run_demo
 from govmon.monitor.demo.replay import ReplayServer
 from govmon.monitor.service.runner import enabled_sources, run_pass

@@ -19,12 +19,13 @@ from warcio.warcwriter import WARCWriter
 
 from govmon.crawler.extract.limits import MIB, PAGE_MAX_BYTES
 from govmon.crawler.sources import load_sources
-from govmon.monitor.pipeline import archive
-from govmon.monitor.pipeline.archive import Skipped, import_warc, warc_captures, warc_pages
 from govmon.monitor.cli.main import app
-from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.monitor.demo.offline import DEMO_DIR
 from govmon.monitor.demo.replay import ReplayServer
+from govmon.monitor.pipeline import archive
+from govmon.monitor.pipeline.archive import import_warc
+from govmon.monitor.pipeline.ingest import Ingestor
+from govmon.monitor.pipeline.warc import Skipped, warc_captures, warc_pages
 from govmon.storage import repository as repo
 from govmon.storage.db import make_engine, session_scope
 from govmon.storage.migrate import upgrade

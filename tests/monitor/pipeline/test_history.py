@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from govmon.crawler.sources import load_sources
 from govmon.monitor.cli.main import app
-from govmon.monitor.pipeline.archive import export_articles
+from govmon.monitor.pipeline.export import export_articles
 from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from govmon.crawler.sources import load_sources
 from govmon.monitor.pipeline.ingest import Ingestor, Tally
-from tests_support import CONSOLE
-from tests_support import article_item as make_item
-from tests_support import ingest
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
+from tests_support import CONSOLE, ingest
+from tests_support import article_item as make_item
 
 URL = "https://baochinhphu.vn/chinh-phu-ban-hanh-nghi-quyet-102250402083000001.htm"
 TEXT = ("Chính phủ ban hành Nghị quyết số 71/NQ-CP ngày 1/4/2025 sửa đổi, bổ sung, cập nhật Chương trình hành động "

@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 import unicodedata
 
+from govmon.crawler.sources import load_sources
 from govmon.monitor.alerts.dispatch import dispatch
 from govmon.monitor.pipeline.ingest import GONE_AFTER, Ingestor
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from tests_support import CONSOLE, article_item, ingest
-from govmon.crawler.sources import load_sources
 
 URL = "https://baochinhphu.vn/bo-sung-kinh-phi-102250402083000009.htm"
 TEXT = ("Tổng kinh phí bổ sung là 1.200 tỷ đồng, trong đó 450 tỷ đồng cho 12 nhiệm vụ cấp bách. Hạn hoàn thành "

@@ -22,8 +22,8 @@ from govmon.crawler.extract.fingerprint import url_key
 from govmon.crawler.extract.rules import ArticleRule, ListRule
 from govmon.crawler.sources import Source, load_sources
 from govmon.crawler.spiders.portal import SourceSpider
-from govmon.monitor.cli.main import app
 from govmon.monitor.cli.common import parse_day
+from govmon.monitor.cli.main import app
 from govmon.monitor.config import Config
 from govmon.monitor.demo.replay import ReplayServer
 from govmon.monitor.service.runner import Walk, crawl_source, walk_checkpoint

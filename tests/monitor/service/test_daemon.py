@@ -16,9 +16,9 @@ import pytest
 
 from govmon.crawler.sources import load_sources
 from govmon.monitor.config import Config
-from govmon.monitor.service.daemon import Daemon
 from govmon.monitor.demo.offline import DEMO_DIR, demo_config
 from govmon.monitor.demo.replay import ReplayServer
+from govmon.monitor.service.daemon import Daemon
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from govmon.storage.lock import StoreLock, StoreLocked

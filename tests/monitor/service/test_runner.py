@@ -11,10 +11,16 @@ import pytest
 from govmon.crawler.extract.fingerprint import url_key
 from govmon.crawler.sources import load_sources
 from govmon.monitor.config import Config
-from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.monitor.demo.offline import DEMO_DIR, demo_config
 from govmon.monitor.demo.replay import ReplayServer
-from govmon.monitor.service.runner import KNOWN_DAYS, Walk, _spec, _walk_spec, crawl_source
+from govmon.monitor.pipeline.ingest import Ingestor
+from govmon.monitor.service.runner import (
+    KNOWN_DAYS,
+    Walk,
+    _spec,
+    _walk_spec,
+    crawl_source,
+)
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from govmon.storage.models import utcnow
