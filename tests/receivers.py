@@ -88,18 +88,25 @@ def _handler_for(receiver_box: list[HttpReceiver]) -> type[BaseHTTPRequestHandle
 
 
 @contextmanager
-def _serve_http(name: str) -> Iterator[HttpReceiver]:
-    box: list[HttpReceiver] = []
-    server = ThreadingHTTPServer((LOCALHOST, 0), _handler_for(box))
-    box.append(HttpReceiver(port=server.server_address[1]))
+def serving(server: Any, name: str) -> Iterator[None]:
+    """Run an http.server in a thread for the block, then stop it and close its socket."""
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), name=name, daemon=True)
     thread.start()
     try:
-        yield box[0]
+        yield
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def _serve_http(name: str) -> Iterator[HttpReceiver]:
+    box: list[HttpReceiver] = []
+    server = ThreadingHTTPServer((LOCALHOST, 0), _handler_for(box))
+    box.append(HttpReceiver(port=server.server_address[1]))
+    with serving(server, name):
+        yield box[0]
 
 
 @pytest.fixture()
@@ -125,6 +132,33 @@ def closed_port() -> Iterator[int]:
         yield sock.getsockname()[1]
     finally:
         sock.close()
+
+
+@pytest.fixture()
+def silent_server() -> Iterator[str]:
+    """A TCP port that accepts connections and never answers: a hung government portal."""
+    listener = socket.socket()
+    listener.bind((LOCALHOST, 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://{LOCALHOST}:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join(2)
+    for connection in held:
+        connection.close()
+    listener.close()
 
 
 # --- SMTP -------------------------------------------------------------------

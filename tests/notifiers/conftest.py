@@ -15,6 +15,8 @@ import apprise.apprise as apprise_core
 import apprise.utils.http as apprise_http
 import pytest
 
+from receivers import serving
+
 
 def _library_pool_threads() -> set[threading.Thread]:
     """Workers of Apprise's process-wide pools: created on first use, kept for reuse, never ours to stop."""
@@ -103,11 +105,5 @@ def chat_server() -> Iterator[ChatServer]:
     box: list[ChatServer] = []
     server = HTTPServer(("127.0.0.1", 0), _chat_handler(box))
     box.append(ChatServer(port=server.server_address[1]))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="chat-server", daemon=True)
-    thread.start()
-    try:
+    with serving(server, "chat-server"):
         yield box[0]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

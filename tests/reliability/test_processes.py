@@ -6,18 +6,14 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from govmon.monitor.alerts.dispatch import LEASE, dispatch
@@ -67,32 +63,6 @@ def test_repeated_sigkills_of_a_sender_lose_nothing_and_duplicate_at_most_one_ea
     assert len(keys) == 12  # a duplicate carries its message's own key: receivers can drop it
 
 
-@pytest.fixture
-def silent_site() -> Iterator[str]:
-    """A site that accepts connections and never answers: a crawl of it stays in progress."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                continue
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    thread.join(2)
-    for connection in held:
-        connection.close()
-    listener.close()
-
-
 def _crawl_children(parent: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -123,10 +93,10 @@ def _wait(predicate, seconds: float) -> bool:
     return predicate()
 
 
-def test_a_sigkilled_daemon_takes_its_crawl_child_with_it_and_its_run_is_marked(tmp_path, silent_site):
+def test_a_sigkilled_daemon_takes_its_crawl_child_with_it_and_its_run_is_marked(tmp_path, silent_server):
     config = tmp_path / "govmon.toml"
     config.write_text(f'crawl_timeout = 600\n[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n'
-                      f'GOVMON_HOST_MAP = {{ "*" = "{silent_site}" }}\n', encoding="utf-8")
+                      f'GOVMON_HOST_MAP = {{ "*" = "{silent_server}" }}\n', encoding="utf-8")
     database = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     env = {**os.environ, "GOVMON_DATABASE_URL": database, "GOVMON_CONFIG": str(config)}
     daemon = subprocess.Popen([sys.executable, "-m", "govmon.monitor", "daemon", "baochinhphu"], env=env,

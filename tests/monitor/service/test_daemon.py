@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -39,33 +37,6 @@ def test_a_daemon_down_for_twelve_hours_runs_each_source_once_right_away(engine)
     assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, None)
     assert job.next_run_time == now  # one catch-up run now; coalesce merges the missed ones into it
     assert daemon.scheduler.get_job("crawl:vietnamplus").next_run_time == now + timedelta(seconds=5)
-
-
-@pytest.fixture()
-def silent_server():
-    """A TCP port that accepts connections and never answers: a hung government portal."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    thread.join(2)
-    for connection in held:
-        connection.close()
-    listener.close()
 
 
 def _status(engine, name: str) -> str:
