@@ -39,7 +39,8 @@ def daemon(sources: Annotated[Optional[list[str]], typer.Argument(help="Source n
 
 
 def status() -> None:
-    """Per source: last run and its outcome, the next run, whether it is broken, recent errors."""
+    """Per source: last run and its outcome, the next run, whether it is broken, recent errors; a source whose
+    definition opts out of certificate checks says so."""
     config = load()
     definitions = {s.name: s for s in enabled_sources(config)}
     engine = open_store()
@@ -53,6 +54,7 @@ def status() -> None:
             errors = [r.message or r.status for r in repo.recent_runs(session, row.id, 3) if r.status != "ok"] if row else []
             due = (row.last_run_at + timedelta(minutes=definition.interval_minutes)
                    if row and row.last_run_at and definition else None)
+            name = f"{name} (tls_verify = false)" if definition and not definition.tls_verify else name
             table.add_row(name, (local_iso(row.last_run_at) or "never")[:16] if row else "never",
                           row.last_status if row else "", (local_iso(due) or ("now" if definition else "—"))[:16],
                           (local_iso(row.broken_since) or "")[:16] if row else "", (errors[0] if errors else "")[:80])

@@ -48,3 +48,32 @@ def test_bad_config_is_reported(tmp_path):
 def test_sources_list_shows_builtin_definitions(tmp_path):
     result = govmon("sources", "list", tmp_path=tmp_path)
     assert result.returncode == 0 and "baochinhphu" in result.stdout
+
+
+def test_verbose_commands_never_print_a_channel_token(tmp_path, http_receiver):
+    """`govmon -v` logs httpx's request lines; the Zalo token is inside the request URL."""
+    config = tmp_path / "govmon.toml"
+    config.write_text('[channels.zalo]\nurl = "zalo://${ZALO_BOT_TOKEN}@8765432101?base=http://127.0.0.1:'
+                      f'{http_receiver.port}"\n', encoding="utf-8")
+    env = {**os.environ, "ZALO_BOT_TOKEN": "3141592653:SECRETzaloTOKEN", "GOVMON_CONFIG": str(config),
+           "GOVMON_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite3'}"}
+    result = subprocess.run([sys.executable, "-m", "govmon.monitor", "-v", "notify", "test", "zalo"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "HTTP Request: POST" in result.stderr  # httpx did log the request, at this verbosity
+    assert "SECRETzaloTOKEN" not in result.stdout + result.stderr and len(http_receiver.requests) == 1
+
+
+def test_status_says_which_sources_skip_certificate_checks(tmp_path):
+    user = tmp_path / "user-sources"
+    user.mkdir()
+    (user / "intranet.toml").write_text(
+        'name = "intranet"\ntitle = "Cổng nội bộ"\nkind = "portal"\nhosts = ["portal.example.vn"]\n'
+        'start_urls = ["https://portal.example.vn/tin-tuc"]\ntls_verify = false\n[list]\nlinks = "a.title"\n',
+        encoding="utf-8")
+    env = {**os.environ, "GOVMON_USER_SOURCES": str(user), "COLUMNS": "200",
+           "GOVMON_DATABASE_URL": f"sqlite:///{tmp_path / 'store.sqlite3'}"}
+    result = subprocess.run([sys.executable, "-m", "govmon.monitor", "status"], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "intranet (tls_verify = false)" in result.stdout and "baochinhphu (tls_verify" not in result.stdout
