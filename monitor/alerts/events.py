@@ -95,9 +95,11 @@ def render(session: Session, event: Event) -> dict[str, Any]:
         "documents": event.payload.get("documents", []),
         "cluster": event.cluster_id,
     }
-    for key in ("relation", "diff", "detail", "published_at"):
+    for key in ("relation", "diff", "detail"):
         if key in event.payload:
             data[key] = event.payload[key]
+    if event.payload.get("published_at"):
+        data["published_at"] = local_iso(datetime.fromisoformat(event.payload["published_at"]))
     return data
 
 

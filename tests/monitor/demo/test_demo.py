@@ -82,3 +82,4 @@ def test_events_json_shows_the_demo_alerts(tmp_path):
     for event in events:
         assert {"id", "kind", "created_at", "title", "url", "urls", "source", "documents"} <= event.keys()
         assert event["created_at"].endswith("+07:00")
+        assert event.get("published_at", "+07:00").endswith("+07:00")  # shown in Asia/Ho_Chi_Minh, like every time
