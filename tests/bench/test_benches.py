@@ -34,3 +34,9 @@ def test_the_import_benchmark_imports_every_page_of_its_warc() -> None:
 def test_the_references_benchmark_runs_on_a_small_corpus() -> None:
     result = _run("refs.py", "--mb", "0.02")
     assert result["announcements"]["texts"] > 0 and result["announcements"]["govmon_mb_s"] > 0
+
+
+def test_the_outbox_benchmark_counts_every_delivery_once() -> None:
+    result = _run("outbox.py", "--senders", "2", "--deliveries", "6", "--delay", "0")
+    many = result["sqlite"]["many"]
+    assert (many["delivered"], many["duplicates"], many["lost"]) == (6, 0, 0) and many["exit_codes_ok"]
