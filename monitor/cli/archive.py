@@ -33,7 +33,7 @@ from govmon.monitor.cli.common import (
 )
 from govmon.monitor.pipeline.archive import Imported, import_warc
 from govmon.monitor.pipeline.export import export_articles, write_csv
-from govmon.monitor.service.runner import crawl_source
+from govmon.monitor.service.runner import CLAIM_WAIT, crawl_source
 
 __all__ = ["import_warc_command", "export", "record"]
 
@@ -114,7 +114,7 @@ def record(sources: Annotated[list[str], typer.Argument(help="Source names.")],
     chosen = chosen_sources(config, sources)
     engine = open_store()
     extra = {"GOVMON_WARC_PATH": str(warc.resolve())}
-    reports = [crawl_source(engine, config, source, extra) for source in chosen]
+    reports = [crawl_source(engine, config, source, extra, claim_wait=CLAIM_WAIT) for source in chosen]
     dispatch(engine, config.channels)
     out.print(f"{warc}: {', '.join(f'{r.source} {r.status}' for r in reports)}", highlight=False)
     if any(r.status != "ok" for r in reports):

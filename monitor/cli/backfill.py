@@ -40,6 +40,7 @@ from govmon.monitor.cli.common import (
 )
 from govmon.monitor.pipeline.ingest import Tally
 from govmon.monitor.service.runner import (
+    CLAIM_WAIT,
     CrawlReport,
     Walk,
     crawl_settings,
@@ -177,7 +178,7 @@ def _run(engine: Any, config: Any, chosen: list[Any], walk: Walk, silent: bool, 
                 progress.update(task, completed=min(tally.lists, walk.max_pages), line=_progress_line(tally),
                                 rate=f"{rate:.1f} articles/s")
 
-            report = crawl_source(engine, config, source, control=None,
+            report = crawl_source(engine, config, source, control=None, claim_wait=CLAIM_WAIT,
                                   walk=Walk(walk.since, walk.until, walk.max_pages, walk.notify, seen))
             progress.update(task, completed=walk.max_pages, line=_progress_line(report.tally), rate="done")
             rows.append(_summary(report, _resume_pages(engine, source.name, walk)))
