@@ -98,9 +98,19 @@ def render(session: Session, event: Event) -> dict[str, Any]:
     for key in ("relation", "diff", "detail"):
         if key in event.payload:
             data[key] = event.payload[key]
-    if event.payload.get("published_at"):
-        data["published_at"] = local_iso(datetime.fromisoformat(event.payload["published_at"]))
+    published = _published(event, members)
+    if published is not None:
+        data["published_at"] = local_iso(published)
     return data
+
+
+def _published(event: Event, members: list[tuple[Article, Source]]) -> datetime | None:
+    """When the announcement was published: its canonical copy's time (the copy the alert leads with, whatever
+    copy was seen first), else the time recorded with the event."""
+    if event.kind == "new_article" and members and members[0][0].published_at:
+        return members[0][0].published_at
+    recorded = event.payload.get("published_at")
+    return datetime.fromisoformat(recorded) if recorded else None
 
 
 def _body(data: dict[str, Any], lang: str = "vi") -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.alerts.dispatch import dispatch
 from govmon.monitor.alerts.events import render
 from govmon.monitor.cli.main import app
@@ -50,6 +51,9 @@ def test_demo_tells_the_story_with_exactly_four_alerts(engine, capsys, http_rece
     assert events["new_document"][0]["documents"] == ["71/NQ-CP"]
     article = events["new_article"][0]
     assert article["urls"][0] == OFFICIAL and len(article["urls"]) == 3
+    with session_scope(engine) as s:  # published: the canonical (official) copy's time, in Hanoi time
+        official = repo.article_by_url(s, OFFICIAL).published_at
+    assert article["published_at"] == local_iso(official)
     assert sorted(article["sources"]) == ["baochinhphu", "gialai", "vietnam_vn"]
     assert "[-1.200-] {+1.250+}" in events["article_changed"][0]["diff"]
     shown = CliRunner().invoke(app, ["--database", engine.url.render_as_string(hide_password=False), "clusters", "show",
