@@ -14,8 +14,7 @@ import base64
 import logging
 import os
 import socket
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,7 +35,7 @@ from govmon.monitor.pipeline.documents import Registrar
 from govmon.monitor.pipeline.history import implausible, place
 from govmon.storage import repository as repo
 from govmon.storage.blobs import BlobStore, blob_dir_for
-from govmon.storage.db import session_scope, write
+from govmon.storage.db import write
 from govmon.storage.models import Article, CrawlRun, Source, Version, compress, utcnow
 
 __all__ = ["Ingestor", "Tally", "HOST"]
@@ -114,8 +113,7 @@ class Ingestor:
 
     def handle(self, item: dict[str, Any], session: Session | None = None) -> None:
         """Ingest one item in its own transaction (run again on a lost connection or race), or in
-        `session`: a batch the caller opened with `Ingestor.transaction` (imports write hundreds of pages
-        per commit)."""
+        `session`: a batch the caller writes in one transaction (imports write a hundred pages per commit)."""
         handler = getattr(self, f"_on_{item.get('type')}", None)
         if handler is None:
             return
@@ -140,13 +138,6 @@ class Ingestor:
             session, (), "item_failed", f"failed:{self.run_id}:{item.get('type')}:{item.get('url', '')}",
             title=f"{self.definition.name}: không lưu được {item.get('url', '')}", source_id=self.source_id,
             payload={"url": item.get("url", ""), "detail": detail}))
-
-    @classmethod
-    @contextmanager
-    def transaction(cls, engine: Engine) -> Iterator[Session]:
-        """One transaction: everything handled in it is stored together or not at all."""
-        with session_scope(engine) as session:
-            yield session
 
     def _source(self, session: Session) -> Source:
         """This source's row in `session`, held for the session's life (a batch loads it once)."""
