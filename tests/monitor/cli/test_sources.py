@@ -23,8 +23,8 @@ from security.netkit import (
 )
 from typer.testing import CliRunner
 
+from govmon.crawler import safefetch
 from govmon.crawler.sources import load_source
-from govmon.monitor.cli import sources as sources_cli
 from govmon.monitor.cli.main import app
 from govmon.monitor.demo.offline import DEMO_DIR
 from govmon.monitor.demo.replay import ReplayServer
@@ -158,8 +158,8 @@ def test_sources_check_obeys_robots_txt(tmp_path):
 
 def test_sources_check_is_bounded_in_size_and_time(tmp_path, monkeypatch):
     routes = {"/portal.example/big": html("x" * 4096), "/portal.example/slow": Answer(200, b"x", delay=1.5)}
-    monkeypatch.setattr(sources_cli, "MAX_PAGE", 1024)
-    monkeypatch.setattr(sources_cli, "TIMEOUT", sources_cli.httpx.Timeout(0.5))
+    monkeypatch.setattr(safefetch, "MAX_PAGE", 1024)
+    monkeypatch.setattr(safefetch, "TIMEOUT", safefetch.httpx.Timeout(0.5))
     with Site(routes) as site:
         config = _user(tmp_path, {"GOVMON_HOST_MAP": {"*": site.base_url}}, name="probe",
                        start_urls=["https://portal.example/big"])
