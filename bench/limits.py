@@ -2,7 +2,7 @@
 one hostile or oversized input of each kind, next to a baseline — one ordinary recorded article page — in
 the same run, each in a fresh child process so every peak RSS is that input's own.
 
-Each case runs as the crawl runs it: under the time budget of its kind (`crawler.spiders.portal.time_limit`),
+Each case runs as the crawl runs it: under the time budget of its kind (`crawler.budget.time_limit`),
 so a case that would run longer ends as `too_slow` at the budget; refused inputs show how quickly they are
 refused. Run:
 
@@ -29,6 +29,7 @@ from typing import Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from govmon.crawler.budget import TooSlow, time_limit
 from govmon.crawler.extract import limits as L
 from govmon.crawler.extract.attachments import attachment_item
 from govmon.crawler.extract.docrefs import extract as find_documents
@@ -37,7 +38,6 @@ from govmon.crawler.extract.listing import extract_links, feed_links, sitemap_en
 from govmon.crawler.extract.page import extract_page
 from govmon.crawler.extract.types import NotContent, SelectorMismatch
 from govmon.crawler.sources import load_sources
-from govmon.crawler.spiders.portal import TooSlow, time_limit
 from govmon.monitor.pipeline.warc import Skipped, warc_captures
 
 ROOT = Path(__file__).resolve().parents[1]

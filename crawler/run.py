@@ -25,9 +25,10 @@ from scrapy.settings import Settings
 
 from govmon.crawler import lifeline
 from govmon.crawler import settings as default_settings
+from govmon.crawler.budget import cap_memory
 from govmon.crawler.extract.limits import PAGE_MEMORY_BYTES
 from govmon.crawler.sources import SourceError, load_sources
-from govmon.crawler.spiders.portal import SourceSpider, cap_memory
+from govmon.crawler.spiders.portal import SourceSpider
 
 __all__ = ["crawl", "build_settings", "main"]
 

@@ -10,8 +10,8 @@ an item on stdout (see `crawler.pipelines`): ``article``, ``not_modified``, ``li
 Bounded work (`crawler.extract.limits`): each request asks Scrapy for at most its kind's size, and each
 response is extracted under a wall-clock alarm (`time_limit`, in the crawl process's main thread, where
 Scrapy runs callbacks): an input over its size or time is a ``too_large`` / ``too_slow`` problem item, as
-is one that runs out of memory in a process whose data memory `cap_memory` limited. (The WARC import
-uses the same two helpers for each page.)
+is one that runs out of memory in a process whose data memory `budget.cap_memory` limited. (The WARC
+import uses the same budget for each page.)
 
 Backfill ("walk"): each start URL, feed and archive entry is a *chain*; a chain of list pages is followed
 up to ``max_pages`` and stops once it is past ``since`` — decided per chain, from the last (oldest) article
@@ -20,18 +20,15 @@ of one of its own list pages, so a pinned old item at the top of one list never 
 from __future__ import annotations
 
 import re
-import signal
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from govmon.crawler.budget import TooSlow, time_limit
 from govmon.crawler.extract.article import extract_article, extract_generic
 from govmon.crawler.extract.attachments import attachment_item, is_document_file
 from govmon.crawler.extract.fingerprint import url_key
@@ -60,70 +57,12 @@ from govmon.crawler.extract.types import NotContent, SelectorMismatch
 from govmon.crawler.netguard import describe
 from govmon.crawler.sources import Source
 
-try:  # a hard data-memory limit is POSIX (and counted by Linux)
-    import resource
-except ImportError:  # pragma: no cover - Windows
-    resource = None  # type: ignore[assignment]
-
-__all__ = ["SourceSpider", "problem", "time_limit", "TooSlow", "cap_memory"]
+__all__ = ["SourceSpider", "problem"]
 
 Item = dict[str, Any]
 SITEMAP_LIMIT = 200  # newest article URLs taken from one sitemap on a monitoring pass
 SITEMAP_CHILDREN = 2  # of a sitemap index, the last (newest) children followed
 ARTICLE_PRIORITY = 1  # walks: a list page's articles before its next page, so "past since" is known in time
-
-
-class TooSlow(BaseException):
-    """Raised by `time_limit` in a block that outlived its budget. A BaseException (like KeyboardInterrupt)
-    so that a parser's broad ``except Exception`` cannot swallow it and carry on past the budget."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(f"extraction took over {seconds:g} s")
-        self.seconds = seconds
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TooSlow in the block once it has run `seconds` of wall-clock time (SIGALRM). Only the main
-    thread receives signals: elsewhere (or without setitimer) the block runs with its size limits only.
-    C code that never returns to Python (one libxml2 parse) is interrupted when it returns."""
-    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise TooSlow(seconds)
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def cap_memory(extra: int) -> bool:
-    """Limit this process's data memory to what it uses now plus `extra` bytes (RLIMIT_DATA, read from
-    /proc on Linux), so one input that needs more fails with MemoryError — a problem for that input —
-    instead of the machine swapping. For a process of its own (a crawl, a WARC extraction process); False
-    where it cannot be done (not Linux)."""
-    used = _data_bytes()
-    if resource is None or used is None:
-        return False
-    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    wanted = used + extra if hard == resource.RLIM_INFINITY else min(used + extra, hard)
-    resource.setrlimit(resource.RLIMIT_DATA, (wanted, hard))
-    return True
-
-
-def _data_bytes() -> int | None:
-    try:
-        status = Path("/proc/self/status").read_text(encoding="ascii")
-    except OSError:
-        return None
-    line = next((x for x in status.splitlines() if x.startswith("VmData:")), "")
-    return int(line.split()[1]) * 1024 if line else None
 
 
 def problem(url: str, kind: str, detail: str, **extra: Any) -> Item:

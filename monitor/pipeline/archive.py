@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
+from govmon.crawler.budget import TooSlow, cap_memory, time_limit
 from govmon.crawler.extract.attachments import attachment_item
 from govmon.crawler.extract.limits import (
     ATTACHMENT_SECONDS,
@@ -34,7 +35,6 @@ from govmon.crawler.extract.rules import ListRule
 from govmon.crawler.extract.types import NotContent
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import source_for_url
-from govmon.crawler.spiders.portal import TooSlow, cap_memory, time_limit
 from govmon.monitor.analysis.article import analyse
 from govmon.monitor.analysis.dedupe import batched
 from govmon.monitor.config import Channel

@@ -30,6 +30,7 @@ from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
+from govmon.crawler.budget import TooSlow, time_limit
 from govmon.crawler.extract import limits
 from govmon.crawler.extract.attachments import (
     attachment_item,
@@ -44,7 +45,7 @@ from govmon.crawler.extract.rules import ListRule
 from govmon.crawler.extract.types import NotContent, SelectorMismatch
 from govmon.crawler.sources import load_sources
 from govmon.crawler.spiders import portal
-from govmon.crawler.spiders.portal import SourceSpider, TooSlow, time_limit
+from govmon.crawler.spiders.portal import SourceSpider
 from govmon.monitor.demo.replay import ReplayServer, resolve
 from govmon.monitor.pipeline.warc import Skipped, warc_captures
 
@@ -439,7 +440,7 @@ def test_a_crawl_refuses_a_page_over_the_limit_while_downloading(tmp_path: Path)
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="RLIMIT_DATA is counted on Linux")
 def test_cap_memory_refuses_what_one_input_would_add_beyond_its_share() -> None:
-    code = ("from govmon.crawler.spiders.portal import cap_memory\n"
+    code = ("from govmon.crawler.budget import cap_memory\n"
             "assert cap_memory(64 * 2**20)\n"
             "try:\n    bytearray(512 * 2**20)\nexcept MemoryError:\n    print('refused')\n"
             "print(len(bytearray(8 * 2**20)))\n")
