@@ -41,6 +41,9 @@ from govmon.crawler.sources import load_sources
 from govmon.monitor.pipeline.warc import Skipped, warc_captures
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # the test suite's PDF writers: the same inputs as tests/crawler/test_limits.py
+from pdf_writer import many_pages, stream_bomb  # noqa: E402
+
 MIB = L.MIB
 SCALE = 1.0  # --quick: 0.1
 PARAGRAPH = "<p>Nghị quyết số 03/NQ-CP ngày 10/01/2025 về phát triển kinh tế xã hội, đoạn {}.</p>\n"
@@ -87,35 +90,6 @@ def _zeros_deflated(mib: int, wbits: int) -> bytes:
     head = pack.compress(bytes(MIB)) + pack.flush(zlib.Z_FULL_FLUSH)
     block = pack.compress(bytes(MIB)) + pack.flush(zlib.Z_FULL_FLUSH)
     return head + block * (mib - 1) + pack.flush()
-
-
-def _pdf(objects: list[bytes]) -> bytes:
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    return bytes(out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-
-
-def _pdf_pages(count: int, text: bytes = b"BT /F1 12 Tf 20 20 Td (Trang) Tj ET") -> bytes:
-    kids = b" ".join(b"%d 0 R" % (5 + n) for n in range(count))
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Contents 3 0 R /Resources << /Font << /F1 4 0 R >> >> >>"
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
-                 b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
-                 b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>", *[page] * count])
-
-
-def _pdf_dense(mib: int) -> bytes:
-    """One page whose content stream is `mib` MiB of text operators (packed)."""
-    block = b"BT /F1 12 Tf 20 20 Td (Trang) Tj ET\n" * (MIB // 36)
-    pack = zlib.compressobj(6)
-    packed = b"".join(pack.compress(block) for _ in range(mib)) + pack.flush()
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", page,
-                 b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(packed), packed),
-                 b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
 
 
 def _warc_bomb(mib: int) -> Path:
@@ -172,9 +146,9 @@ def cases() -> list[Case]:
         ("attachment", "zip-bomb DOCX, 4 GB part (refused)", attach,
          lambda: _zip([("word/document.xml", _zeros_deflated(int(4000 * SCALE), -15), int(4000 * SCALE) * MIB)]),
          lambda body: attachment_item("https://x.vn/b.docx", body, URL, "b.docx")),
-        ("attachment", "PDF of 5,000 pages (200 read)", attach, lambda: _pdf_pages(int(5000 * SCALE)),
+        ("attachment", "PDF of 5,000 pages (200 read)", attach, lambda: many_pages(int(5000 * SCALE)),
          lambda body: attachment_item("https://x.vn/l.pdf", body, URL, "l.pdf")),
-        ("attachment", "PDF page of 64 MiB of operators (refused)", attach, lambda: _pdf_dense(int(64 * SCALE) or 1),
+        ("attachment", "PDF page of 64 MiB of operators (refused)", attach, lambda: stream_bomb((int(64 * SCALE) or 1) * MIB),
          lambda body: attachment_item("https://x.vn/d.pdf", body, URL, "d.pdf")),
         ("warc", "gzip bomb record, 1 GiB of zeros", page, lambda: _warc_bomb(int(1024 * SCALE)), lambda path: list(warc_captures(path))),
         ("warc", "gzip bomb record, 5 GiB of zeros", page, lambda: _warc_bomb(int(5120 * SCALE)), lambda path: list(warc_captures(path))),

@@ -48,6 +48,7 @@ from govmon.crawler.spiders import portal
 from govmon.crawler.spiders.portal import SourceSpider
 from govmon.monitor.demo.replay import ReplayServer, resolve
 from govmon.monitor.pipeline.warc import Skipped, warc_captures
+from pdf_writer import many_pages, stream_bomb
 
 MALFORMED = Path(__file__).parent / "data" / "malformed"
 SOURCES = load_sources()
@@ -135,41 +136,6 @@ def _docx_bytes(paragraphs: list[str]) -> bytes:
     return out.getvalue()
 
 
-def _pdf(objects: list[bytes]) -> bytes:
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def _pdf_pages(count: int) -> bytes:
-    """`count` pages sharing one content stream that prints "Trang" (a PDF of thousands of pages)."""
-    text = b"BT /F1 12 Tf 20 20 Td (Trang) Tj ET"
-    first_page = 5
-    kids = b" ".join(b"%d 0 R" % (first_page + n) for n in range(count))
-    head = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count),
-            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Contents 3 0 R /Resources << /Font << /F1 4 0 R >> >> >>"
-    return _pdf(head + [page] * count)
-
-
-def _pdf_stream_bomb(size: int = 64 * MIB) -> bytes:
-    """One page whose content stream of text operators inflates to `size` bytes."""
-    block, pack = b"BT /F1 12 Tf 20 20 Td (Trang) Tj ET\n" * (MIB // 36), zlib.compressobj(6)
-    packed = b"".join(pack.compress(block) for _ in range(size // len(block))) + pack.flush()
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /Contents 4 0 R"
-                 b" /Resources << /Font << /F1 5 0 R >> >> >>",
-                 b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(packed), packed),
-                 b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
-
-
 def _sitemap(entries: int) -> bytes:
     urls = b"".join(b"<url><loc>https://a.gov.vn/%d</loc></url>" % n for n in range(entries))
     return b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + urls + b"</urlset>"
@@ -216,9 +182,9 @@ CORPUS: list[tuple[str, Callable[[], Callable[[], Any]], str]] = [
     ("html-as-sitemap.xml", lambda: _sitemap_of(_file("html-as-sitemap.xml")), "layout"),
     ("sitemap of 60,000 entries", lambda: _sitemap_of(_sitemap(60_000)), "too_large"),
     ("page-tree-loop.pdf", lambda: _file_text(_file("page-tree-loop.pdf"), "loop.pdf"), "broken_file"),
-    ("PDF stream inflating to 64 MiB", lambda: _file_text(_pdf_stream_bomb(), "bomb.pdf"), "broken_file"),
-    ("PDF stream of 10 MiB of operators", lambda: _file_text(_pdf_stream_bomb(10 * MIB), "dense.pdf"), "broken_file"),
-    ("PDF of 5,000 pages", lambda: _file_text(_pdf_pages(5000), "long.pdf"), "ok"),
+    ("PDF stream inflating to 64 MiB", lambda: _file_text(stream_bomb(), "bomb.pdf"), "broken_file"),
+    ("PDF stream of 10 MiB of operators", lambda: _file_text(stream_bomb(10 * MIB), "dense.pdf"), "broken_file"),
+    ("PDF of 5,000 pages", lambda: _file_text(many_pages(5000), "long.pdf"), "ok"),
     ("old-word.doc", lambda: _file_text(_file("old-word.doc"), "old.doc"), "unsupported"),
     ("truncated.docx", lambda: _file_text(_file("truncated.docx"), "cut.docx"), "broken_file"),
     ("zip-bomb DOCX (4 GB part)", lambda: _file_text(_zip_bomb(), "bomb.docx"), "too_large"),
@@ -266,7 +232,7 @@ def test_feed_links_keep_only_web_links() -> None:
 
 
 def test_a_long_pdf_is_read_for_its_first_pages_and_says_so() -> None:
-    item = attachment_item("https://x.vn/long.pdf", _pdf_pages(5000), URL, "long.pdf")
+    item = attachment_item("https://x.vn/long.pdf", many_pages(5000), URL, "long.pdf")
     assert item["text"].count("Trang") == limits.PDF_MAX_PAGES
     assert item["problem"] == "text of the first 200 of 5000 pages read"
 
