@@ -9,6 +9,8 @@ from sqlalchemy.engine import Engine
 from govmon.crawler.sources import load_sources
 from govmon.monitor.config import Channel
 from govmon.monitor.pipeline.ingest import Ingestor
+from govmon.storage import repository as repo
+from govmon.storage.db import session_scope
 
 CONSOLE = (Channel("console", "console"),)
 FIXTURES = Path(__file__).parent / "crawler" / "fixtures"  # recorded and constructed pages per source
@@ -33,3 +35,11 @@ def ingest(engine: Engine, *items: dict[str, Any], status: str | None = None, so
 
 def ingest_article(engine: Engine, url: str, title: str, text: str) -> Ingestor:
     return ingest(engine, article_item(url, text, title))
+
+
+def pending_alerts(engine: Engine, count: int, channels: list[str], start: int = 1) -> None:
+    """`count` recorded events ("Thông báo N"), each with a pending delivery to every channel."""
+    with session_scope(engine) as session:
+        for n in range(start, start + count):
+            repo.add_event(session, "new_document", f"doc:{n}", channels, title=f"Thông báo {n}",
+                           payload={"url": f"https://baochinhphu.vn/{n}.htm", "documents": []})

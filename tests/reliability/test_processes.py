@@ -21,6 +21,7 @@ from govmon.monitor.config import Channel
 from govmon.storage import repository as repo
 from govmon.storage.db import make_engine, session_scope
 from govmon.storage.models import CrawlRun, utcnow
+from tests_support import pending_alerts
 
 KILLER = textwrap.dedent("""
     import os, signal, sys
@@ -37,15 +38,8 @@ KILLER = textwrap.dedent("""
 """)
 
 
-def _pending(engine, count: int) -> None:
-    with session_scope(engine) as s:
-        for n in range(1, count + 1):
-            repo.add_event(s, "new_document", f"doc:{n}", ["hook"], title=f"Thông báo {n}",
-                           payload={"url": f"https://baochinhphu.vn/{n}.htm", "documents": []})
-
-
 def test_repeated_sigkills_of_a_sender_lose_nothing_and_duplicate_at_most_one_each(engine, http_receiver):
-    _pending(engine, 12)
+    pending_alerts(engine, 12, ["hook"])
     database, crashes = engine.url.render_as_string(hide_password=False), 0
     for sent_before_death in (0, 2, 1, 3):
         killed = subprocess.run([sys.executable, "-c", KILLER, database, http_receiver.url(), str(sent_before_death)],

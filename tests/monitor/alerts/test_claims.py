@@ -21,13 +21,7 @@ from govmon.notifiers import TransientError
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from govmon.storage.models import utcnow
-
-
-def _pending(engine, count: int, channels: list[str], start: int = 1) -> None:
-    with session_scope(engine) as s:
-        for n in range(start, start + count):
-            repo.add_event(s, "new_document", f"doc:{n}", channels, title=f"Thông báo {n}",
-                           payload={"url": f"https://baochinhphu.vn/{n}.htm", "documents": []})
+from tests_support import pending_alerts
 
 
 def _titles(receiver) -> Counter:
@@ -38,7 +32,7 @@ def test_eight_threads_send_each_alert_once(engine, http_receiver):
     http_receiver.delay = 0.05
     channels = tuple(Channel(f"c{n}", http_receiver.url(f"/c{n}")) for n in range(4))
     for n, channel in enumerate(channels):
-        _pending(engine, 10, [channel.name], start=n * 10 + 1)
+        pending_alerts(engine, 10, [channel.name], start=n * 10 + 1)
     senders = [threading.Thread(target=dispatch, args=(engine, channels)) for _ in range(8)]
     for sender in senders:
         sender.start()
@@ -58,7 +52,7 @@ def test_four_outbox_retry_processes_against_a_slow_webhook_send_each_alert_once
     http_receiver.delay = 0.5
     config = tmp_path / "govmon.toml"
     config.write_text(f'[channels.hook]\nurl = "{http_receiver.url()}"\n', encoding="utf-8")
-    _pending(engine, 4, ["hook"])
+    pending_alerts(engine, 4, ["hook"])
     database = engine.url.render_as_string(hide_password=False)
     command = [sys.executable, "-c", RETRY, "--config", str(config), "--database", database, "outbox", "retry"]
     children = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
@@ -70,7 +64,7 @@ def test_four_outbox_retry_processes_against_a_slow_webhook_send_each_alert_once
 
 def test_a_claim_whose_sender_died_is_sent_once_after_its_lease(engine, http_receiver):
     channels = (Channel("hook", http_receiver.url()),)
-    _pending(engine, 2, ["hook"])
+    pending_alerts(engine, 2, ["hook"])
     with session_scope(engine) as s:  # a sender claimed one, then died (SIGKILL) before sending it
         (claimed,) = repo.claim_deliveries(s, "hook", utcnow(), "elsewhere:1", utcnow() + LEASE, 1)
     assert dispatch(engine, channels).sent == 1  # the other one: the dead sender's claim still holds
@@ -83,7 +77,7 @@ def test_a_claim_whose_sender_died_is_sent_once_after_its_lease(engine, http_rec
 def test_a_missing_or_unusable_channel_waits_and_holds_back_no_other(engine, http_receiver, other_http_receiver,
                                                                       tmp_path, monkeypatch):
     monkeypatch.delenv("GONE_TOKEN", raising=False)
-    _pending(engine, 2, ["hook", "removed", "zalo"])
+    pending_alerts(engine, 2, ["hook", "removed", "zalo"])
     configured = (Channel("hook", http_receiver.url()), Channel("zalo", "zalo://${GONE_TOKEN}@123"))
     assert dispatch(engine, configured).sent == 2  # hook's two; removed and zalo wait
     config = tmp_path / "govmon.toml"
@@ -109,7 +103,7 @@ def test_retry_hints_are_capped_and_validated(hint):
 
 def test_a_notifier_that_crashes_is_a_failed_send_not_a_stalled_outbox(engine, monkeypatch, http_receiver):
     channels = (Channel("hook", http_receiver.url()),)
-    _pending(engine, 1, ["hook"])
+    pending_alerts(engine, 1, ["hook"])
 
     def broken(self, message):
         raise RuntimeError("bug in a plugin")
