@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, false, func, or_
 from sqlmodel import Session, col, select
 
 from govmon.storage.models import Article, DocRelation, Document, Mention, utcnow
@@ -15,17 +15,12 @@ from govmon.storage.repository._rows import insert_once
 
 __all__ = ["get_document", "documents_by_number", "documents_by_id", "documents_by_ids", "add_document",
            "set_mentions", "mentions_of", "article_documents", "add_relation", "find_documents", "mention_counts",
-           "relations_of", "number_key", "like_literal"]
+           "relations_of", "number_key"]
 
 
 def number_key(number: str) -> str:
     """A document number as compared: leading zeros do not count ("03" is "3")."""
     return number.lstrip("0") or "0"
-
-
-def like_literal(text: str) -> str:
-    """`text` for a LIKE pattern with "\\" as the escape character: %, _ and \\ match themselves."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def get_document(session: Session, key: str) -> Document | None:
@@ -107,8 +102,8 @@ def find_documents(session: Session, type_key: str | None = None, issuer_key: st
     if type_key is not None:
         query = query.where(Document.type_key == type_key)
     if issuer_key is not None:  # blank: the user's text had no letters or digits, so nothing matches
-        pattern = f"%{like_literal(issuer_key)}%" if issuer_key.strip() else ""
-        query = query.where(col(Document.issuer_key).like(pattern, escape="\\"))
+        query = query.where(col(Document.issuer_key).contains(issuer_key, autoescape=True) if issuer_key.strip()
+                            else false())
     if since:
         undated = col(Document.issued_on).is_(None)
         query = query.where(or_(col(Document.issued_on) >= since.date().isoformat(),
