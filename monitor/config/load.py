@@ -21,6 +21,7 @@ from govmon.monitor.config.types import (
     Config,
     ConfigError,
     Rules,
+    VAR,
     user_sources_dir,
 )
 
@@ -62,7 +63,16 @@ def parse_config(data: dict[str, Any], origin: str = "<config>", path: Path | No
         source_dirs=(user_sources_dir(), *(Path(d).expanduser() for d in spec.source_dirs)),
         crawl_timeout=float(spec.crawl_timeout), parallel=spec.parallel, crawl=dict(spec.crawl),
         allow_private=tuple(spec.allow_private), channels=_channels(spec), path=path,
+        api_token=_token(spec.web.token, origin),
     )
+
+
+def _token(value: str, origin: str) -> str:
+    """The [web] token with its ``${VAR}``s filled in from the environment (a missing one is an error)."""
+    missing = [m.group(1) for m in VAR.finditer(value) if m.group(1) not in os.environ]
+    if missing:
+        raise ConfigError(f"{origin}: web.token needs the environment variable {missing[0]}")
+    return VAR.sub(lambda m: os.environ[m.group(1)], value).strip()
 
 
 def _read(file: Path) -> dict[str, Any]:

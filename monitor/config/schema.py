@@ -126,6 +126,10 @@ class _SubscriptionSpec(RulesSpec):
     channel: Text
 
 
+class _WebSpec(_Spec):
+    token: Annotated[str, Field(max_length=500)] = ""
+
+
 class FileSpec(_Spec):
     contact: Annotated[str, AfterValidator(_contact), Field(max_length=200)] = ""
     sources: _ListOfText = []
@@ -136,6 +140,7 @@ class FileSpec(_Spec):
     allow_private: list[Annotated[str, AfterValidator(_private_entry)]] = []
     channels: dict[Name, _ChannelSpec] = {}
     subscriptions: dict[Name, _SubscriptionSpec] = {}
+    web: _WebSpec = _WebSpec()
 
 
 # --- one line per mistake ------------------------------------------------------------------------------
@@ -160,6 +165,8 @@ _FORMS = {
     "keywords": "a list of keywords, e.g. [\"du lieu ca nhan\"]",
     "digest": DIGEST_FORM,
     "lang": "vi or en",
+    "web": "a table, e.g. [web] token = \"${GOVMON_API_TOKEN}\"",
+    "token": "a string: the API token, best written as \"${VARIABLE}\" so the secret stays in the environment",
 }
 _ITEM_FORMS = {"kinds": f"an event kind: {', '.join(EVENT_KINDS)}"}
 _TABLE_FORMS = {"channels": "a channel table, e.g. [channels.desk] with url = \"…\"",

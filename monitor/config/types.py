@@ -81,6 +81,7 @@ class Config:
     allow_private: tuple[str, ...] = ()  # hosts or networks (CIDR) a crawl may reach although private (intranet)
     channels: tuple[Channel, ...] = (Channel("console", "console"),)
     path: Path | None = None
+    api_token: str = ""  # [web] token: what `govmon serve`'s JSON API asks for (``${VAR}`` resolved at load)
 
 
 def channel_urls(config: Config) -> list[str]:

@@ -27,6 +27,7 @@ class Carried:
     source: str
     title: str
     url: str
+    article_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def lookup(session: Session, text: str) -> list[Document]:
 def _carried(session: Session, article: Article, role: str) -> Carried:
     source = session.get(Source, article.source_id)
     return Carried(role, article.first_seen_at, article.published_at, source.name if source else "?",
-                   article.title, article.url)
+                   article.title, article.url, article.id or 0)
 
 
 def graph(session: Session, document: Document, depth: int = 2) -> list[Edge]:

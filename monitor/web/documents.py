@@ -1,0 +1,83 @@
+"""A document as users write its id (`/documents/71/NQ-CP`, `/documents/13/2023/NĐ-CP`): type, issuer, dates,
+status, the announcements about it and citing it, and its relation graph drawn as SVG; the registry newest
+first at `/documents`; both under `/api/documents` too."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from govmon.crawler.extract.dates import VN_TZ
+from govmon.monitor.pipeline.registry import DocumentReport, lookup, report
+from govmon.monitor.present.records import document_record, document_report_record
+from govmon.monitor.present.status import status_of
+from govmon.monitor.web.context import decode_cursor, document_path, encode_cursor, read_session, templates
+from govmon.monitor.web.graph import relation_svg
+from govmon.storage import repository as repo
+from govmon.storage.models import Document
+from govmon.storage.repository.browse import documents_page
+
+__all__ = ["pages", "api"]
+
+pages = APIRouter()
+api = APIRouter(tags=["documents"])
+
+
+def _today() -> str:
+    """Today in Vietnam, the day a status is stated for."""
+    return datetime.now(VN_TZ).date().isoformat()
+
+
+def _reports(session: Session, document_id: str) -> list[DocumentReport]:
+    found = lookup(session, document_id)
+    if not found:
+        raise HTTPException(404, f"no document {document_id!r} in the registry")
+    return [report(session, d) for d in found]
+
+
+def _with_status(result: DocumentReport) -> dict[str, Any]:
+    d = result.document
+    status = status_of(d.key, d.effective_on, result.edges, _today())
+    return {**document_report_record(result),
+            "status": {"state": status.state, "label": status.label, "by": status.by, "basis": status.basis}}
+
+
+@pages.get("/documents", response_class=HTMLResponse)
+def registry_page(request: Request, session: Annotated[Session, Depends(read_session)],
+                  cursor: str | None = None) -> HTMLResponse:
+    items, next_cursor = _documents(session, cursor, 100)
+    return templates.TemplateResponse(request, "documents.html", {"documents": items, "next_cursor": next_cursor})
+
+
+@pages.get("/documents/{document_id:path}", response_class=HTMLResponse)
+def document_page(request: Request, document_id: str, session: Annotated[Session, Depends(read_session)]) -> HTMLResponse:
+    shown = [(_with_status(r), _picture(r)) for r in _reports(session, document_id)]
+    return templates.TemplateResponse(request, "document.html", {"document_id": document_id, "shown": shown})
+
+
+def _picture(result: DocumentReport) -> str:
+    labels = {result.document.key: result.document.type}
+    return relation_svg(result.document.key, result.edges, document_path, labels) if result.edges else ""
+
+
+def _documents(session: Session, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    rows: list[Document] = list(documents_page(session, decode_cursor(cursor), limit + 1))
+    counts = repo.mention_counts(session, [d.id for d in rows[:limit] if d.id is not None])
+    more = len(rows) > limit
+    return [document_record(d, counts) for d in rows[:limit]], encode_cursor(rows[limit - 1].id) if more else None
+
+
+@api.get("/documents", summary="The document registry, most recently registered first")
+def documents_api(session: Annotated[Session, Depends(read_session)], cursor: str | None = None,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    items, next_cursor = _documents(session, cursor, limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@api.get("/documents/{document_id:path}", summary="A document with its announcements, relations and status")
+def document_api(document_id: str, session: Annotated[Session, Depends(read_session)]) -> list[dict[str, Any]]:
+    """One entry per registry row the id names (a sign without a year may name one per year)."""
+    return [_with_status(r) for r in _reports(session, document_id)]
