@@ -16,9 +16,12 @@ import numpy as np
 from govmon.crawler.extract.normalize import comparison_form
 from govmon.monitor.analysis.dedupe import shingles, token_list
 
-__all__ = ["word_diff", "is_significant", "overlap"]
+__all__ = ["word_diff", "word_opcodes", "is_significant", "overlap", "Opcode"]
+
+Opcode = tuple[str, int, int, int, int]  # difflib's (tag, i1, i2, j1, j2)
 
 _TOKEN = re.compile(r"\S+")
+_SPAN = re.compile(r"\S+\s*")
 _CONTEXT = 4
 
 
@@ -32,8 +35,20 @@ def _matcher(old: list[str], new: list[str]) -> difflib.SequenceMatcher:
     return difflib.SequenceMatcher(None, key_old, key_new, autojunk=False)
 
 
-def _opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
+def _opcodes(old: list[str], new: list[str]) -> list[Opcode]:
     return _matcher(old, new).get_opcodes()
+
+
+def word_opcodes(old: str, new: str) -> tuple[list[str], list[str], list[Opcode]]:
+    """The words of both texts, each with the whitespace that follows it (so that joined they give the text
+    back, line breaks included, bar leading whitespace), and difflib's opcodes between them, words matched
+    by their comparison form as `word_diff` matches them.
+
+    >>> word_opcodes("a b\\nc", "a x\\nc")
+    (['a ', 'b\\n', 'c'], ['a ', 'x\\n', 'c'], [('equal', 0, 1, 0, 1), ('replace', 1, 2, 1, 2), ('equal', 2, 3, 2, 3)])
+    """
+    a, b = _SPAN.findall(old), _SPAN.findall(new)
+    return a, b, _opcodes(a, b)
 
 
 def is_significant(old: str, new: str) -> bool:
@@ -64,14 +79,14 @@ def word_diff(old: str, new: str, limit: int = 600, max_hunks: int = 5) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _hunk(a: list[str], b: list[str], group: list[tuple[str, int, int, int, int]]) -> str:
+def _hunk(a: list[str], b: list[str], group: list[Opcode]) -> str:
     parts = [_part(a, b, op) for op in group]
     head = "…" if group[0][1] > 0 else ""
     tail = "…" if group[-1][2] < len(a) else ""
     return " ".join(p for p in (head, *parts, tail) if p)
 
 
-def _part(a: list[str], b: list[str], op: tuple[str, int, int, int, int]) -> str:
+def _part(a: list[str], b: list[str], op: Opcode) -> str:
     tag, i1, i2, j1, j2 = op
     if tag == "equal":
         return " ".join(a[i1:i2])
