@@ -196,8 +196,7 @@ def etag_for(entries: Sequence[Mapping[str, Any]], updated: datetime | None = No
     after its alert is recorded), with `updated` and the renderer's versions: whatever changes the feed's
     bytes for one URL changes the tag. (A feed's title and links are fixed by its URL.)"""
     digest = hashlib.sha256(_RENDERER.encode())
-    digest.update(json.dumps([updated.isoformat() if updated else None, *entries], sort_keys=True, default=str,
-                             ensure_ascii=False).encode())
+    digest.update(json.dumps([updated.isoformat() if updated else None, *entries], sort_keys=True, default=str).encode())
     return f'"{digest.hexdigest()[:32]}"', feed_updated(entries, updated).astimezone(UTC)
 
 

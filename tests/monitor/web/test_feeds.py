@@ -178,6 +178,7 @@ def test_every_scraped_string_comes_out_as_the_same_text(scraped):
 
 def test_characters_xml_cannot_carry_are_dropped_not_fatal():
     event = {**CHANGED, "title": "Giá\x0b xăng\x00 \ud800tăng", "diff": "a\x1fb"}
+    assert etag_for([event]) != etag_for([CHANGED])
     document = _feed([event])
     assert _errors(document) == ""
     entry = _parsed(document).entries[0]
