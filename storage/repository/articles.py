@@ -19,6 +19,7 @@ from govmon.storage.models import (
     utcnow,
 )
 from govmon.storage.repository._rows import insert_once
+from govmon.storage.repository.search import index_article
 
 __all__ = ["article_by_url", "add_article", "lock_article", "latest_version", "versions_of", "version_next_to",
            "add_version", "known_pages", "known_urls", "add_file", "files_of", "export_rows"]
@@ -70,11 +71,13 @@ def version_next_to(session: Session, article_id: int, when: datetime, after: bo
 
 def add_version(session: Session, article: Article, **fields: Any) -> Version:
     """Append a version of `article` (versions are never updated or deleted); `seq` counts arrivals, the
-    history's order is `fetched_at` (an archive import passes the capture time)."""
+    history's order is `fetched_at` (an archive import passes the capture time). The search index follows
+    the newest version by that order."""
     arrived = session.exec(select(func.max(Version.seq)).where(Version.article_id == article.id)).one()
     fields.setdefault("fetched_at", utcnow())
     version = Version(article_id=article.id, seq=(arrived or 0) + 1, **fields)
     session.add(version)
+    index_article(session, article.id, version.title, f"{version.lead}\n{version.text}", version.fetched_at)
     return version  # inserted at the next flush (its id is known after it)
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from govmon.storage.models import Article, DocRelation, Document, Mention, utcnow
 from govmon.storage.repository._rows import insert_once
+from govmon.storage.repository.search import index_document
 
 __all__ = ["get_document", "documents_by_number", "documents_by_id", "documents_by_ids", "add_document",
            "set_mentions", "mentions_of", "article_documents", "add_relation", "find_documents", "mention_counts",
@@ -49,10 +50,13 @@ def documents_by_ids(session: Session, canonical_ids: Iterable[str]) -> dict[str
 
 
 def add_document(session: Session, key: str, canonical_id: str, **fields: Any) -> Document:
-    """The registry row with `key`: created with `fields`, or the one another writer created first."""
+    """The registry row with `key`: created with `fields` (and indexed for search), or the one another
+    writer created first."""
     values = {"key": key, "canonical_id": canonical_id, "first_seen_at": utcnow(),
               "number_key": number_key(str(fields.get("number", ""))), **fields}
-    document, _ = insert_once(session, Document, values, {"key": key})
+    document, inserted = insert_once(session, Document, values, {"key": key})
+    if inserted:
+        index_document(session, document)
     return document
 
 
