@@ -74,7 +74,7 @@ def relation_svg(focus: str, edges: Sequence[Edge], href: Callable[[str], str],
         _draw_node(root, node, node == focus, layout, href(node), labels.get(node, ""))
     if hidden:
         layout.height += NOTE_H
-        _text(root, ((layout.left + layout.right) / 2, layout.height - MARGIN - 6), f"+{hidden} more not shown",
+        _text(root, ((layout.left + layout.right) / 2, layout.height - MARGIN - 6), f"+{hidden} more documents not shown",
               LABEL_PX, MUTED)
     _frame(root, layout)
     return ET.tostring(root, encoding="unicode")
@@ -175,19 +175,21 @@ def _ordered(layer: Mapping[str, int], pairs: Sequence[Pair], nodes: Sequence[st
     for node in nodes:
         rows[layer[node]].append(node)
     succ, pred = _adjacency(pairs)
+    columns = _columns(rows)
     for index in range(1, len(rows)):
-        _by_barycentre(rows[index], pred, _positions(rows[:index]))
+        _by_barycentre(rows[index], pred, _positions(rows[:index], columns), columns)
     for index in range(len(rows) - 2, -1, -1):
-        _by_barycentre(rows[index], succ, _positions(rows[index + 1:]))
+        _by_barycentre(rows[index], succ, _positions(rows[index + 1:], columns), columns)
     return rows
 
 
-def _positions(rows: Iterable[list[str]]) -> dict[str, float]:
-    return {node: i - (len(row) - 1) / 2 for row in rows for i, node in enumerate(row)}
+def _positions(rows: Iterable[list[str]], columns: float) -> dict[str, float]:
+    return {node: left for row in rows for node, (_, left) in zip(row, _grid(len(row), columns))}
 
 
-def _by_barycentre(row: list[str], neighbours: Mapping[str, list[str]], placed: Mapping[str, float]) -> None:
-    current = _positions([row])
+def _by_barycentre(row: list[str], neighbours: Mapping[str, list[str]], placed: Mapping[str, float],
+                   columns: float) -> None:
+    current = _positions([row], columns)
 
     def key(node: str) -> float:
         known = [placed[n] for n in neighbours.get(node, ()) if n in placed]
@@ -203,22 +205,34 @@ def _box_width(nodes: Sequence[str], labels: Mapping[str, str]) -> float:
     return min(max(needed, MIN_BOX_W), MAX_BOX_W)
 
 
-def _place(layers: list[list[str]], box_w: float) -> _Layout:
-    """Boxes on a grid of slots (a box and the gap after it), each layer's rows centred."""
-    slot, layout = box_w + GAP_X, _Layout(box_w)
+def _columns(layers: Sequence[Sequence[str]]) -> float:
+    """How many slots (a box and the gap after it) wide the picture is; half a slot more when a layer wraps."""
     wrapped = any(len(layer) > PER_ROW for layer in layers)
-    columns = min(PER_ROW, max(len(layer) for layer in layers)) + (0.5 if wrapped else 0)
-    y = MARGIN
+    return min(PER_ROW, max(len(layer) for layer in layers)) + (0.5 if wrapped else 0)
+
+
+def _grid(count: int, columns: float) -> list[tuple[int, float]]:
+    """The places of a layer of `count` boxes as (row, left edge in slots), left to right: a wrapped layer's
+    rows zigzag, so the documents' order is still their order across the page."""
+    sizes = [min(PER_ROW, count - start) for start in range(0, count, PER_ROW)]
+    places = [(number, _row_start(size, columns, number if len(sizes) > 1 else None) + j)
+              for number, size in enumerate(sizes) for j in range(size)]
+    return sorted(places, key=lambda place: (place[1], place[0]))
+
+
+def _place(layers: list[list[str]], box_w: float) -> _Layout:
+    """Boxes where `_grid` puts them, top to bottom by layer."""
+    slot, layout, columns, y = box_w + GAP_X, _Layout(box_w), _columns(layers), MARGIN
     for index, layer in enumerate(layers):
-        chunks = [layer[i:i + PER_ROW] for i in range(0, len(layer), PER_ROW)]
-        for number, chunk in enumerate(chunks):
-            start = _row_start(len(chunk), columns, number if len(chunks) > 1 else None)
-            lefts = [MARGIN + (start + j) * slot for j in range(len(chunk))]
-            layout.at.update((node, (left, y)) for node, left in zip(chunk, lefts))
-            layout.row_of.update((node, len(layout.rows)) for node in chunk)
-            layout.rows.append((y, lefts, index))
-            y += BOX_H + ROW_GAP
-        y += LAYER_GAP - ROW_GAP
+        grid = _grid(len(layer), columns)
+        count = 1 + max(number for number, _ in grid)
+        for number in range(count):
+            here = [(node, MARGIN + left * slot) for node, (row, left) in zip(layer, grid) if row == number]
+            top = y + number * (BOX_H + ROW_GAP)
+            layout.at.update((node, (left, top)) for node, left in here)
+            layout.row_of.update((node, len(layout.rows)) for node, _ in here)
+            layout.rows.append((top, [left for _, left in here], index))
+        y += count * (BOX_H + ROW_GAP) - ROW_GAP + LAYER_GAP
     layout.right, layout.height = 2 * MARGIN + columns * slot - GAP_X, y - LAYER_GAP + MARGIN
     return layout
 
@@ -281,7 +295,8 @@ def _spots(legs: Sequence[Leg], t: float) -> list[Point]:
     wide = [c for c in curves if abs(c[1][1] - c[0][1]) > ROW_GAP + 1] or curves
     best = wide[0] if t < 0.5 else wide[-1] if t > 0.5 else wide[len(wide) // 2]
     others = [c for c in wide if c is not best]
-    return [_on_curve(curve, at) for curve in [best, *others] for at in dict.fromkeys((t, 0.5, 0.25, 0.75))]
+    steps = dict.fromkeys((t, 0.5, 0.25, 0.75, 0.35, 0.65, 0.15, 0.85))
+    return [_on_curve(curve, at) for curve in [best, *others] for at in steps]
 
 
 def _on_curve(curve: tuple[Point, Point], t: float) -> Point:
@@ -345,7 +360,8 @@ def _draw_edges(root: ET.Element, edges: Sequence[Edge], layout: _Layout, ids: M
     for e in edges:
         grouped.setdefault((e.source, e.target), []).append(e)
     outgoing, incoming = _degrees(grouped, 0), _degrees(grouped, 1)
-    placed: list[tuple[Box, str]] = []
+    placed: list[tuple[Box, str | None]] = [((x - 2, y - 2, x + layout.box_w + 2, y + BOX_H + 2), None)
+                                            for x, y in layout.at.values()]  # labels keep off the boxes too
     for (source, target), group in grouped.items():
         fewer = (outgoing[source] > incoming[target]) - (outgoing[source] < incoming[target])
         t = 0.25 if (target, source) in grouped else 0.5 + 0.25 * fewer
@@ -383,15 +399,18 @@ def _verbs(group: Sequence[Edge]) -> str:
     return ", ".join(dict.fromkeys(RELATION_VI.get(e.rel, e.rel) for e in group))
 
 
-def _label_box(text: str, spots: Sequence[Point], placed: list[tuple[Box, str]]) -> Box | None:
-    """The first spot where the label overlaps no other, recorded in `placed`; None when the same words
-    already sit at the best spot (edges sharing a channel); the best spot when every one is taken."""
+def _label_box(text: str, spots: Sequence[Point], placed: list[tuple[Box, str | None]]) -> Box | None:
+    """Where the label goes, recorded in `placed`: the first spot on the line, or else beside it, that
+    overlaps no box and no other label. None when the same words already sit at the best spot (edges sharing
+    a channel) or when there is no room at all: the arrow's title still names the relation."""
     w, h = len(text) * EDGE_PX * 0.56 + 8, EDGE_PX * 1.4
-    boxes = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y in spots]
+    beside = [(x + side * (w / 2 + 6), y) for x, y in spots for side in (-1, 1)]
+    boxes = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2) for x, y in [*spots, *beside]]
     if any(words == text and max(abs(a - b) for a, b in zip(box, boxes[0])) < 4 for box, words in placed):
         return None
-    free = next((box for box in boxes if not any(_overlap(box, other) for other, _ in placed)), boxes[0])
-    placed.append((free, text))
+    free = next((box for box in boxes if not any(_overlap(box, other) for other, _ in placed)), None)
+    if free is not None:
+        placed.append((free, text))
     return free
 
 
