@@ -10,10 +10,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from govmon.crawler.extract.dates import local_iso
 from govmon.crawler.sources import load_sources
 from govmon.monitor.analysis.dedupe import cluster_lines
-from govmon.monitor.cli.common import fail, load, open_store, out
+from govmon.monitor.cli.common import JSON_HELP, fail, load, open_store, out, print_json
+from govmon.monitor.present.records import cluster_record
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from govmon.storage.models import RepostCluster
@@ -51,19 +51,25 @@ def dedupe(jsonl: Annotated[bool, typer.Option("--jsonl", help='{"id","url","sou
 
 
 @clusters_app.command("show")
-def clusters_show(cluster_id: Annotated[int, typer.Argument(help="A cluster id (from `govmon events --json` or the store).")]) -> None:
+def clusters_show(cluster_id: Annotated[int, typer.Argument(help="A cluster id (from `govmon events --json` or the store).")],
+                  as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} An object: id, canonical, "
+                                                        "created_at, articles.")] = False) -> None:
     """The copies of one announcement: canonical first, then by publication time."""
     engine = open_store()
     with session_scope(engine) as session:
         cluster = session.get(RepostCluster, cluster_id)
         if cluster is None:
             raise fail(f"no cluster {cluster_id}")
-        members = sorted(repo.cluster_members(session, cluster_id),
-                         key=lambda m: (m[0].id != cluster.canonical_article_id, m[0].published_at or m[0].first_seen_at))
-        table = Table(title=f"cluster {cluster_id}: {len(members)} copies")
-        for column in ("", "published", "source", "title", "url"):
-            table.add_column(column, overflow="fold")
-        for article, source in members:
-            mark = "canonical" if article.id == cluster.canonical_article_id else ""
-            table.add_row(mark, (local_iso(article.published_at) or "")[:16], source.name, article.title, article.url)
+        members = repo.cluster_members(session, cluster_id)
+        documents = {a.id: [doc for doc, _ in repo.article_documents(session, a.id)] for a, _ in members if a.id}
+        record = cluster_record(cluster, members, documents)
+    if as_json:
+        print_json(record)
+        return
+    table = Table(title=f"cluster {cluster_id}: {len(record['articles'])} copies")
+    for column in ("", "published", "source", "title", "url"):
+        table.add_column(column, overflow="fold")
+    for copy in record["articles"]:
+        table.add_row("canonical" if copy["canonical"] else "", (copy["published_at"] or "")[:16],
+                      copy["source"], copy["title"], copy["url"])
     out.print(table)

@@ -2,11 +2,13 @@
 the store. Errors a user can fix are one clear line on stderr and exit status 2."""
 from __future__ import annotations
 
+import json
 import os
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -22,10 +24,13 @@ from govmon.notifiers import protect_logs
 from govmon.storage.db import ENV_VAR, describe_url, make_engine
 from govmon.storage.migrate import SchemaOutOfDate, ensure_schema
 
-__all__ = ["out", "err", "state", "fail", "load", "open_store", "env_database", "chosen_sources", "parse_day"]
+__all__ = ["out", "err", "state", "fail", "load", "open_store", "env_database", "chosen_sources", "parse_day",
+           "print_json", "JSON_HELP"]
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # an error is one line, however long
+
+JSON_HELP = "Print one JSON document on stdout (the web API's field names) instead of a table."
 
 
 @dataclass
@@ -87,3 +92,8 @@ def parse_day(value: str | None, end: bool = False) -> datetime | None:
     if moment.tzinfo is None:
         moment = datetime.combine(moment.date(), time.max if end else time.min, VN_TZ)
     return moment
+
+
+def print_json(data: Any) -> None:
+    """What a `--json` option prints: one JSON document on stdout, indented, UTF-8 text unescaped."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -1,23 +1,24 @@
-"""`govmon daemon` (monitor the configured sources until stopped) and `govmon status` (per source: last
-run, outcome, next run, recent errors — what an operator checks first)."""
+"""`govmon daemon` (monitor the configured sources until stopped), `govmon status` (per source: last run,
+outcome, next run, recent errors — what an operator checks first) and `govmon events` (what was alerted)."""
 from __future__ import annotations
 
+import json
 import logging
-from datetime import timedelta
-from typing import Annotated, Optional
+import sys
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
 
-from govmon.crawler.extract.dates import local_iso
-from govmon.monitor.cli.common import chosen_sources, fail, load, open_store, out
+from govmon.monitor.cli.common import JSON_HELP, chosen_sources, fail, load, open_store, out, print_json
+from govmon.monitor.present.health import next_run_text, source_health
+from govmon.monitor.present.records import event_record
 from govmon.monitor.service.daemon import GRACE_SECONDS, Daemon
-from govmon.monitor.service.runner import enabled_sources
 from govmon.storage import repository as repo
 from govmon.storage.db import describe_url, session_scope
 from govmon.storage.lock import StoreLocked
 
-__all__ = ["daemon", "status"]
+__all__ = ["daemon", "status", "events"]
 
 
 def daemon(sources: Annotated[Optional[list[str]], typer.Argument(help="Source names (default: the configured ones).")] = None,
@@ -38,24 +39,40 @@ def daemon(sources: Annotated[Optional[list[str]], typer.Argument(help="Source n
     out.print("govmon daemon: stopped", highlight=False)
 
 
-def status() -> None:
+def status(as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} A list of sources.")] = False) -> None:
     """Per source: last run and its outcome, the next run, whether it is broken, recent errors; a source whose
     definition opts out of certificate checks says so."""
     config = load()
-    definitions = {s.name: s for s in enabled_sources(config)}
     engine = open_store()
+    with session_scope(engine) as session:
+        health = source_health(session, chosen_sources(config))
+    if as_json:
+        print_json(health)
+        return
+    out.print(_status_table(health))
+
+
+def _status_table(health: list[dict[str, Any]]) -> Table:
     table = Table(title="Sources")
     for column in ("source", "last run", "outcome", "next run", "broken since", "recent error"):
         table.add_column(column, overflow="fold")
+    for h in health:
+        name = h["name"] if h["tls_verify"] else f"{h['name']} (tls_verify = false)"
+        error = h["recent_errors"][0]["message"] if h["recent_errors"] else ""
+        table.add_row(name, (h["last_run_at"] or "never")[:16], h["outcome"], next_run_text(h),
+                      (h["broken_since"] or "")[:16], error[:80])
+    return table
+
+
+def events(as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line (a stream: JSON lines, "
+                                                 "unlike the other commands' one document).")] = False,
+           kind: Annotated[Optional[str], typer.Option(help="Only events of this kind.")] = None) -> None:
+    """Every recorded event (alerts), oldest first."""
+    engine = open_store()
     with session_scope(engine) as session:
-        stored = {s.name: s for s in repo.sources(session)}
-        for name in sorted(set(definitions) | set(stored)):
-            row, definition = stored.get(name), definitions.get(name)
-            errors = [r.message or r.status for r in repo.recent_runs(session, row.id, 3) if r.status != "ok"] if row else []
-            due = (row.last_run_at + timedelta(minutes=definition.interval_minutes)
-                   if row and row.last_run_at and definition else None)
-            name = f"{name} (tls_verify = false)" if definition and not definition.tls_verify else name
-            table.add_row(name, (local_iso(row.last_run_at) or "never")[:16] if row else "never",
-                          row.last_status if row else "", (local_iso(due) or ("now" if definition else "—"))[:16],
-                          (local_iso(row.broken_since) or "")[:16] if row else "", (errors[0] if errors else "")[:80])
-    out.print(table)
+        rows = [event_record(session, e) for e in repo.events(session) if not kind or e.kind == kind]
+    for row in rows:
+        if as_json:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            out.print(f"#{row['id']} {row['created_at']} [bold]{row['kind']}[/] {row['title']}  {row['url']}", highlight=False)

@@ -12,8 +12,9 @@ from rich.tree import Tree
 from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.analysis.documents import RELATION_VI
 from govmon.monitor.analysis.keys import fold, words_key
-from govmon.monitor.cli.common import fail, open_store, out, parse_day
+from govmon.monitor.cli.common import JSON_HELP, fail, open_store, out, parse_day, print_json
 from govmon.monitor.pipeline.registry import Carried, DocumentReport, lookup, report
+from govmon.monitor.present.records import document_record, document_report_record
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 
@@ -25,12 +26,16 @@ docs_app = typer.Typer(help="The document registry: every legal document govmon 
 @docs_app.command("list")
 def docs_list(type_: Annotated[Optional[str], typer.Option("--type", help="Type word, e.g. 'nghị quyết'.")] = None,
               issuer: Annotated[Optional[str], typer.Option(help="Issuer or sign code, e.g. 'CP', 'UBND', 'BTC'.")] = None,
-              since: Annotated[Optional[str], typer.Option(help="Issued on or after this date (by the year of the sign when no date is known).")] = None) -> None:
+              since: Annotated[Optional[str], typer.Option(help="Issued on or after this date (by the year of the sign when no date is known).")] = None,
+              as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} A list of documents.")] = False) -> None:
     """Documents in the registry, most recently seen first."""
     engine = open_store()
     with session_scope(engine) as session:
         documents = repo.find_documents(session, _or_none(fold, type_), _or_none(_issuer_words, issuer), parse_day(since))
         counts = repo.mention_counts(session, [d.id for d in documents if d.id is not None])
+    if as_json:
+        print_json([document_record(d, counts) for d in documents])
+        return
     table = Table(title=f"{len(documents)} documents")
     for column in ("id", "type", "issued", "first seen", "about", "cites"):
         table.add_column(column)
@@ -80,12 +85,19 @@ def _render(result: DocumentReport) -> None:
 
 
 @docs_app.command("show")
-def docs_show(document: Annotated[str, typer.Argument(help="A document id, e.g. 71/NQ-CP or 13/2023/NĐ-CP.")]) -> None:
+def docs_show(document: Annotated[str, typer.Argument(help="A document id, e.g. 71/NQ-CP or 13/2023/NĐ-CP.")],
+              as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} A list of reports (document, about, "
+                                                    "cited_by, relations): an id without a year may name several "
+                                                    "documents.")] = False) -> None:
     """One document: timeline, every source that carried it, and its relations in both directions."""
     engine = open_store()
     with session_scope(engine) as session:
         found = lookup(session, document)
         if not found:
             raise fail(f"no document {document!r} in the registry; see `govmon docs list`")
-        for d in found:
-            _render(report(session, d))
+        reports = [report(session, d) for d in found]
+        if as_json:
+            print_json([document_report_record(r) for r in reports])
+            return
+        for r in reports:
+            _render(r)

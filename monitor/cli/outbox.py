@@ -2,15 +2,17 @@
 test CHANNEL` (one test message through a configured channel, to check its URL and credentials)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.table import Table
 
 from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.alerts.dispatch import channel_problems, dispatch
-from govmon.monitor.cli.common import fail, load, open_store, out
+from govmon.monitor.cli.common import JSON_HELP, fail, load, open_store, out, print_json
+from govmon.monitor.present.records import delivery_record
 from govmon.notifiers import build
 from govmon.notifiers.base import Message, NotifierError
 from govmon.storage import repository as repo
@@ -24,29 +26,32 @@ notify_app = typer.Typer(help="Channels.", no_args_is_help=True)
 
 
 @outbox_app.command("list")
-def outbox_list(status: Annotated[Optional[str], typer.Option(help="pending, sending, sent or dead.")] = None) -> None:
+def outbox_list(status: Annotated[Optional[str], typer.Option(help="pending, sending, sent or dead.")] = None,
+                as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} A list of deliveries.")] = False) -> None:
     """Deliveries, newest first, with their attempts and last error. A pending delivery whose channel is
     not in the configuration (channel_missing) or cannot be built (channel_unusable) says so: it waits
     for its channel and holds back no other."""
     engine, config = open_store(), load()
-    table = Table(title="Outbox")
-    for column in ("#", "event", "channel", "status", "attempts", "next try / sent", "last error"):
-        table.add_column(column, overflow="fold")
     with session_scope(engine) as session:
         rows = repo.deliveries(session, status)
         events = repo.events_by_ids(session, (d.event_id for d in rows))
     problems = channel_problems(config.channels, sorted({d.channel for d in rows}))
-    for d in rows:
-        event = events.get(d.event_id)
-        table.add_row(str(d.id), f"{event.kind if event else '?'} #{d.event_id}", d.channel, _state(d, problems),
-                      str(d.attempts), (local_iso(_when(d)) or "")[:16], d.last_error[:120])
-    out.print(table)
+    records = [delivery_record(d, events.get(d.event_id), problems.get(d.channel, "")) for d in rows]
+    if as_json:
+        print_json(records)
+        return
+    out.print(_outbox_table(rows, records))
 
 
-def _state(delivery: Delivery, problems: dict[str, str]) -> str:
-    if delivery.status == "pending" and delivery.channel in problems:
-        return f"pending ({problems[delivery.channel]})"
-    return delivery.status
+def _outbox_table(rows: Sequence[Delivery], records: list[dict[str, Any]]) -> Table:
+    table = Table(title="Outbox")
+    for column in ("#", "event", "channel", "status", "attempts", "next try / sent", "last error"):
+        table.add_column(column, overflow="fold")
+    for d, r in zip(rows, records):
+        state = f"{r['status']} ({r['problem']})" if r["problem"] else r["status"]
+        table.add_row(str(r["id"]), f"{r['kind'] or '?'} #{r['event']}", r["channel"], state, str(r["attempts"]),
+                      (local_iso(_when(d)) or "")[:16], r["last_error"][:120])
+    return table
 
 
 def _when(delivery: Delivery) -> datetime | None:

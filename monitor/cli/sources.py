@@ -31,9 +31,10 @@ from govmon.crawler.sources import (
     load_source,
     load_sources,
 )
-from govmon.monitor.cli.common import fail, load, out
+from govmon.monitor.cli.common import JSON_HELP, fail, load, out, print_json
 from govmon.monitor.cli.views import sources_table
 from govmon.monitor.config import Config, user_sources_dir
+from govmon.monitor.present.records import source_record
 from govmon.monitor.service.runner import crawl_settings
 
 __all__ = ["sources_app"]
@@ -50,10 +51,14 @@ def _all(config: Config) -> dict[str, Source]:
 
 
 @sources_app.command("list")
-def sources_list(legacy: Annotated[bool, typer.Option(help="Include archive-only legacy sources.")] = True) -> None:
+def sources_list(legacy: Annotated[bool, typer.Option(help="Include archive-only legacy sources.")] = True,
+                 as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} A list of sources.")] = False) -> None:
     """The source definitions govmon knows (built-in, ~/.config/govmon/sources and your source_dirs)."""
-    found = [s for s in _all(load()).values() if legacy or not s.legacy]
-    out.print(sources_table(sorted(found, key=lambda s: (s.kind, s.name))))
+    found = sorted((s for s in _all(load()).values() if legacy or not s.legacy), key=lambda s: (s.kind, s.name))
+    if as_json:
+        print_json([source_record(s) for s in found])
+        return
+    out.print(sources_table(found))
 
 
 def _fetcher(config: Config, source: Source) -> SafeFetcher:
