@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test run lock clean
+.PHONY: demo serve test run lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ $(STAMP): $(BIN)/python pyproject.toml requirements.lock
 
 demo: $(STAMP)   ## install (first use) and run the offline demonstration
 	$(BIN)/govmon demo
+
+serve: $(STAMP)  ## the demonstration, then its web view, feeds and API at http://127.0.0.1:8080 (Ctrl-C stops)
+	$(BIN)/govmon demo --serve
 
 test: $(STAMP)   ## install (first use) and run the whole test suite
 	$(BIN)/python -m pytest

@@ -205,10 +205,10 @@ class Event(SQLModel, table=True):
     kind: str = Field(index=True)
     dedup_key: str = Field(unique=True)
     created_at: Optional[datetime] = _ts(nullable=False, index=True)
-    source_id: Optional[int] = Field(default=None, foreign_key="source.id")
-    article_id: Optional[int] = Field(default=None, foreign_key="article.id")
+    source_id: Optional[int] = Field(default=None, foreign_key="source.id", index=True)
+    article_id: Optional[int] = Field(default=None, foreign_key="article.id", index=True)
     cluster_id: Optional[int] = Field(default=None, foreign_key="repostcluster.id")
-    document_id: Optional[int] = Field(default=None, foreign_key="document.id")
+    document_id: Optional[int] = Field(default=None, foreign_key="document.id", index=True)
     title: str = ""
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from govmon.monitor.analysis.dedupe import copy_rank
-from govmon.monitor.present.diffs import diff_ops, diff_record
+from govmon.monitor.present.diffs import diff_ops, diff_record, version_text
 from govmon.monitor.present.records import article_record, version_record
 from govmon.monitor.web.context import decode_cursor, encode_cursor, read_session, templates
 from govmon.storage import repository as repo
@@ -37,7 +37,7 @@ def _copies(session: Session, article: Article, source: Source) -> list[tuple[Ar
 
 
 def _record(session: Session, article: Article, source: Source) -> dict[str, Any]:
-    return article_record(article, source.name, documents=repo.article_documents(session, article.id or 0))
+    return article_record(article, source.name, [doc for doc, _ in repo.article_documents(session, article.id or 0)])
 
 
 def _numbered(session: Session, article: Article) -> dict[int, Version]:
@@ -59,6 +59,7 @@ def announcement(request: Request, article_id: int, session: Annotated[Session, 
     article, source = _found(session, article_id)
     stored = _numbered(session, article)
     values = {"a": _record(session, article, source), "article": article,
+              "subjects": {doc for doc, role in repo.article_documents(session, article_id) if role == "subject"},
               "copies": [_record(session, a, s) | {"official": s.official} for a, s in _copies(session, article, source)],
               "versions": [version_record(n, v) for n, v in stored.items()],
               "latest": stored[max(stored)] if stored else None}
@@ -73,13 +74,9 @@ def diff_page(request: Request, article_id: int, session: Annotated[Session, Dep
     stored = _numbered(session, article)
     first, last = _pair(stored, old, new)
     values = {"a": _record(session, article, source), "first": first, "last": last, "view": view,
-              "count": len(stored), "ops": diff_ops(_full(stored[first]), _full(stored[last])),
+              "count": len(stored), "ops": diff_ops(version_text(stored[first]), version_text(stored[last])),
               "versions": {n: version_record(n, v) for n, v in stored.items()}}
     return templates.TemplateResponse(request, "diff.html", values)
-
-
-def _full(version: Version) -> str:
-    return f"{version.title}\n{version.lead}\n{version.text}"
 
 
 @api.get("/announcements", summary="Announcements, newest stored first")

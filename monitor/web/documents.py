@@ -41,8 +41,10 @@ def _reports(session: Session, document_id: str) -> list[DocumentReport]:
 def _with_status(result: DocumentReport) -> dict[str, Any]:
     d = result.document
     status = status_of(d.key, d.effective_on, result.edges, _today())
-    return {**document_report_record(result),
-            "status": {"state": status.state, "label": status.label, "by": status.by, "basis": status.basis}}
+    record = document_report_record(result)
+    record["document"]["status"] = {"state": status.state, "label": status.label, "by": status.by,
+                                    "basis": status.basis}
+    return record
 
 
 @pages.get("/documents", response_class=HTMLResponse)

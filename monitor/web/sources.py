@@ -19,10 +19,10 @@ api = APIRouter(tags=["sources"])
 
 @pages.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, session: Annotated[Session, Depends(read_session)]) -> HTMLResponse:
-    health = source_health(session, web_of(request).definitions)
+    health = source_health(session, list(web_of(request).definitions.values()))
     return templates.TemplateResponse(request, "sources.html", {"sources": health})
 
 
 @api.get("/sources", summary="Every source's health, as `govmon status --json`")
 def sources_api(request: Request, session: Annotated[Session, Depends(read_session)]) -> list[dict[str, Any]]:
-    return source_health(session, web_of(request).definitions)
+    return source_health(session, list(web_of(request).definitions.values()))

@@ -3,7 +3,8 @@ implements or guides it, what mentions it) and per configured channel or subscri
 (ETag, Last-Modified), so feed readers polling every few minutes cost almost nothing."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
@@ -11,7 +12,7 @@ from sqlmodel import Session
 
 from govmon.monitor.web.alerts import KIND_LABELS, Filters, alert_rows, event_filter, filters
 from govmon.monitor.web.context import read_session, templates, web_of
-from govmon.monitor.web.feeds import atom_feed, etag_for, feed_title, not_modified
+from govmon.monitor.web.feeds import atom_feed, etag_for, feed_title, http_date, not_modified
 from govmon.storage.repository.browse import events_page
 from govmon.storage.repository.sources import sources as stored_sources
 
@@ -35,9 +36,8 @@ def _feed(request: Request, session: Session, feed_id: str, title: str, given: F
     return Response(body, media_type=ATOM, headers=_validators(etag, modified))
 
 
-def _validators(etag: str, modified: Any) -> dict[str, str]:
-    return {"ETag": etag, "Last-Modified": modified.strftime("%a, %d %b %Y %H:%M:%S GMT") if modified else "",
-            "Cache-Control": "no-cache"}
+def _validators(etag: str, modified: datetime) -> dict[str, str]:
+    return {"ETag": etag, "Last-Modified": http_date(modified), "Cache-Control": "no-cache"}
 
 
 @feeds.get("/feeds", response_class=HTMLResponse)
