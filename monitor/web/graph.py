@@ -331,12 +331,13 @@ def _root(focus: str, nodes: int, relations: int, hidden: int) -> ET.Element:
 
 
 def _frame(root: ET.Element, layout: _Layout) -> None:
-    """Size the picture to what was drawn: its natural size in pixels, scaled down to fit a narrower screen
-    (the style; a page's CSS may say the same for class ``relation-graph``)."""
+    """Size the picture to what was drawn: width and height give its natural size in pixels, the viewBox
+    lets the page's stylesheet scale it down to a phone (``svg.relation-graph { max-width: 100%; height:
+    auto }``). No style attribute: the pages' Content-Security-Policy allows no inline style."""
     width = layout.right - layout.left
     root.attrib.update({"viewBox": f"{_n(layout.left)} 0 {_n(width)} {_n(layout.height)}",
                         "width": str(math.ceil(width)), "height": str(math.ceil(layout.height)),
-                        "style": "max-width:100%;height:auto", "preserveAspectRatio": "xMidYMin meet"})
+                        "preserveAspectRatio": "xMidYMin meet"})
 
 
 def _defs(root: ET.Element, focus: str) -> dict[bool, str]:
