@@ -73,9 +73,7 @@ def relation_svg(focus: str, edges: Sequence[Edge], href: Callable[[str], str],
     for node in nodes:
         _draw_node(root, node, node == focus, layout, href(node), labels.get(node, ""))
     if hidden:
-        layout.height += NOTE_H
-        _text(root, ((layout.left + layout.right) / 2, layout.height - MARGIN - 6), f"+{hidden} more documents not shown",
-              LABEL_PX, MUTED)
+        _note(root, layout, f"+{hidden} more documents not shown")
     _frame(root, layout)
     return ET.tostring(root, encoding="unicode")
 
@@ -338,6 +336,11 @@ def _frame(root: ET.Element, layout: _Layout) -> None:
     root.attrib.update({"viewBox": f"{_n(layout.left)} 0 {_n(width)} {_n(layout.height)}",
                         "width": str(math.ceil(width)), "height": str(math.ceil(layout.height)),
                         "preserveAspectRatio": "xMidYMin meet"})
+
+
+def _note(root: ET.Element, layout: _Layout, text: str) -> None:
+    layout.height += NOTE_H
+    _text(root, ((layout.left + layout.right) / 2, layout.height - MARGIN - 6), text, LABEL_PX, MUTED)
 
 
 def _defs(root: ET.Element, focus: str) -> dict[bool, str]:
