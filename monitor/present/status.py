@@ -17,7 +17,7 @@ from govmon.monitor.pipeline.registry import Edge
 
 __all__ = ["Status", "status_of", "STATUS_VI"]
 
-STATUS_VI = {"in_force": "còn hiệu lực (theo những gì govmon thấy)", "amended": "được sửa đổi một phần",
+STATUS_VI = {"in_force": "còn hiệu lực", "amended": "được sửa đổi một phần",
              "replaced": "đã bị thay thế", "repealed": "đã bị bãi bỏ", "suspended": "bị đình chỉ",
              "not_yet": "chưa có hiệu lực"}
 _ENDING = (("repeals", "repealed"), ("replaces", "replaced"), ("suspends", "suspended"), ("amends", "amended"))

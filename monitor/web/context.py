@@ -58,7 +58,7 @@ def read_session(request: Request) -> Iterator[Session]:
 
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.PackageLoader("govmon.monitor.web", "templates"), autoescape=True,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                             trim_blocks=True, lstrip_blocks=True)
     env.filters["when"] = lambda iso: (iso or "")[:16].replace("T", " ")
     env.filters["href"] = outside_href
     env.filters["docurl"] = document_path

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from govmon.crawler.extract.dates import VN_TZ
-from govmon.monitor.pipeline.registry import DocumentReport, lookup, report
-from govmon.monitor.present.records import document_record, document_report_record
+from govmon.monitor.pipeline.registry import DocumentReport, Edge, lookup, report
+from govmon.monitor.present.records import canonical_id, document_record, document_report_record
 from govmon.monitor.present.status import status_of
 from govmon.monitor.web.context import decode_cursor, document_path, encode_cursor, read_session, templates
 from govmon.monitor.web.graph import relation_svg
@@ -42,8 +42,8 @@ def _with_status(result: DocumentReport) -> dict[str, Any]:
     d = result.document
     status = status_of(d.key, d.effective_on, result.edges, _today())
     record = document_report_record(result)
-    record["document"]["status"] = {"state": status.state, "label": status.label, "by": status.by,
-                                    "basis": status.basis}
+    record["document"]["status"] = {"state": status.state, "label": status.label,
+                                    "by": [canonical_id(k) for k in status.by], "basis": status.basis}
     return record
 
 
@@ -61,8 +61,10 @@ def document_page(request: Request, document_id: str, session: Annotated[Session
 
 
 def _picture(result: DocumentReport) -> str:
-    labels = {result.document.key: result.document.type}
-    return relation_svg(result.document.key, result.edges, document_path, labels) if result.edges else ""
+    """The relation graph, each document named (and linked) by its id as users write it."""
+    edges = [Edge(canonical_id(e.source), e.rel, canonical_id(e.target), e.evidence) for e in result.edges]
+    focus = result.document.canonical_id
+    return relation_svg(focus, edges, document_path, {focus: result.document.type}) if edges else ""
 
 
 def _documents(session: Session, cursor: str | None, limit: int) -> tuple[list[dict[str, Any]], str | None]:

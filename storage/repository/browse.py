@@ -40,13 +40,21 @@ def _document_clause(ids: Sequence[int]) -> ColumnElement[bool]:
                col(Event.article_id).in_(mentioned))
 
 
+def _source_clause(names: Sequence[str]) -> ColumnElement[bool]:
+    """Events of these sources, or about an announcement one of them carried (any copy of it)."""
+    ids = select(Source.id).where(col(Source.name).in_(names))
+    clusters = select(Article.cluster_id).where(col(Article.source_id).in_(ids), col(Article.cluster_id).is_not(None))
+    carried = select(Article.id).where(or_(col(Article.source_id).in_(ids), col(Article.cluster_id).in_(clusters)))
+    return or_(col(Event.source_id).in_(ids), col(Event.article_id).in_(carried))
+
+
 def events_page(session: Session, where: EventFilter, before: int | None = None, limit: int = 50) -> Sequence[Event]:
     """Events matching `where`, newest first, `limit` of them with ids below `before`."""
     query = select(Event)
     if where.kinds:
         query = query.where(col(Event.kind).in_(where.kinds))
     if where.sources is not None:
-        query = query.where(col(Event.source_id).in_(select(Source.id).where(col(Source.name).in_(where.sources))))
+        query = query.where(_source_clause(where.sources))
     if where.documents is not None:
         query = query.where(_document_clause(where.documents))
     if where.channel is not None:
