@@ -33,6 +33,8 @@ def test_unreachable_sites_give_a_per_source_report_and_exit_1(tmp_path):
     (("run", "no-such-source"), "unknown source"),
     (("run", "baochinphu"), "baochinphu (did you mean baochinhphu?)"),
     (("diff", "https://example.vn/none"), "nothing to compare"),
+    (("diff", "https://example.vn/none", "--json"), "nothing to compare"),
+    (("versions", "https://example.vn/none", "--json"), "no article stored for https://example.vn/none"),
 ])
 def test_user_errors_are_one_clear_line(tmp_path, args, message):
     result = govmon(*args, tmp_path=tmp_path)
