@@ -6,6 +6,7 @@ verified unless the source says tls_verify = false, bounded in bytes and seconds
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, Optional
 from urllib.parse import urlsplit
@@ -100,23 +101,35 @@ def _article_url(page: str, url: str, source: Source) -> str | None:
 def sources_check(name: str,
                   url: Annotated[Optional[str], typer.Option(help="List page to check (default: the first start URL).")] = None,
                   article: Annotated[Optional[str], typer.Option(help="Article URL (default: the first link found).")] = None,
-                  file: Annotated[Optional[Path], typer.Option(help="A saved article page instead of fetching one.")] = None) -> None:
+                  file: Annotated[Optional[Path], typer.Option(help="A saved article page instead of fetching one.")] = None,
+                  as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} An object: source, ok, pages "
+                                                        "(page, url, checks).")] = False) -> None:
     """Show which selectors of a source match what on a live (or saved) page; exit 1 if any fails."""
     config = load()
     source = _all(config).get(name)
     if source is None:
         raise fail(f"unknown source {name!r}; see `govmon sources list`")
-    rows: list[SelectorCheck] = []
+    pages: list[dict[str, Any]] = []
     fetcher = _fetcher(config, source)
     if file is None and source.start_urls:
         list_url, page = _fetch(url or source.start_urls[0], fetcher)
-        rows += _print(f"list page {list_url}", check_list(page, source.list))
+        _checked(pages, "list", list_url, check_list(page, source.list), as_json)
         article = article or _article_url(page, list_url, source)
     if file is not None or article:
         text = decode(file.read_bytes()) if file else _fetch(article or "", fetcher)[1]
-        rows += _print(f"article {file or article}", _article_checks(text, source))
-    if not all(r.ok for r in rows):
-        raise fail(f"{name}: {sum(not r.ok for r in rows)} selector(s) do not match what they promise", code=1)
+        _checked(pages, "article", str(file or article), _article_checks(text, source), as_json)
+    failed = sum(not c["ok"] for p in pages for c in p["checks"])
+    if as_json:
+        print_json({"source": name, "ok": not failed, "pages": pages})
+    if failed:
+        raise fail(f"{name}: {failed} selector(s) do not match what they promise", code=1)
+
+
+def _checked(pages: list[dict[str, Any]], kind: str, where: str, rows: list[SelectorCheck], as_json: bool) -> None:
+    """One page's checks kept for the JSON, or printed as a table at once."""
+    pages.append({"page": kind, "url": where, "checks": [asdict(r) for r in rows]})
+    if not as_json:
+        out.print(_table(f"{'list page' if kind == 'list' else 'article'} {where}", rows))
 
 
 def _article_checks(text: str, source: Source) -> list[SelectorCheck]:
@@ -126,11 +139,6 @@ def _article_checks(text: str, source: Source) -> list[SelectorCheck]:
         return check_article(text, source.article)
     except NotContent as exc:
         raise fail(f"the article page is not content: {exc}", code=1) from exc
-
-
-def _print(title: str, rows: list[SelectorCheck]) -> list[SelectorCheck]:
-    out.print(_table(title, rows))
-    return rows
 
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")

@@ -85,6 +85,27 @@ def test_sources_check_fails_loudly_on_a_redesigned_page(tmp_path):
     assert result.exit_code == 1 and "FAIL body" in result.stdout
 
 
+def test_sources_check_json_gives_each_page_and_selector(tmp_path):
+    with ReplayServer([DAY1]) as server:
+        result = runner.invoke(app, ["--config", _config(tmp_path, server.base_url), "sources", "check", "baochinhphu", "--json"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert (shown["source"], shown["ok"], [p["page"] for p in shown["pages"]]) == ("baochinhphu", True, ["list", "article"])
+    listed = {c["name"]: c for c in shown["pages"][0]["checks"]}
+    assert listed["links"]["ok"] and listed["links"]["found"] > 0 and listed["links"]["selector"]
+    assert shown["pages"][1]["url"].startswith("https://baochinhphu.vn/")
+
+
+def test_sources_check_json_marks_what_fails_and_exits_1(tmp_path):
+    redesigned = tmp_path / "page.html"
+    redesigned.write_text((DAY1 / "baochinhphu.vn" / PAGE).read_text(encoding="utf-8").replace("detail-content", "body-v2"))
+    result = runner.invoke(app, ["sources", "check", "baochinhphu", "--file", str(redesigned), "--json"])
+    assert result.exit_code == 1 and "do not match" in result.stderr
+    shown = json.loads(result.stdout)
+    checks = {c["name"]: c for c in shown["pages"][0]["checks"]}
+    assert shown["ok"] is False and shown["pages"][0]["page"] == "article" and checks["body"]["ok"] is False
+
+
 def _user(tmp_path: Path, crawl: dict | None = None, **source: object) -> str:
     """A config whose [crawl] table is `crawl`, with one user source definition in its source_dirs."""
     write_source(tmp_path / "defs", **{"title": "probe", "hosts": ["portal.example"], **source})
