@@ -34,14 +34,13 @@ def versions(url: Annotated[str, typer.Argument(help="The article's URL, as stor
     engine = open_store()
     with session_scope(engine) as session:
         article = _article(session, url)
-        stored = repo.versions_of(session, article.id or 0)
+        numbered = [version_record(n, v, text) for n, v in enumerate(repo.versions_of(session, article.id or 0), 1)]
         if not as_json:
-            out.print(versions_table(url, stored))
+            out.print(versions_table(url, numbered))
             return
         source = session.get(Source, article.source_id)
         documents = [doc for doc, _ in repo.article_documents(session, article.id or 0)]
-        record = article_record(article, source.name if source else "", documents)
-        print_json({"article": record, "versions": [version_record(n, v, text) for n, v in enumerate(stored, 1)]})
+        print_json({"article": article_record(article, source.name if source else "", documents), "versions": numbered})
 
 
 def _pair(url: str, stored: Sequence[Version], old: int | None, new: int | None) -> tuple[int, int]:

@@ -33,15 +33,16 @@ def docs_list(type_: Annotated[Optional[str], typer.Option("--type", help="Type 
     with session_scope(engine) as session:
         documents = repo.find_documents(session, _or_none(fold, type_), _or_none(_issuer_words, issuer), parse_day(since))
         counts = repo.mention_counts(session, [d.id for d in documents if d.id is not None])
+    records = [document_record(d, counts) for d in documents]
     if as_json:
-        print_json([document_record(d, counts) for d in documents])
+        print_json(records)
         return
-    table = Table(title=f"{len(documents)} documents")
+    table = Table(title=f"{len(records)} documents")
     for column in ("id", "type", "issued", "first seen", "about", "cites"):
         table.add_column(column)
-    for d in documents:
-        table.add_row(d.key, d.type, d.issued_on or "", (local_iso(d.first_seen_at) or "")[:16],
-                      str(counts.get((d.id, "subject"), 0)), str(counts.get((d.id, "cites"), 0)))
+    for r in records:
+        table.add_row(r["key"], r["type"], r["issued_on"] or "", (r["first_seen_at"] or "")[:16], str(r["about"]),
+                      str(r["cites"]))
     out.print(table)
 
 

@@ -1,18 +1,18 @@
 """What the CLI prints: per-source crawl reports, source lists, version histories (rich tables).
 
-Times are stored in UTC and shown in Asia/Ho_Chi_Minh.
+Times are stored in UTC and shown in Asia/Ho_Chi_Minh (version histories are drawn from `monitor.present`
+records, whose times are already local).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from govmon.crawler.extract.dates import local_iso
 from govmon.crawler.sources import Source as SourceDef
 from govmon.monitor.service.runner import CrawlReport
-from govmon.storage.models import Version
 
 __all__ = ["report_table", "sources_table", "versions_table", "STATUS_HELP"]
 
@@ -71,14 +71,14 @@ def sources_table(sources: Sequence[SourceDef]) -> Table:
     return table
 
 
-def versions_table(url: str, versions: Sequence[Version]) -> Table:
-    """An article's versions numbered in time order (fetch or capture time), the numbers `govmon diff` takes."""
+def versions_table(url: str, versions: Sequence[dict[str, Any]]) -> Table:
+    """An article's versions (`present.records.version_record`), numbered in time order (fetch or capture
+    time), the numbers `govmon diff` takes."""
     table = Table(title=url)
     for column in ("#", "fetched (Asia/Ho_Chi_Minh)", "hash", "title", "words"):
         table.add_column(column)
-    for number, v in enumerate(versions, 1):
-        table.add_row(str(number), local_iso(v.fetched_at) or "", v.content_hash[:12], v.title[:70],
-                      str(len(v.text.split())))
+    for v in versions:
+        table.add_row(str(v["number"]), v["fetched_at"] or "", v["hash"][:12], v["title"][:70], str(v["words"]))
     return table
 
 
