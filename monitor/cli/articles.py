@@ -54,11 +54,14 @@ def _pair(url: str, stored: Sequence[Version], old: int | None, new: int | None)
     return first, last
 
 
+_DIFF_JSON = (f"{JSON_HELP} An object: url, from, to (the versions), diff (the inline text printed without --json), "
+              "significant, ops (the equal, delete, insert and replace runs, long equal runs foldable).")
+
+
 def diff(url: Annotated[str, typer.Argument(help="The article's URL, as stored.")],
          old: Annotated[Optional[int], typer.Option("--from", help="Version number (default: the one before --to).")] = None,
          new: Annotated[Optional[int], typer.Option("--to", help="Version number (default: the latest).")] = None,
-         as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} An object: url, from, to, diff (the "
-                                               "text below), significant, ops (equal/delete/insert/replace runs).")] = False) -> None:
+         as_json: Annotated[bool, typer.Option("--json", help=_DIFF_JSON)] = False) -> None:
     """What changed between two versions of an article (word level). Versions are numbered in time order
     (fetch or capture time), as `govmon versions` lists them."""
     engine = open_store()

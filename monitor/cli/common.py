@@ -30,7 +30,7 @@ __all__ = ["out", "err", "state", "fail", "load", "open_store", "env_database", 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # an error is one line, however long
 
-JSON_HELP = "Print one JSON document on stdout (the web API's field names) instead of a table."
+JSON_HELP = "Print one JSON document on stdout (the web API's field names) instead of tables and text."
 
 
 @dataclass
