@@ -20,7 +20,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, Optional
 
-from sqlalchemy import Column, Float, Integer, UniqueConstraint, and_, column, event, func, literal_column, or_, table
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    UniqueConstraint,
+    and_,
+    column,
+    event,
+    func,
+    inspect,
+    literal_column,
+    or_,
+    table,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
@@ -146,7 +159,7 @@ def index_document(session: Session | Connection, document: Document) -> None:
 
 
 def _changed(document: Document, new: bool) -> bool:
-    state = document._sa_instance_state  # type: ignore[attr-defined]
+    state = inspect(document)
     return new or any(state.attrs[name].history.has_changes() for name in _TRACKED)
 
 
@@ -167,11 +180,11 @@ def search_entries(session: Session, folded_query: str, kind: str | None = None,
     """Entries holding every word of `folded_query` (folded again here, so raw text works too), best
     first, `limit` of them after `after`; of `kind` ("article" or "document") when given. Ranked among
     the RANKED most recently indexed matches."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
     words = sorted(set(index_words(folded_query)))
     if not words or limit <= 0:
         return []
-    if kind is not None and kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}: one of {', '.join(KINDS)}")
     ranked = _sqlite_ranked(words, kind) if _dialect(session) == "sqlite" else _postgres_ranked(words, kind)
     return _page(session, ranked.subquery("ranked"), limit, after)
 
@@ -182,9 +195,8 @@ def _sqlite_ranked(words: list[str], kind: str | None) -> Select[Any]:
     if kind is not None:
         match = f'kind : "{kind}" AND {match}'
     score = func.bm25(literal_column(_FTS), 5.0, 1.0, 0.0).label("score")
-    newest = (select(fts.c.rowid.label("entry"), score).select_from(fts)
-              .where(literal_column(_FTS).op("MATCH")(match)).order_by(fts.c.rowid.desc()).limit(RANKED))
-    return newest
+    return (select(fts.c.rowid.label("entry"), score).select_from(fts)
+            .where(literal_column(_FTS).op("MATCH")(match)).order_by(fts.c.rowid.desc()).limit(RANKED))
 
 
 def _postgres_ranked(words: list[str], kind: str | None) -> Select[Any]:
@@ -199,14 +211,16 @@ def _postgres_ranked(words: list[str], kind: str | None) -> Select[Any]:
 
 
 def _page(session: Session, ranked: Any, limit: int, after: Position | None) -> list[SearchHit]:
-    entries = SearchEntry.__table__
-    query = select(entries.c.kind, entries.c.ref_id, ranked.c.score, ranked.c.entry).join(
-        entries, entries.c.id == ranked.c.entry)
+    """The page of `ranked` (entry, score) after `after`, best first, then what each entry is."""
+    page = select(ranked.c.entry, ranked.c.score)
     if after is not None:
-        query = query.where(or_(ranked.c.score > after.score,
-                                and_(ranked.c.score == after.score, ranked.c.entry < after.entry)))
-    rows = session.execute(query.order_by(ranked.c.score, ranked.c.entry.desc()).limit(limit)).all()
-    return [SearchHit(kind, ref_id, float(score), entry) for kind, ref_id, score, entry in rows]
+        page = page.where(or_(ranked.c.score > after.score,
+                              and_(ranked.c.score == after.score, ranked.c.entry < after.entry)))
+    chosen = page.order_by(ranked.c.score, ranked.c.entry.desc()).limit(limit).subquery("page")
+    entries = SearchEntry.__table__
+    query = (select(entries.c.kind, entries.c.ref_id, chosen.c.score, chosen.c.entry)
+             .join(entries, entries.c.id == chosen.c.entry).order_by(chosen.c.score, chosen.c.entry.desc()))
+    return [SearchHit(kind, ref_id, float(score), entry) for kind, ref_id, score, entry in session.execute(query).all()]
 
 
 # --- what a result page shows --------------------------------------------------------------------------
