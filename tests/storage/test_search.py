@@ -218,3 +218,14 @@ def test_the_migration_indexes_what_the_store_already_held(store_at_0004):
     assert _found(engine, "kinh doanh xang dau") == [("document", document)]
     added = _article(engine, "https://baochinhphu.vn/new.htm", "Giá xăng tăng", "Sau khi giảm.", T0)
     assert set(_found(engine, "gia xang")) == {("article", added), ("article", old)}  # writes keep it current
+
+
+def test_ranking_looks_at_the_most_recently_indexed_matches(engine, monkeypatch):
+    """A query that matches half the store costs what a rare one does: only the RANKED newest matches are
+    ranked (here 3), the best of them first."""
+    monkeypatch.setattr(search, "RANKED", 3)
+    ids = [_article(engine, f"https://baochinhphu.vn/r{n}.htm", "Thông báo" + (" chuyển đổi số" if n == 0 else ""),
+                    f"Văn bản số {n} về chuyển đổi số.") for n in range(6)]
+    assert {ref for _, ref in _found(engine, "chuyen doi so")} == set(ids[3:])  # the oldest, best match is out
+    monkeypatch.setattr(search, "RANKED", 100)
+    assert _found(engine, "chuyen doi so")[0] == ("article", ids[0])
