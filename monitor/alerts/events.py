@@ -22,7 +22,7 @@ from govmon.notifiers import Message
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, Document, Event, Source, utcnow
 
-__all__ = ["emit", "render", "message_for", "digest_for"]
+__all__ = ["emit", "render", "body", "message_for", "digest_for"]
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,9 @@ def _published(event: Event, members: list[tuple[Article, Source]]) -> datetime 
     return datetime.fromisoformat(recorded) if recorded else None
 
 
-def _body(data: dict[str, Any], lang: str = "vi") -> str:
+def body(data: dict[str, Any], lang: str = "vi") -> str:
+    """What an alert says under its title, in `lang`: the relation and its evidence, the documents, when it was
+    published, the diff or detail, the copies (notifiers and feeds send the same lines)."""
     lines = []
     if "relation" in data:
         rel = data["relation"]
@@ -151,7 +153,7 @@ def _title(event: Event, data: dict[str, Any], lang: str) -> str:
 
 def message_for(session: Session, event: Event, lang: str = "vi") -> Message:
     data = render(session, event)
-    return Message(kind=event.kind, title=_title(event, data, lang), body=_body(data, lang), url=data["url"],  # type: ignore[arg-type]
+    return Message(kind=event.kind, title=_title(event, data, lang), body=body(data, lang), url=data["url"],  # type: ignore[arg-type]
                    urls=tuple(data["urls"]), key=f"govmon-event-{event.id}", lang="en" if lang == "en" else "vi")
 
 

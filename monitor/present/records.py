@@ -94,7 +94,7 @@ def carried_record(carried: Carried) -> Record:
     """An article that mentions a document: `role` is "subject" (about it) or "cites"."""
     return {"role": carried.role, "published_at": local_iso(carried.published),
             "first_seen_at": local_iso(carried.seen), "source": carried.source, "title": carried.title,
-            "url": carried.url}
+            "url": carried.url, "article_id": carried.article_id}
 
 
 def canonical_id(key: str) -> str:

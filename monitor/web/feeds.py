@@ -27,7 +27,7 @@ from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from govmon.monitor.alerts.events import _body as alert_text
+from govmon.monitor.alerts.events import body as alert_text
 from govmon.monitor.web.context import KIND_LABELS
 
 __all__ = ["ATOM_TYPE", "TAG_AUTHORITY", "EPOCH", "atom_feed", "entry_id", "feed_tag", "feed_key", "feed_title",

@@ -152,7 +152,7 @@ MISTAKES = [
     ('contakt = "x"', "unknown keys: contakt (did you mean contact?)"),
     ('contakt = "x"\nparalel = 2\nzzz = 1\nparallel = 0', "unknown keys: contakt (did you mean contact?), paralel "
      "(did you mean parallel?), zzz (known keys: allow_private, channels, contact, crawl, crawl_timeout, parallel, "
-     "source_dirs, sources, subscriptions) (and 1 more)"),
+     "source_dirs, sources, subscriptions, web) (and 1 more)"),
     # the file itself
     ("contact = ", "cannot read TOML: Invalid value (at line 1, column 11)"),
     ('sources = ["a"]\nsources = ["b"]', "cannot read TOML: Cannot overwrite a value (at line 2, column 16)"),

@@ -90,6 +90,8 @@ def test_document_page_states_status_and_draws_the_relation_graph(client):
     hrefs = set(page.xpath("//*[local-name()='svg']//*[local-name()='a']/@href"))
     assert "/documents/71/NQ-CP" in hrefs
     assert "03/NQ-CP" in page.cssselect("h1")[0].text_content()
+    about = page.cssselect("ul.carried")[0].cssselect("a")
+    assert any(a.get("href", "").startswith("/announcements/") for a in about), "the announcements about it link in"
     assert client.get("/documents/404/NQ-CP").status_code == 404
 
 
