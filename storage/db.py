@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, create_engine
 
-__all__ = ["default_url", "database_url", "make_engine", "session_scope", "describe_url", "write", "transient",
+__all__ = ["default_url", "reader", "database_url", "make_engine", "session_scope", "describe_url", "write", "transient",
            "StoreUnavailable"]
 
 ENV_VAR = "GOVMON_DATABASE_URL"
@@ -57,7 +57,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("govmon_reader") else "BEGIN IMMEDIATE")
+
+
+def reader(engine: Engine) -> Engine:
+    """`engine` for work that only reads (the web view, feeds, the API): on SQLite its transactions begin
+    DEFERRED, so readers neither wait for writers nor hold them up (WAL gives each a snapshot); writers keep
+    BEGIN IMMEDIATE, which makes them take turns."""
+    return engine.execution_options(govmon_reader=True)
 
 
 def make_engine(url: str | None = None) -> Engine:

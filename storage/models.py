@@ -12,6 +12,7 @@ Times are stored in UTC (`UTCDateTime`) and shown in Asia/Ho_Chi_Minh by the CLI
 from __future__ import annotations
 
 import zlib
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, Optional
 
@@ -21,7 +22,7 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "UTCDateTime", "utcnow", "Source", "Article", "Version", "Document", "Mention", "DocRelation",
-    "RepostCluster", "Event", "Delivery", "CrawlRun", "StoredFile", "compress", "decompress",
+    "RepostCluster", "Event", "Delivery", "CrawlRun", "StoredFile", "SearchEntry", "reflected", "compress", "decompress",
 ]
 
 
@@ -248,3 +249,34 @@ class CrawlRun(SQLModel, table=True):
     versions_new: int = 0
     problems: int = 0
     message: str = ""
+
+
+class SearchEntry(SQLModel, table=True):
+    """One searchable thing: `kind` "article" (`ref_id` an article id, `at` the fetch or capture time of
+    the version indexed) or "document" (a registry row id). `title` and `body` are folded words."""
+
+    __tablename__ = "searchentry"
+    __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_searchentry"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str
+    ref_id: int
+    title: str = ""
+    body: str = ""
+    at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+# The parts of the search index only migration 0005 manages: the FTS5 table (and its shadow tables) on SQLite,
+# the generated tsvector column and its GIN index on PostgreSQL.
+_INDEX_TABLES = ("searchentry_fts",)
+_INDEX_PG = {("column", "tsv"), ("index", "ix_searchentry_tsv")}
+
+
+def reflected(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
+    """Alembic's `include_name`: False for the parts of the search index only migrations manage (the FTS5
+    table and its shadow tables on SQLite, the tsvector column and its GIN index on PostgreSQL), so
+    comparing the models with a database, or autogenerating a revision, leaves them alone."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not any(name == base or name.startswith(f"{base}_") for base in _INDEX_TABLES)
+    return not (parent_names.get("table_name") == "searchentry" and (type_, name) in _INDEX_PG)

@@ -10,7 +10,15 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
-from govmon.monitor.cli.common import JSON_HELP, chosen_sources, fail, load, open_store, out, print_json
+from govmon.monitor.cli.common import (
+    JSON_HELP,
+    chosen_sources,
+    fail,
+    load,
+    open_store,
+    out,
+    print_json,
+)
 from govmon.monitor.present.health import next_run_text, source_health
 from govmon.monitor.present.records import event_record
 from govmon.monitor.service.daemon import GRACE_SECONDS, Daemon

@@ -12,7 +12,14 @@ from rich.tree import Tree
 from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.analysis.documents import RELATION_VI
 from govmon.monitor.analysis.keys import fold, words_key
-from govmon.monitor.cli.common import JSON_HELP, fail, open_store, out, parse_day, print_json
+from govmon.monitor.cli.common import (
+    JSON_HELP,
+    fail,
+    open_store,
+    out,
+    parse_day,
+    print_json,
+)
 from govmon.monitor.pipeline.registry import Carried, DocumentReport, lookup, report
 from govmon.monitor.present.records import document_record, document_report_record
 from govmon.storage import repository as repo

@@ -17,11 +17,11 @@ from govmon.monitor.config.schema import (
 from govmon.monitor.config.types import (
     CONFIG_ENV,
     MAX_BYTES,
+    VAR,
     Channel,
     Config,
     ConfigError,
     Rules,
-    VAR,
     user_sources_dir,
 )
 

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from govmon.monitor.analysis.changes import Opcode, is_significant, word_diff, word_opcodes
+from govmon.monitor.analysis.changes import (
+    Opcode,
+    is_significant,
+    word_diff,
+    word_opcodes,
+)
 from govmon.monitor.present.records import version_record
 from govmon.storage.models import Version
 

@@ -16,7 +16,15 @@ from govmon.crawler.extract.dates import local_iso
 from govmon.crawler.sources import Source as SourceDef
 from govmon.monitor.alerts.events import render
 from govmon.monitor.pipeline.registry import Carried, DocumentReport, Edge
-from govmon.storage.models import Article, Delivery, Document, Event, RepostCluster, Source, Version
+from govmon.storage.models import (
+    Article,
+    Delivery,
+    Document,
+    Event,
+    RepostCluster,
+    Source,
+    Version,
+)
 
 __all__ = ["event_record", "article_record", "cluster_record", "version_record", "document_record",
            "carried_record", "relation_record", "document_report_record", "delivery_record", "source_record",

@@ -12,9 +12,6 @@ from sqlmodel import Session
 
 from govmon.monitor.alerts.events import render
 from govmon.monitor.pipeline.registry import lookup
-from govmon.storage.models import Event
-from govmon.storage.repository.browse import EventFilter, events_page
-from govmon.storage.repository.sources import sources as stored_sources
 from govmon.monitor.web.context import (
     KIND_LABELS,
     Web,
@@ -25,6 +22,9 @@ from govmon.monitor.web.context import (
     templates,
     web_of,
 )
+from govmon.storage.models import Event
+from govmon.storage.repository.browse import EventFilter, events_page
+from govmon.storage.repository.sources import sources as stored_sources
 
 __all__ = ["pages", "api", "Filters", "event_filter", "alert_rows"]
 

@@ -12,7 +12,12 @@ from sqlmodel import Session
 from govmon.monitor.analysis.dedupe import copy_rank
 from govmon.monitor.present.diffs import diff_ops, diff_record, version_text
 from govmon.monitor.present.records import article_record, version_record
-from govmon.monitor.web.context import decode_cursor, encode_cursor, read_session, templates
+from govmon.monitor.web.context import (
+    decode_cursor,
+    encode_cursor,
+    read_session,
+    templates,
+)
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, Source, Version
 from govmon.storage.repository.browse import article_and_source, articles_page

@@ -17,7 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from govmon.monitor.config import Config
 from govmon.monitor.service.runner import enabled_sources
-from govmon.monitor.web import alerts, announcements, documents, search, sources, syndication
+from govmon.monitor.web import (
+    alerts,
+    announcements,
+    documents,
+    search,
+    sources,
+    syndication,
+)
 from govmon.monitor.web.context import Web, templates, web_of
 
 __all__ = ["create_app"]

@@ -7,8 +7,8 @@ import base64
 import binascii
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
 from datetime import datetime
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from fastapi import HTTPException, Request
@@ -20,6 +20,7 @@ from govmon.crawler.extract.dates import VN_TZ
 from govmon.crawler.sources import Source as SourceDef
 from govmon.monitor.analysis.documents import RELATION_VI
 from govmon.monitor.config import Config
+from govmon.storage.db import reader
 
 __all__ = ["Web", "web_of", "read_session", "templates", "encode_cursor", "decode_cursor", "day_start", "KIND_LABELS",
            "outside_href", "document_path"]
@@ -52,7 +53,7 @@ def web_of(request: Request) -> Web:
 
 def read_session(request: Request) -> Iterator[Session]:
     """A session for one request; nothing is ever committed by a view."""
-    with Session(web_of(request).engine) as session:
+    with Session(reader(web_of(request).engine)) as session:
         yield session
 
 

@@ -12,9 +12,19 @@ from sqlmodel import Session
 
 from govmon.crawler.extract.dates import VN_TZ
 from govmon.monitor.pipeline.registry import DocumentReport, Edge, lookup, report
-from govmon.monitor.present.records import canonical_id, document_record, document_report_record
+from govmon.monitor.present.records import (
+    canonical_id,
+    document_record,
+    document_report_record,
+)
 from govmon.monitor.present.status import status_of
-from govmon.monitor.web.context import decode_cursor, document_path, encode_cursor, read_session, templates
+from govmon.monitor.web.context import (
+    decode_cursor,
+    document_path,
+    encode_cursor,
+    read_session,
+    templates,
+)
 from govmon.monitor.web.graph import relation_svg
 from govmon.storage import repository as repo
 from govmon.storage.models import Document

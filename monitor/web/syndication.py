@@ -10,9 +10,21 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from govmon.monitor.web.alerts import KIND_LABELS, Filters, alert_rows, event_filter, filters
+from govmon.monitor.web.alerts import (
+    KIND_LABELS,
+    Filters,
+    alert_rows,
+    event_filter,
+    filters,
+)
 from govmon.monitor.web.context import read_session, templates, web_of
-from govmon.monitor.web.feeds import atom_feed, etag_for, feed_title, http_date, not_modified
+from govmon.monitor.web.feeds import (
+    atom_feed,
+    etag_for,
+    feed_title,
+    http_date,
+    not_modified,
+)
 from govmon.storage.repository.browse import events_page
 from govmon.storage.repository.sources import sources as stored_sources
 

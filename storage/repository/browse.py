@@ -11,7 +11,15 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
-from govmon.storage.models import Article, Delivery, DocRelation, Document, Event, Mention, Source
+from govmon.storage.models import (
+    Article,
+    Delivery,
+    DocRelation,
+    Document,
+    Event,
+    Mention,
+    Source,
+)
 
 __all__ = ["EventFilter", "events_page", "articles_page", "article_and_source", "documents_page",
            "document_neighbours", "clusters_members", "sources_by_ids"]

@@ -18,13 +18,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    Column,
     Float,
     Integer,
-    UniqueConstraint,
     and_,
     column,
     event,
@@ -39,9 +37,17 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import defer
 from sqlalchemy.sql import Select
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
-from govmon.storage.models import Article, Document, Source, UTCDateTime, Version, utcnow
+from govmon.storage.models import (
+    Article,
+    Document,
+    SearchEntry,
+    Source,
+    Version,
+    reflected,
+    utcnow,
+)
 
 __all__ = ["SearchEntry", "SearchHit", "Position", "Found", "index_words", "index_article", "index_document",
            "search_entries", "found_articles", "documents_by_rows", "reflected", "RANKED", "KINDS"]
@@ -52,22 +58,6 @@ BODY_LIMIT = 200_000  # characters of folded body indexed (PostgreSQL refuses a 
 _NOT_WORD = re.compile(r"[\W_]+")
 _TRACKED = ("title", "type", "issuer", "code", "canonical_id")  # what a document's entry is made of
 _FTS = "searchentry_fts"
-_INTERNAL_TABLES = (_FTS,)  # and its FTS5 shadow tables, searchentry_fts_*
-_INTERNAL_PG = {("column", "tsv"), ("index", "ix_searchentry_tsv")}
-
-
-class SearchEntry(SQLModel, table=True):
-    """One searchable thing: `kind` "article" (`ref_id` an article id, `at` the fetch or capture time of
-    the version indexed) or "document" (a registry row id). `title` and `body` are folded words."""
-
-    __tablename__ = "searchentry"
-    __table_args__ = (UniqueConstraint("kind", "ref_id", name="uq_searchentry"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
-    kind: str
-    ref_id: int
-    title: str = ""
-    body: str = ""
-    at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class SearchHit(NamedTuple):
@@ -249,14 +239,3 @@ def documents_by_rows(session: Session, ids: Iterable[int]) -> dict[int, Documen
     wanted = sorted(set(ids))
     rows = session.exec(select(Document).where(col(Document.id).in_(wanted))).all() if wanted else []
     return {document.id: document for document in rows if document.id is not None}
-
-
-def reflected(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
-    """Alembic's `include_name`: False for the parts of the search index only migrations manage (the FTS5
-    table and its shadow tables on SQLite, the tsvector column and its GIN index on PostgreSQL), so
-    comparing the models with a database, or autogenerating a revision, leaves them alone."""
-    if name is None:
-        return True
-    if type_ == "table":
-        return not any(name == base or name.startswith(f"{base}_") for base in _INTERNAL_TABLES)
-    return not (parent_names.get("table_name") == "searchentry" and (type_, name) in _INTERNAL_PG)

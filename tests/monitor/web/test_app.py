@@ -109,6 +109,7 @@ def test_search_without_diacritics_and_by_any_spelling_of_a_number(client):
     for spelling in ("13/2023/ND-CP", "13/2023/NĐ-CP", "nghị định 13/2023"):
         found = client.get("/api/search", params={"q": spelling}).json()["items"]
         assert found and found[0]["kind"] == "document" and "13/2023" in found[0]["id"], spelling
+    assert client.get("/api/search", params={"q": "nghi quyet", "cursor": "bad"}).status_code == 400
     page = _page(client, "/search?q=nghi+quyet+57")
     assert page.cssselect("article.result")
 

@@ -19,8 +19,19 @@ from lxml import etree
 from govmon.monitor.alerts.events import render
 from govmon.monitor.config import EVENT_KINDS
 from govmon.monitor.web.context import KIND_LABELS
-from govmon.monitor.web.feeds import (EPOCH, atom_feed, entry_id, etag_for, feed_key, feed_tag, feed_title,
-                                      feed_updated, http_date, not_modified, parse_http_date)
+from govmon.monitor.web.feeds import (
+    EPOCH,
+    atom_feed,
+    entry_id,
+    etag_for,
+    feed_key,
+    feed_tag,
+    feed_title,
+    feed_updated,
+    http_date,
+    not_modified,
+    parse_http_date,
+)
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from tests_support import article_item, ingest
