@@ -55,7 +55,7 @@ from govmon.monitor.service.runner import enabled_sources
 from govmon.monitor.web.app import create_app
 from govmon.monitor.web.context import encode_cursor
 from govmon.storage.db import make_engine
-from govmon.storage.migrate import head_revision, upgrade
+from govmon.storage.migrate import upgrade
 from govmon.storage.models import (
     Article,
     CrawlRun,
@@ -758,14 +758,18 @@ class Store:
     drop: Callable[[], None] = lambda: None
 
 
-def open_store(database: str | None, store: Path | None, articles: int, documents: int) -> Store:
+def open_store(database: str | None, store: Path | None, articles: int, documents: int, keep: bool = False) -> Store:
+    """The store to measure: PostgreSQL in a fresh schema, or a SQLite file generated once and cached (a
+    `.done` file beside it holds its row counts; a newer migration is applied to it)."""
     if database and database.startswith("postgresql"):
-        return _postgres_store(database, articles, documents)
-    path = store or CACHE / f"web-{articles}-{documents}-g{GENERATOR}-{head_revision()}.sqlite3"
+        return _postgres_store(database, articles, documents, keep)
+    path = store or CACHE / f"web-{articles}-{documents}-g{GENERATOR}.sqlite3"
     url = database or f"sqlite:///{path}"
     done = path.with_suffix(".done")
     if done.exists():
-        return Store(make_engine(url), url, None, json.loads(done.read_text())["counts"])
+        engine = make_engine(url)
+        upgrade(engine)  # a store cached before a new migration gets it (new indexes, a backfilled index)
+        return Store(engine, url, None, json.loads(done.read_text())["counts"])
     path.unlink(missing_ok=True)
     engine = make_engine(url)
     seconds, counts = _generate(engine, articles, documents)
@@ -785,12 +789,11 @@ def _generate(engine: Engine, articles: int, documents: int) -> tuple[float, dic
     return round(done - started, 1), plan.counts()
 
 
-def _postgres_store(database: str, articles: int, documents: int) -> Store:
-    """A fresh schema (dropped afterwards), unless the URL already names one."""
+def _postgres_store(database: str, articles: int, documents: int, keep: bool = False) -> Store:
+    """A fresh schema, dropped afterwards unless `keep`; a URL that names its schema (options=-csearch_path…)
+    is used as it is: generated into when empty, measured as it stands otherwise."""
     if "options=" in database:
-        engine = make_engine(database)
-        seconds, counts = _generate(engine, articles, documents)
-        return Store(engine, database, seconds, counts)
+        return _named_schema(database, articles, documents)
     schema = f"bench_web_{uuid.uuid4().hex[:8]}"
     admin = make_engine(database)
     with admin.begin() as conn:
@@ -808,7 +811,20 @@ def _postgres_store(database: str, articles: int, documents: int) -> Store:
     except BaseException:
         drop()
         raise
-    return Store(engine, url, seconds, counts, drop)
+    if keep:
+        print(f"kept: --database '{url}'", file=sys.stderr)
+    return Store(engine, url, seconds, counts, (lambda: engine.dispose()) if keep else drop)
+
+
+def _named_schema(url: str, articles: int, documents: int) -> Store:
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        counts = {name: conn.execute(select(func.count()).select_from(MODELS[name])).scalar_one() for name in ORDER}
+    if counts["article"]:
+        return Store(engine, url, None, counts, engine.dispose)
+    seconds, counts = _generate(engine, articles, documents)
+    return Store(engine, url, seconds, counts, engine.dispose)
 
 
 # --- measuring ---------------------------------------------------------------------------------------------
@@ -1020,6 +1036,7 @@ class Picks:
             cited = ids(select(Document.canonical_id).join(Mention, Mention.document_id == Document.id)
                         .group_by(Document.id, Document.canonical_id).order_by(func.count().desc()).limit(10))
             hubs = ids(select(Document.canonical_id).join(DocRelation, DocRelation.to_document_id == Document.id)
+                       .where(Document.canonical_id.not_in(cited))  # type: ignore[attr-defined]
                        .group_by(Document.id, Document.canonical_id).order_by(func.count().desc()).limit(10))
             edited = ids(select(Version.article_id).where(Version.seq >= 2).order_by(func.random()).limit(500))
             reposted = ids(select(func.max(Article.id)).group_by(Article.cluster_id)
@@ -1069,7 +1086,7 @@ def routes(picks: Picks, cursor: Callable[[int], str]) -> list[Route]:
         Route("/announcements/{id}/diff", lambda r: f"/announcements/{c(r, p.edited)}/diff"),
         Route("/documents/{id}", lambda r: f"/documents/{c(r, p.documents)}"),
         Route("/documents/{id} (most cited)", lambda r: f"/documents/{c(r, p.cited)}"),
-        Route("/documents/{id} (graph hub)", lambda r: f"/documents/{c(r, p.hubs)}"),
+        Route("/documents/{id} (graph hub, not most cited)", lambda r: f"/documents/{c(r, p.hubs)}"),
         Route("/documents", lambda r: "/documents"),
         Route("/documents?cursor= (deep)", lambda r: f"/documents?cursor={cursor(r.randint(first_doc, last_doc // 10 + 2))}"),
         Route("/sources", lambda r: "/sources"),
@@ -1165,12 +1182,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10,000 / 2,000 and 20 requests per route")
     parser.add_argument("--only", default="", help="only routes whose label contains this")
     parser.add_argument("--trace", default="", help="print where the first statement containing this text ran")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema (its URL is printed)")
     parser.add_argument("--generate-only", action="store_true", help="build (or find) the store and stop")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of the tables")
     args = parser.parse_args(argv)
     if args.quick:
         args.announcements, args.documents, args.requests = 10_000, 2_000, 20
-    store = open_store(args.database, args.store, args.announcements, args.documents)
+    store = open_store(args.database, args.store, args.announcements, args.documents, args.keep)
     try:
         report = {"database": store.engine.dialect.name, "store": {"url": _masked(store.url),
                   "generated_s": store.generated_s, "rows": store.counts}, "target_ms": args.target_ms}
