@@ -59,7 +59,7 @@ def feed_list(request: Request, session: Annotated[Session, Depends(read_session
     return templates.TemplateResponse(request, "feeds.html", values)
 
 
-@feeds.get("/feeds/alerts.atom", response_class=Response)
+@feeds.api_route("/feeds/alerts.atom", methods=["GET", "HEAD"], response_class=Response)
 def all_alerts(request: Request, given: Annotated[Filters, Depends(filters)],
                session: Annotated[Session, Depends(read_session)]) -> Response:
     """Every alert (or those the home page's filters select, given the same query string)."""
@@ -67,14 +67,14 @@ def all_alerts(request: Request, given: Annotated[Filters, Depends(filters)],
     return _feed(request, session, "alerts" + suffix, feed_title(), given, alternate="/" + suffix)
 
 
-@feeds.get("/feeds/kinds/{kind}.atom", response_class=Response)
+@feeds.api_route("/feeds/kinds/{kind}.atom", methods=["GET", "HEAD"], response_class=Response)
 def kind_feed(request: Request, kind: str, session: Annotated[Session, Depends(read_session)]) -> Response:
     if kind not in KIND_LABELS:
         raise HTTPException(404, f"no alert kind {kind!r}; kinds: {', '.join(KIND_LABELS)}")
     return _feed(request, session, f"kind/{kind}", feed_title(kind=kind), Filters(kind=kind), alternate=f"/?kind={kind}")
 
 
-@feeds.get("/feeds/sources/{name}.atom", response_class=Response)
+@feeds.api_route("/feeds/sources/{name}.atom", methods=["GET", "HEAD"], response_class=Response)
 def source_feed(request: Request, name: str, session: Annotated[Session, Depends(read_session)]) -> Response:
     if name not in {s.name for s in stored_sources(session)} and name not in web_of(request).definitions:
         raise HTTPException(404, f"no source {name!r}")
@@ -82,14 +82,14 @@ def source_feed(request: Request, name: str, session: Annotated[Session, Depends
                  alternate=f"/?source={name}")
 
 
-@feeds.get("/feeds/documents/{document_id:path}.atom", response_class=Response)
+@feeds.api_route("/feeds/documents/{document_id:path}.atom", methods=["GET", "HEAD"], response_class=Response)
 def document_feed(request: Request, document_id: str, session: Annotated[Session, Depends(read_session)]) -> Response:
     """Alerts about a document: its amendments and replacements, what implements or guides it, what mentions it."""
     return _feed(request, session, f"document/{document_id}", feed_title(document=document_id),
                  Filters(document=document_id), alternate=f"/documents/{document_id}")
 
 
-@feeds.get("/feeds/subscriptions/{name}.atom", response_class=Response)
+@feeds.api_route("/feeds/subscriptions/{name}.atom", methods=["GET", "HEAD"], response_class=Response)
 def subscription_feed(request: Request, name: str, session: Annotated[Session, Depends(read_session)]) -> Response:
     """What a configured channel or subscription selected (never its URL)."""
     if name not in {c.name for c in web_of(request).config.channels}:

@@ -147,6 +147,8 @@ def test_feeds_are_atom_with_conditional_get(client):
     assert not parsed.bozo and parsed.version == "atom10" and len(parsed.entries) == 4
     again = client.get("/feeds/alerts.atom", headers={"If-None-Match": feed.headers["etag"]})
     assert again.status_code == 304 and not again.content
+    head = client.head("/feeds/alerts.atom")
+    assert head.status_code == 200 and head.headers["etag"] == feed.headers["etag"]
     since = client.get("/feeds/alerts.atom", headers={"If-Modified-Since": feed.headers["last-modified"]})
     assert since.status_code == 304
     amended = feedparser.parse(client.get("/feeds/documents/03/NQ-CP.atom").content)
