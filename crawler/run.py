@@ -11,6 +11,15 @@ process), writes a JSON spec to its stdin and reads one JSON item per line from 
               "seen": ["3f9a0c2b7d1e4f60"]},  # url_key of every article the store has (not fetched again)
      "settings": {"DOWNLOAD_DELAY": 0, "GOVMON_HOST_MAP": {"*": "http://127.0.0.1:8123"}}}
 
+A distributed backfill's worker gives a ``queue`` and one entry per source instead (the requests come from
+the shared Redis queue, see `crawler.distributed`; each item names its source, each handled request ends
+with a ``done`` item carrying its lease)::
+
+    {"queue": {"url": "redis://127.0.0.1:6379/0", "prefix": "govmon", "worker": "host:pid:id"},
+     "source_dirs": [],
+     "crawls": [{"source": "vanban", "known": {}, "walk": {"max_pages": 50, "since": "…", "seen": []},
+                 "settings": {"DOWNLOAD_DELAY": 3.0}}]}
+
 Exit status 0 when the crawl ran (problems are items, not exit codes), 2 for a bad spec.
 """
 from __future__ import annotations
@@ -20,17 +29,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from govmon.crawler import lifeline
 from govmon.crawler import settings as default_settings
 from govmon.crawler.budget import cap_memory
+from govmon.crawler.distributed import QueueSpider, queue_settings
 from govmon.crawler.extract.limits import PAGE_MEMORY_BYTES
 from govmon.crawler.sources import SourceError, load_sources
 from govmon.crawler.spiders.portal import SourceSpider
 
-__all__ = ["crawl", "build_settings", "main"]
+__all__ = ["crawl", "crawl_queue", "build_settings", "main"]
 
 
 _GUARDS = ("NetGuardMiddleware", "FetchFailureMiddleware", "HostMapMiddleware", "RetryAfterMiddleware")
@@ -57,6 +67,9 @@ def build_settings(overrides: dict[str, Any], tls_verify: bool = True) -> Settin
 
 def crawl(spec: dict[str, Any]) -> None:
     """Run the crawl the spec describes; items go to stdout through the JSON-lines pipeline."""
+    if "queue" in spec:
+        crawl_queue(spec)
+        return
     sources = load_sources(*(Path(d) for d in spec.get("source_dirs", [])))
     name = spec["source"]
     if name not in sources:
@@ -66,6 +79,27 @@ def crawl(spec: dict[str, Any]) -> None:
     process.crawl(SourceSpider, source=sources[name], known=spec.get("known", {}),
                   refetch=bool(spec.get("refetch", False)), walk=spec.get("walk"))
     cap_memory(PAGE_MEMORY_BYTES)  # an input that needs more is a too_large problem, not a swapping machine
+    process.start()
+
+
+def crawl_queue(spec: dict[str, Any]) -> None:
+    """A worker of a distributed backfill: one crawler per source of the spec, each with its own settings
+    (delays, certificate checks) made a queue worker's, all in one reactor, until their queues are drained."""
+    sources = load_sources(*(Path(d) for d in spec.get("source_dirs", [])))
+    unknown = [c["source"] for c in spec["crawls"] if c["source"] not in sources]
+    if unknown or not spec["crawls"]:
+        raise SourceError(f"unknown source(s) {unknown}")
+    # the process's settings build the DNS guard: the network settings (host map, allow_private, static
+    # answers) come from the worker's one configuration, the same in every entry
+    process = CrawlerProcess(build_settings(spec["crawls"][0].get("settings", {})), install_root_handler=True)
+    for n, entry in enumerate(spec["crawls"]):
+        source = sources[entry["source"]]
+        settings = build_settings(entry.get("settings", {}), tls_verify=source.tls_verify)
+        queue_settings(settings, spec["queue"], _ABOVE_CMDLINE)
+        crawler = Crawler(QueueSpider, settings, init_reactor=n == 0)  # the first installs the reactor
+        process.crawl(crawler, source=source, known=entry.get("known", {}),
+                      walk=entry.get("walk") or {})
+    cap_memory(PAGE_MEMORY_BYTES)
     process.start()
 
 

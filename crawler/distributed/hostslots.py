@@ -1,0 +1,94 @@
+"""Politeness across workers: one connection at a time per government host, and the source's delay between
+one answer and the next request, whoever makes it. Each host has a slot in Redis, a lock (redis-py's
+`Lock`: a token under `SET NX PX`, released or extended only by its holder, by Lua) taken just before the
+download and, when the answer or the error comes, left to expire `GOVMON_HOST_DELAY` seconds later. A worker
+that dies holding a slot frees it after the download timeout.
+
+Waiting never blocks: a request whose host is busy is tried again on a timer (Twisted), so other hosts go on.
+The slot is the host of the site's own URL (a mirror or a replay is fetched for that site), and Scrapy's own
+per-host delay is set to 0 in a distributed crawl: the shared slot replaces it.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any
+from urllib.parse import urlsplit
+
+from redis import Redis
+from redis.exceptions import LockError, RedisError
+from redis.lock import Lock
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy_redis.connection import get_redis_from_settings
+from twisted.internet import task
+
+from govmon.crawler.distributed.keys import Keys
+
+__all__ = ["HostSlotMiddleware", "ORIGINAL"]
+
+ORIGINAL = "govmon_original_url"  # set by the host map: the site's URL of a mirrored request
+_POLL = 0.25  # seconds between two tries at a busy slot, at most
+
+
+class HostSlotMiddleware:
+    """Downloader middleware (the last before the download): take the host's slot, give it back after."""
+
+    def __init__(self, server: Redis, keys: Keys, delay: float, hold: float, clock: Any = None) -> None:
+        self.server, self.keys, self.delay, self.hold = server, keys, max(delay, 0.0), hold
+        self.held: dict[int, Lock] = {}
+        self.clock = clock  # a Twisted IReactorTime; the crawl's reactor unless given
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HostSlotMiddleware:
+        settings = crawler.settings
+        return cls(get_redis_from_settings(settings), Keys(settings.get("GOVMON_QUEUE_PREFIX")),
+                   settings.getfloat("GOVMON_HOST_DELAY"), settings.getfloat("DOWNLOAD_TIMEOUT") + 10.0)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Any:
+        if id(request) in self.held:
+            return None
+        lock = self.server.lock(self.keys.host(host_of(request)), timeout=self.hold, blocking=False,
+                                thread_local=False)
+        if lock.acquire(blocking=False):
+            self.held[id(request)] = lock
+            return None
+        return task.deferLater(self._clock(), self._wait(lock.name), self.process_request, request)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        self._free(request)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None) -> None:
+        self._free(request)
+
+    def _wait(self, name: str) -> float:
+        """Until the slot is likely free (its remaining time, when it is cooling down), at most _POLL."""
+        left = self.server.pttl(name)
+        base = left / 1000 if left and left > 0 else _POLL
+        return min(base, _POLL) * random.uniform(0.8, 1.2)
+
+    def _free(self, request: Request) -> None:
+        lock = self.held.pop(id(request), None)
+        if lock is None:
+            return
+        try:
+            if self.delay > 0:
+                lock.extend(self.delay, replace_ttl=True)
+            else:
+                lock.release()
+        except (LockError, RedisError):
+            pass  # held past its expiry (a download longer than the timeout): the slot is free already
+
+    def _clock(self) -> Any:
+        if self.clock is None:
+            from twisted.internet import (
+                reactor,  # the crawl's installed reactor, never installed here
+            )
+            return reactor
+        return self.clock
+
+
+def host_of(request: Request) -> str:
+    """The site's host of a request (the original URL when a host map serves it from elsewhere)."""
+    return (urlsplit(request.meta.get(ORIGINAL, request.url)).hostname or "").lower()
