@@ -2,8 +2,9 @@
 announcements and 20,000 documents, next to the raw SQL time of the statements each request ran.
 
     .venv/bin/python bench/web.py                      # SQLite store (generated once, cached), table + JSON line
-    .venv/bin/python bench/web.py --quick              # 10,000 / 2,000 and fewer requests
+    .venv/bin/python bench/web.py --quick              # 10,000 / 2,000 and 20 requests per route
     .venv/bin/python bench/web.py --database postgresql+psycopg://postgres@127.0.0.1:5432/test   # fresh schema
+    .venv/bin/python bench/web.py --only /documents --trace "FROM source"   # where that statement is run from
     .venv/bin/python bench/web.py --generate-only --json   # build (or find) the store, print its counts
 
 The store is generated straight into a migrated database with bulk inserts (seeded, so the same arguments give
@@ -11,9 +12,8 @@ the same store): the enabled source definitions as sources (their provinces incl
 copies, articles with 1–3 versions of Vietnamese text, documents whose signs the real recogniser reads
 (13/2023/NĐ-CP, 71/NQ-CP, 1131/QĐ-TTg, 245/QĐ-UBND, …), subject and cited mentions, relation chains
 (amends, replaces, implements, guides), the events the pipeline would have raised (payloads as `emit` writes
-them), deliveries for two channels and six-hourly crawl runs. The search index is
-filled through the repository's own functions (`index_article`, `index_document`), as
-the pipeline fills it on write.
+them), deliveries for two channels and six-hourly crawl runs. The search index is filled through the
+repository's own functions (`index_article`, `index_document`), as the pipeline fills it on write.
 
 Each route is requested `--requests` times with varied parameters through Starlette's TestClient. A
 SQLAlchemy cursor listener counts and times the statements every request runs; after the request those same
@@ -72,7 +72,7 @@ from govmon.storage.models import (
 from govmon.storage.repository.documents import number_key
 from govmon.storage.repository.search import index_article, index_document
 
-GENERATOR = 1  # bump when the generated store changes, so cached stores are rebuilt
+GENERATOR = 2  # bump when the generated store changes, so cached stores are rebuilt
 CACHE = Path(tempfile.gettempdir()) / "govmon-bench-web"
 ROOT = Path(__file__).resolve().parents[1]
 UTC = timezone.utc
@@ -449,6 +449,7 @@ class Builder:
     plan: Plan = field(default_factory=Plan)
     events: list[dict[str, Any]] = field(default_factory=list)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    runs: list[dict[str, Any]] = field(default_factory=list)
 
     def add_sources(self, definitions: Sequence[Any]) -> None:
         for definition in definitions:
@@ -642,15 +643,17 @@ class Builder:
                 since = first + timedelta(hours=6 * 472)
                 source["broken_since"], source["last_status"] = since, "failed"
                 self._broken(source, since, "3 lần thu thập liên tiếp thất bại (failed)")
+        for row in sorted(self.runs, key=lambda r: r["started_at"]):  # ids in time order, sources interleaved
+            self.plan.add("crawlrun", row)
 
     def _run(self, source: dict[str, Any], started: datetime, failing: bool) -> None:
         status = "failed" if failing or self.rng.random() < 0.03 else "ok"
         message = "" if status == "ok" else "1 item(s) not stored; first: https://example.invalid/x: TimeoutError"
-        self.plan.add("crawlrun", {"source_id": source["id"], "started_at": started,
-                                   "finished_at": started + timedelta(seconds=self.rng.uniform(20, 400)),
-                                   "status": status, "host": "bench", "pid": 4242, "pages": self.rng.randint(2, 40),
-                                   "articles_new": self.rng.randint(0, 12), "versions_new": self.rng.randint(0, 14),
-                                   "problems": 0 if status == "ok" else 1, "message": message})
+        self.runs.append({"source_id": source["id"], "started_at": started,
+                          "finished_at": started + timedelta(seconds=self.rng.uniform(20, 400)),
+                          "status": status, "host": "bench", "pid": 4242, "pages": self.rng.randint(2, 40),
+                          "articles_new": self.rng.randint(0, 12), "versions_new": self.rng.randint(0, 14),
+                          "problems": 0 if status == "ok" else 1, "message": message})
         source["last_run_at"] = started
 
     def _episode(self, source: dict[str, Any], since: datetime) -> None:
@@ -667,15 +670,30 @@ class Builder:
                     title=f"{source['title']}: {detail}", payload={"detail": detail, "documents": []})
 
     def finish(self) -> Plan:
-        """Documents (with what their first articles told), events in time order with their deliveries."""
-        for doc in self.docs:
+        """Documents in the order they were first seen (ids as the pipeline gives them), with what their first
+        articles told; events in time order with their deliveries."""
+        order = sorted(range(len(self.docs)), key=lambda i: (self.docs[i].row["first_seen_at"], i))
+        renumbered = {old + 1: new for new, old in enumerate(order, 1)}
+        for old in order:
+            doc = self.docs[old]
             doc.row["effective_on"] = (doc.issued + timedelta(days=45)).date().isoformat() if doc.tag == "nd" else None
             self.plan.add("document", doc.row)
+        self._renumber(renumbered)
         self.events.sort(key=lambda e: e["created_at"])
         for row in self.events:
             self.plan.add("event", row)
             self._deliveries(row)
         return self.plan
+
+    def _renumber(self, ids: dict[int, int]) -> None:
+        """Point mentions, relations and events at the documents' final ids."""
+        for table, columns in (("mention", ("document_id",)), ("docrelation", ("from_document_id", "to_document_id"))):
+            for row in self.plan.tables[table]:
+                for column in columns:
+                    row[column] = ids[row[column]]
+        for row in self.events:
+            if row["document_id"] is not None:
+                row["document_id"] = ids[row["document_id"]]
 
     def _deliveries(self, row: dict[str, Any]) -> None:
         channels = ["telegram"] if row["kind"] != "item_failed" else []
@@ -758,7 +776,8 @@ class Store:
     drop: Callable[[], None] = lambda: None
 
 
-def open_store(database: str | None, store: Path | None, articles: int, documents: int, keep: bool = False) -> Store:
+def open_store(database: str | None, store: Path | None, articles: int, documents: int, keep: bool = False,
+               fresh: bool = False) -> Store:
     """The store to measure: PostgreSQL in a fresh schema, or a SQLite file generated once and cached (a
     `.done` file beside it holds its row counts; a newer migration is applied to it)."""
     if database and database.startswith("postgresql"):
@@ -766,7 +785,7 @@ def open_store(database: str | None, store: Path | None, articles: int, document
     path = store or CACHE / f"web-{articles}-{documents}-g{GENERATOR}.sqlite3"
     url = database or f"sqlite:///{path}"
     done = path.with_suffix(".done")
-    if done.exists():
+    if done.exists() and not fresh:
         engine = make_engine(url)
         upgrade(engine)  # a store cached before a new migration gets it (new indexes, a backfilled index)
         return Store(engine, url, None, json.loads(done.read_text())["counts"])
@@ -1182,13 +1201,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10,000 / 2,000 and 20 requests per route")
     parser.add_argument("--only", default="", help="only routes whose label contains this")
     parser.add_argument("--trace", default="", help="print where the first statement containing this text ran")
+    parser.add_argument("--fresh", action="store_true", help="generate the SQLite store again even if cached")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema (its URL is printed)")
     parser.add_argument("--generate-only", action="store_true", help="build (or find) the store and stop")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of the tables")
     args = parser.parse_args(argv)
     if args.quick:
         args.announcements, args.documents, args.requests = 10_000, 2_000, 20
-    store = open_store(args.database, args.store, args.announcements, args.documents, args.keep)
+    store = open_store(args.database, args.store, args.announcements, args.documents, args.keep, args.fresh)
     try:
         report = {"database": store.engine.dialect.name, "store": {"url": _masked(store.url),
                   "generated_s": store.generated_s, "rows": store.counts}, "target_ms": args.target_ms}
