@@ -35,10 +35,16 @@ from scrapy.settings import Settings
 from govmon.crawler import lifeline
 from govmon.crawler import settings as default_settings
 from govmon.crawler.budget import cap_memory
-from govmon.crawler.distributed import QueueSpider, queue_settings
 from govmon.crawler.extract.limits import PAGE_MEMORY_BYTES
 from govmon.crawler.sources import SourceError, load_sources
 from govmon.crawler.spiders.portal import SourceSpider
+
+try:  # distributed backfills need the `redis` extra (scrapy-redis, redis); a plain crawl never does
+    from govmon.crawler.distributed import QueueSpider, queue_settings
+except ImportError as missing:  # pragma: no cover - exercised only without the extra
+    QUEUE_MISSING: ImportError | None = missing
+else:
+    QUEUE_MISSING = None
 
 __all__ = ["crawl", "crawl_queue", "build_settings", "main"]
 
@@ -85,6 +91,8 @@ def crawl(spec: dict[str, Any]) -> None:
 def crawl_queue(spec: dict[str, Any]) -> None:
     """A worker of a distributed backfill: one crawler per source of the spec, each with its own settings
     (delays, certificate checks) made a queue worker's, all in one reactor, until their queues are drained."""
+    if QUEUE_MISSING is not None:
+        raise SourceError(f"a queue worker needs govmon's redis extra (pip install 'govmon[redis]'): {QUEUE_MISSING}")
     sources = load_sources(*(Path(d) for d in spec.get("source_dirs", [])))
     unknown = [c["source"] for c in spec["crawls"] if c["source"] not in sources]
     if unknown or not spec["crawls"]:

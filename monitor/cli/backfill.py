@@ -6,6 +6,12 @@ never duplicates an article or a version — and a checkpoint (`monitor.service.
 window continue at the list page where the last one stopped (Ctrl-C, --max-pages, a failure) instead of
 walking again from the top. Polite: the sources' own politeness settings (the daemon's), never more
 aggressive. Ctrl-C stops it; what was stored stays.
+
+With `--queue redis://host:6379/0` the walk is spread instead: its start requests go into a shared Redis
+queue (`monitor.service.distributed`) and the command returns at once, printing how to follow it; `govmon
+worker --queue …` processes on any number of machines fetch, extract and store the pages into the shared
+store, each page once, one connection and the source's delay per host across all of them. The queue is then
+the checkpoint: a stopped or killed worker's pages go back to it.
 """
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from time import monotonic as time_now
 from typing import Annotated, Any, Optional
 
@@ -33,12 +39,16 @@ from govmon.monitor.alerts.dispatch import dispatch
 from govmon.monitor.cli.common import (
     chosen_sources,
     err,
+    fail,
     load,
     open_store,
     out,
     parse_day,
+    print_json,
 )
+from govmon.monitor.cli.worker import PREFIX_HELP, QUEUE_HELP, connect
 from govmon.monitor.pipeline.ingest import Tally
+from govmon.monitor.service.distributed import DEFAULT_PREFIX, Job, QueueError
 from govmon.monitor.service.runner import (
     CLAIM_WAIT,
     CrawlReport,
@@ -100,12 +110,19 @@ def backfill(sources: Annotated[list[str], typer.Argument(help="Source names, se
              max_pages: Annotated[int, typer.Option(help="List pages per source at most.")] = 50,
              notify: Annotated[bool, typer.Option(help="Alert on what is found (default: a quiet baseline).")] = False,
              quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
-             as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False) -> None:
+             as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+             queue: Annotated[Optional[str], typer.Option("--queue", help=f"{QUEUE_HELP} Queue the walk there for "
+                                                          "`govmon worker` processes and return at once.")] = None,
+             prefix: Annotated[str, typer.Option(help=PREFIX_HELP)] = DEFAULT_PREFIX) -> None:
     """Walk the sources' archives back to --since and store what was published in the window."""
     config = load()
     chosen = chosen_sources(config, sources)
-    engine = open_store()
     start, end = parse_day(since), parse_day(until, end=True)
+    if queue:
+        _enqueue(queue, prefix, chosen, Job("", start.isoformat() if start else "", end.isoformat() if end else "",
+                                            max_pages, notify), as_json)
+        return
+    engine = open_store()
     if not quiet and not as_json:
         delays = sorted({crawl_settings(config, s)["DOWNLOAD_DELAY"] for s in chosen})
         spread = f"{delays[0]}" if delays[0] == delays[-1] else f"{delays[0]}–{delays[-1]}"
@@ -125,6 +142,24 @@ def backfill(sources: Annotated[list[str], typer.Argument(help="Source names, se
     _report(rows, as_json, quiet)
     if any(r.status not in ("ok", "broken") for r in rows):
         raise typer.Exit(1)
+
+
+def _enqueue(url: str, prefix: str, chosen: list[Any], job: Job, as_json: bool) -> None:
+    """Queue the walk of each source for the workers; say how to run them and follow the progress."""
+    shared = connect(url, prefix)
+    try:
+        done = [shared.enqueue(source, replace(job, source=source.name)) for source in chosen]
+    except QueueError as exc:
+        raise fail(str(exc)) from exc
+    if as_json:
+        print_json([asdict(d) for d in done])
+        return
+    for d in done:
+        out.print(f"{d.source}: {d.seeded} start request(s) queued" + (" (joined the running backfill)" if d.joined else ""),
+                  highlight=False, markup=False)
+    where = f"--queue {shared.shown_url}" + (f" --prefix {prefix}" if prefix != DEFAULT_PREFIX else "")
+    err.print(f"queued on {shared.where}. Run `govmon worker {where}` on any machine (same store: "
+              f"GOVMON_DATABASE_URL); follow with `govmon worker {where} --status`.", highlight=False, markup=False)
 
 
 def _report(rows: list[Summary], as_json: bool, quiet: bool) -> None:

@@ -34,6 +34,7 @@ from govmon.monitor.cli.refs import refs
 from govmon.monitor.cli.serve import serve
 from govmon.monitor.cli.sources import sources_app
 from govmon.monitor.cli.store import db_app
+from govmon.monitor.cli.worker import worker
 from govmon.notifiers import protect_logs
 from govmon.storage.db import ENV_VAR, StoreUnavailable
 
@@ -42,7 +43,7 @@ __all__ = ["app", "govmon", "PANELS"]
 PANELS: dict[str, tuple[str, ...]] = {
     "Monitor": ("run", "crawl", "daemon", "status", "events"),
     "Documents": ("docs", "refs", "versions", "diff", "clusters"),
-    "Archives": ("backfill", "import-warc", "record", "export"),
+    "Archives": ("backfill", "worker", "import-warc", "record", "export"),
     "Setup and tools": ("sources", "db", "notify", "outbox", "extract", "dedupe", "serve", "demo"),
 }
 _ORDER = [name for names in PANELS.values() for name in names]
@@ -50,7 +51,7 @@ _ORDER = [name for names in PANELS.values() for name in names]
 COMMANDS: dict[str, Callable[..., Any] | typer.Typer] = {
     "run": run, "crawl": crawl, "daemon": daemon, "status": status, "events": events,
     "docs": docs_app, "refs": refs, "versions": versions, "diff": diff, "clusters": clusters_app,
-    "backfill": backfill, "import-warc": import_warc_command, "record": record, "export": export,
+    "backfill": backfill, "worker": worker, "import-warc": import_warc_command, "record": record, "export": export,
     "sources": sources_app, "db": db_app, "notify": notify_app, "outbox": outbox_app, "extract": extract,
     "dedupe": dedupe, "serve": serve, "demo": demo,
 }
