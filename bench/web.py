@@ -101,15 +101,16 @@ VERBS = (
 TOPICS = (
     "thủ tục hành chính", "dịch vụ công trực tuyến", "chuyển đổi số", "bảo vệ dữ liệu cá nhân", "định danh điện tử",
     "cơ sở dữ liệu quốc gia về dân cư", "chữ ký điện tử và dịch vụ tin cậy", "giao dịch điện tử", "đầu tư công",
-    "khoa học, công nghệ và đổi mới sáng tạo", "giải ngân vốn đầu tư công", "ngân sách nhà nước", "thuế giá trị gia tăng",
-    "phòng cháy, chữa cháy rừng", "phòng, chống thiên tai", "an toàn thực phẩm", "bảo hiểm xã hội", "bảo hiểm y tế",
-    "giáo dục phổ thông", "y tế cơ sở", "nhà ở xã hội", "giải phóng mặt bằng", "quy hoạch tỉnh", "quản lý đất đai",
-    "khoáng sản", "tài nguyên nước", "bảo vệ môi trường", "rác thải nhựa", "năng lượng tái tạo", "điện mặt trời mái nhà",
-    "hạ tầng giao thông", "đường cao tốc Bắc – Nam", "xây dựng nông thôn mới", "giảm nghèo bền vững", "du lịch",
-    "đồng bào dân tộc thiểu số", "xuất khẩu nông sản", "dịch tả lợn châu Phi", "khai thác hải sản bất hợp pháp",
-    "thanh toán không dùng tiền mặt", "phòng, chống tham nhũng", "cải cách hành chính", "sắp xếp đơn vị hành chính",
-    "tinh gọn tổ chức bộ máy", "chính quyền địa phương hai cấp", "cán bộ, công chức, viên chức", "chính sách tiền lương",
-    "lao động, việc làm", "đào tạo nghề", "an ninh mạng", "an toàn giao thông", "phòng, chống ma túy", "kinh tế tư nhân",
+    "khoa học, công nghệ và đổi mới sáng tạo", "giải ngân vốn đầu tư công", "ngân sách nhà nước",
+    "thuế giá trị gia tăng", "phòng cháy, chữa cháy rừng", "phòng, chống thiên tai", "an toàn thực phẩm",
+    "bảo hiểm xã hội", "bảo hiểm y tế", "giáo dục phổ thông", "y tế cơ sở", "nhà ở xã hội", "giải phóng mặt bằng",
+    "quy hoạch tỉnh", "quản lý đất đai", "khoáng sản", "tài nguyên nước", "bảo vệ môi trường", "rác thải nhựa",
+    "năng lượng tái tạo", "điện mặt trời mái nhà", "hạ tầng giao thông", "đường cao tốc Bắc – Nam",
+    "xây dựng nông thôn mới", "giảm nghèo bền vững", "du lịch", "đồng bào dân tộc thiểu số", "xuất khẩu nông sản",
+    "dịch tả lợn châu Phi", "khai thác hải sản bất hợp pháp", "thanh toán không dùng tiền mặt",
+    "phòng, chống tham nhũng", "cải cách hành chính", "sắp xếp đơn vị hành chính", "tinh gọn tổ chức bộ máy",
+    "chính quyền địa phương hai cấp", "cán bộ, công chức, viên chức", "chính sách tiền lương", "lao động, việc làm",
+    "đào tạo nghề", "an ninh mạng", "an toàn giao thông", "phòng, chống ma túy", "kinh tế tư nhân",
     "doanh nghiệp nhỏ và vừa", "khu công nghiệp", "thu hút đầu tư nước ngoài", "hội nhập quốc tế", "di sản văn hóa",
     "thể dục thể thao", "chăm sóc sức khỏe nhân dân", "phòng, chống dịch bệnh", "người có công với cách mạng",
     "an sinh xã hội", "bảo vệ trẻ em", "bình đẳng giới", "biến đổi khí hậu", "xâm nhập mặn", "kinh tế số",
@@ -133,10 +134,11 @@ MODIFIERS = (
 )
 ADVERBIALS = (
     "trên địa bàn tỉnh", "trong năm 2025", "trong thời gian tới", "theo đúng quy định", "một cách đồng bộ",
-    "kịp thời, hiệu quả", "trước ngày 30/6", "trong quý IV", "giai đoạn 2021 – 2025", "đến năm 2030, tầm nhìn đến năm 2045",
-    "bảo đảm công khai, minh bạch", "không để xảy ra tiêu cực, lãng phí", "theo chức năng, nhiệm vụ được giao",
-    "trên phạm vi cả nước", "tại các địa phương", "ngay từ đầu năm", "quyết liệt hơn nữa", "với tinh thần trách nhiệm cao",
-    "trong tháng tới", "từ nay đến cuối năm", "theo lộ trình", "ở cả ba cấp", "cho người dân và doanh nghiệp",
+    "kịp thời, hiệu quả", "trước ngày 30/6", "trong quý IV", "giai đoạn 2021 – 2025",
+    "đến năm 2030, tầm nhìn đến năm 2045", "bảo đảm công khai, minh bạch", "không để xảy ra tiêu cực, lãng phí",
+    "theo chức năng, nhiệm vụ được giao", "trên phạm vi cả nước", "tại các địa phương", "ngay từ đầu năm",
+    "quyết liệt hơn nữa", "với tinh thần trách nhiệm cao", "trong tháng tới", "từ nay đến cuối năm", "theo lộ trình",
+    "ở cả ba cấp", "cho người dân và doanh nghiệp",
 )
 PLACE_HEADS = ("Tân", "Phú", "An", "Hòa", "Thanh", "Đức", "Bình", "Long", "Vĩnh", "Quảng", "Mỹ", "Hưng", "Thạnh",
                "Phước", "Lộc", "Thuận", "Hiệp", "Trung", "Hải", "Sơn", "Đông", "Tây", "Ia", "Krông", "Chư", "Cam")
@@ -261,10 +263,14 @@ class Words:
     def _sentence(self) -> str:
         r = self.rng
         forms = (
-            lambda: f"{self.pick(AGENCIES)} {self.pick(VERBS)} {self._phrase()} về {self.pick(TOPICS)} {self.pick(ADVERBIALS)}.",
-            lambda: f"Đến nay, {self._phrase()} đã đạt {r.randint(40, 100)},{r.randint(0, 9)}% kế hoạch, với {self.figure()}.",
-            lambda: f"Tại xã {r.choice(self.places)}, {self._phrase()} được {self.pick(VERBS)} {self.pick(ADVERBIALS)}.",
-            lambda: f"Ông {self.person()}, {self.pick(AGENCIES).lower()}, cho biết sẽ {self.pick(VERBS)} {self._phrase()}.",
+            lambda: f"{self.pick(AGENCIES)} {self.pick(VERBS)} {self._phrase()} về {self.pick(TOPICS)} "
+                    f"{self.pick(ADVERBIALS)}.",
+            lambda: f"Đến nay, {self._phrase()} đã đạt {r.randint(40, 100)},{r.randint(0, 9)}% kế hoạch, "
+                    f"với {self.figure()}.",
+            lambda: f"Tại xã {r.choice(self.places)}, {self._phrase()} được {self.pick(VERBS)} "
+                    f"{self.pick(ADVERBIALS)}.",
+            lambda: f"Ông {self.person()}, {self.pick(AGENCIES).lower()}, cho biết sẽ {self.pick(VERBS)} "
+                    f"{self._phrase()}.",
             lambda: f"{self.pick(AGENCIES)} giao {self.pick(AGENCIES).lower()} {self.pick(VERBS)} {self._phrase()}, "
                     f"{self.pick(VERBS)} {self.pick(TOPICS)}.",
             lambda: f"Tổng kinh phí thực hiện {self._phrase()} là {self.figure()} từ {self._phrase()}.",
@@ -472,7 +478,8 @@ class Builder:
         text = self._text(story)
         cluster = self.plan.add("repostcluster", {"canonical_article_id": None, "signature": self._signature(),
                                                   "created_at": story.when + timedelta(minutes=15)})
-        members = [self._article(story, cluster, source, title, text, n) for n, source in enumerate(self._carriers(story))]
+        members = [self._article(story, cluster, source, title, text, n)
+                   for n, source in enumerate(self._carriers(story))]
         self.plan.tables["repostcluster"][cluster - 1]["canonical_article_id"] = members[0]["id"]
         for article in members:
             self._mentions(story, article)
@@ -481,8 +488,8 @@ class Builder:
     def _carriers(self, story: Story) -> list[dict[str, Any]]:
         local = self.by_province.get(story.province) if story.province else None
         first = self.rng.choice(local) if local else self.rng.choice(self.national + list(self.sources.values()))
-        others = [s for s in self.rng.sample(self.reposters + self.national, min(6, len(self.reposters + self.national)))
-                  if s is not first]
+        candidates = self.reposters + self.national
+        others = [s for s in self.rng.sample(candidates, min(6, len(candidates))) if s is not first]
         return [first, *others[: story.copies - 1]]
 
     def _signature(self) -> str:
@@ -524,7 +531,8 @@ class Builder:
         seen = published + timedelta(minutes=self.rng.uniform(3, 90))
         slug = re.sub(r"[^a-z0-9]+", "-", fold(title))[:80].strip("-")
         gone = seen + timedelta(days=self.rng.uniform(2, 60)) if self.rng.random() < 0.01 else None
-        row = {"source_id": source["id"], "url": f"https://{source['_host']}/{slug}-{len(self.plan.tables['article']) + 1}.htm",
+        url = f"https://{source['_host']}/{slug}-{len(self.plan.tables['article']) + 1}.htm"
+        row = {"source_id": source["id"], "url": url,
                "title": title, "lang": "vi", "published_at": published, "first_seen_at": seen,
                "last_seen_at": min(END, seen + timedelta(days=self.rng.uniform(0, 30))), "cluster_id": cluster,
                "etag": f'"{self.rng.getrandbits(64):016x}"', "last_modified": "", "extractor": "site",
@@ -566,13 +574,15 @@ class Builder:
 
     def _version_row(self, article: dict[str, Any], seq: int, title: str, lead: str, body: str,
                      fetched: datetime) -> dict[str, Any]:
-        page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><p>{lead}</p><p>{body}</p></body></html>"
+        page = (f"<html><head><title>{title}</title></head><body><h1>{title}</h1><p>{lead}</p><p>{body}</p>"
+                "</body></html>")
         row = {"article_id": article["id"], "seq": seq,
                "content_hash": hashlib.sha256(f"{title}\n{lead}\n{body}".encode()).hexdigest(), "title": title,
                "lead": lead, "text": body, "author": self.words.person(), "modified_at": None, "fetched_at": fetched,
                "raw_html": compress(page),
                "extra": {"canonical_url": article["url"], "category": ["Chính trị"], "attachments": [],
-                         "extractor": "site", "published_at": article["published_at"].isoformat(), "redirected_from": []}}
+                         "extractor": "site", "published_at": article["published_at"].isoformat(),
+                         "redirected_from": []}}
         self.plan.add("version", row)
         return row
 
@@ -704,7 +714,8 @@ class Builder:
             dead = self.rng.random() < 0.002
             self.plan.add("delivery", {"event_id": row["id"], "channel": channel,
                                        "status": "pending" if pending else ("dead" if dead else "sent"),
-                                       "attempts": 0 if pending else (8 if dead else 1), "next_attempt_at": row["created_at"],
+                                       "attempts": 0 if pending else (8 if dead else 1),
+                                       "next_attempt_at": row["created_at"],
                                        "sent_at": None if pending or dead else row["created_at"] + timedelta(seconds=3),
                                        "last_error": "HTTP 502" if dead else "", "claimed_by": "", "lease_until": None})
 
@@ -1107,7 +1118,8 @@ def routes(picks: Picks, cursor: Callable[[int], str]) -> list[Route]:
         Route("/documents/{id} (most cited)", lambda r: f"/documents/{c(r, p.cited)}"),
         Route("/documents/{id} (graph hub, not most cited)", lambda r: f"/documents/{c(r, p.hubs)}"),
         Route("/documents", lambda r: "/documents"),
-        Route("/documents?cursor= (deep)", lambda r: f"/documents?cursor={cursor(r.randint(first_doc, last_doc // 10 + 2))}"),
+        Route("/documents?cursor= (deep)",
+              lambda r: f"/documents?cursor={cursor(r.randint(first_doc, last_doc // 10 + 2))}"),
         Route("/sources", lambda r: "/sources"),
         Route("/search?q= (words)", lambda r: f"/search?q={q(c(r, p.words))}"),
         Route("/search?q= (number)", lambda r: f"/search?q={_ascii_sign(c(r, p.documents))}"),
@@ -1171,7 +1183,8 @@ def table(report: dict[str, Any]) -> str:
     for r in report["routes"]:
         stmts = f"{r['statements_median']:g}/{r['statements_max']}"
         ratio = f"{r['page_over_sql']:.1f}×" if r["page_over_sql"] else "–"
-        repeated = f"{r['most_repeated']['times']}× {r['most_repeated']['sql'][:60]}" if r["most_repeated"]["times"] > 2 else ""
+        top = r["most_repeated"]
+        repeated = f"{top['times']}× {top['sql'][:60]}" if top["times"] > 2 else ""
         lines.append(f"{r['route'][:38]:38} {r['p50_ms']:7.1f} {r['p95_ms']:7.1f} {r['max_ms']:7.1f} {stmts:>9} "
                      f"{r['raw_sql_p50_ms']:8.2f} {r['raw_sql_p95_ms']:8.2f} {ratio:>8}  {repeated}")
     lines.append("")

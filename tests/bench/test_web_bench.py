@@ -62,7 +62,8 @@ def test_its_events_carry_the_payloads_emit_writes(small_store: Path) -> None:
         assert {"new_article", "new_document", "article_changed", "source_broken"} <= kinds
         assert [e.created_at for e in events] == sorted(e.created_at for e in events)
         assert all("documents" in e.payload for e in events)
-        assert all(e.payload["url"].startswith("https://") for e in events if e.kind in ("new_article", "article_changed"))
+        pages = [e for e in events if e.kind in ("new_article", "article_changed")]
+        assert pages and all(e.payload["url"].startswith("https://") for e in pages)
         assert all({"from", "rel", "to", "evidence"} <= set(e.payload["relation"]) for e in events
                    if e.kind == "document_amended")
     engine.dispose()
