@@ -7,7 +7,7 @@ event is rendered, so an alert delivered after the aggregators' reposts lists th
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +21,11 @@ from govmon.monitor.config import Channel
 from govmon.notifiers import Message
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, Document, Event, Source, utcnow
+from govmon.storage.repository.browse import articles_by_ids, clusters_members
 
-__all__ = ["emit", "render", "body", "message_for", "digest_for"]
+__all__ = ["emit", "render", "render_many", "body", "message_for", "digest_for"]
+
+_ANNOUNCED = ("new_document", "document_amended")  # about a document: their copies are the announcement's
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +72,40 @@ def _order(member: tuple[Article, Source]) -> tuple[datetime, bool, int]:
     return (*copy_rank(article.published_at, source.official, article.first_seen_at), article.id or 0)
 
 
-def copies(session: Session, event: Event) -> list[tuple[Article, Source]]:
+Members = Mapping[int, Sequence[tuple[Article, Source]]]  # cluster id → its copies, when read beforehand
+
+
+def _cluster(session: Session, cluster_id: int, known: Members | None) -> list[tuple[Article, Source]]:
+    members = known.get(cluster_id) if known is not None else None
+    return sorted(members if members is not None else repo.cluster_members(session, cluster_id), key=_order)
+
+
+def copies(session: Session, event: Event, known: Members | None = None) -> list[tuple[Article, Source]]:
     """Every copy of the event's announcement, earliest first, official sources first on ties."""
     if event.cluster_id is not None:
-        return sorted(repo.cluster_members(session, event.cluster_id), key=_order)
+        return _cluster(session, event.cluster_id, known)
     article = session.get(Article, event.article_id) if event.article_id is not None else None
     if article is None:
         return []
-    if article.cluster_id is not None and event.kind in ("new_document", "document_amended"):
-        return sorted(repo.cluster_members(session, article.cluster_id), key=_order)  # the announcement's copies
+    if article.cluster_id is not None and event.kind in _ANNOUNCED:
+        return _cluster(session, article.cluster_id, known)  # the announcement's copies
     return [(article, session.get(Source, article.source_id))]
 
 
-def render(session: Session, event: Event) -> dict[str, Any]:
+def render_many(session: Session, events: Sequence[Event]) -> list[dict[str, Any]]:
+    """`render` for a list of events in four queries whatever its length: their articles, the sources and
+    the copies of their announcements are read first (and held, so `session.get` finds them)."""
+    articles = articles_by_ids(session, [e.article_id for e in events if e.article_id is not None])
+    _sources = repo.sources(session)  # held until the end: the identity map answers session.get(Source)
+    clusters = [e.cluster_id or (articles[e.article_id].cluster_id if e.kind in _ANNOUNCED and e.article_id in articles
+                                 else None) for e in events]
+    known = clusters_members(session, [c for c in clusters if c is not None])
+    return [render(session, event, known) for event in events]
+
+
+def render(session: Session, event: Event, known: Members | None = None) -> dict[str, Any]:
     """The event as `govmon events --json` prints it (times in Asia/Ho_Chi_Minh)."""
-    members = copies(session, event)
+    members = copies(session, event, known)
     source = session.get(Source, event.source_id) if event.source_id else None
     data: dict[str, Any] = {
         "id": event.id, "kind": event.kind, "created_at": local_iso(event.created_at),

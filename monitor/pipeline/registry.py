@@ -5,7 +5,7 @@ Read-only views over the store, built here so the CLI only renders them.
 """
 from __future__ import annotations
 
-from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,8 +13,11 @@ from sqlmodel import Session
 
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, DocRelation, Document, Source
+from govmon.storage.repository.browse import document_neighbours
 
-__all__ = ["Carried", "Edge", "DocumentReport", "report", "lookup", "graph"]
+__all__ = ["Carried", "Edge", "DocumentReport", "report", "lookup", "graph", "MAX_EDGES"]
+
+MAX_EDGES = 300  # relations a report carries: a hub such as 57-NQ/TW has hundreds within two steps
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class DocumentReport:
     about: list[Carried] = field(default_factory=list)
     cited_by: list[Carried] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
+    about_total: int = 0
+    cited_total: int = 0
 
 
 def lookup(session: Session, text: str) -> list[Document]:
@@ -54,39 +59,38 @@ def lookup(session: Session, text: str) -> list[Document]:
     return found or ([exact] if exact is not None else [])
 
 
-def _carried(session: Session, article: Article, role: str) -> Carried:
-    source = session.get(Source, article.source_id)
-    return Carried(role, article.first_seen_at, article.published_at, source.name if source else "?",
-                   article.title, article.url, article.id or 0)
+def _carried(article: Article, source: Source, role: str) -> Carried:
+    return Carried(role, article.first_seen_at, article.published_at, source.name, article.title, article.url,
+                   article.id or 0)
 
 
-def graph(session: Session, document: Document, depth: int = 2) -> list[Edge]:
-    """Relations reachable from `document` in either direction within `depth` steps, each once."""
-    seen_docs, seen_edges, edges = {document.id}, set(), []
-    queue = deque([(document, 0)])
-    while queue:
-        current, level = queue.popleft()
-        for relation in repo.relations_of(session, current):
-            if relation.id in seen_edges:
-                continue
-            seen_edges.add(relation.id)
-            edges.append(_edge(session, relation))
-            other = relation.to_document_id if relation.from_document_id == current.id else relation.from_document_id
-            if other not in seen_docs and level + 1 < depth:
-                seen_docs.add(other)
-                queue.append((session.get(Document, other), level + 1))
-    return edges
+def graph(session: Session, document: Document, depth: int = 2, limit: int = MAX_EDGES) -> list[Edge]:
+    """Relations reachable from `document` in either direction within `depth` steps, each once, nearest
+    first, at most `limit` of them; one query per step and one for the documents at their ends."""
+    seen, frontier, found = {document.id or 0}, {document.id or 0}, {}
+    for _ in range(depth):
+        step = [r for r in repo.relations_touching(session, frontier) if r.id not in found][: limit - len(found)]
+        found.update((r.id, r) for r in step)
+        frontier = {end for r in step for end in (r.from_document_id, r.to_document_id)} - seen
+        seen |= frontier
+        if not frontier or len(found) >= limit:
+            break
+    ends = document_neighbours(session, (end for r in found.values() for end in (r.from_document_id, r.to_document_id)))
+    return [_edge(relation, ends) for relation in found.values()]
 
 
-def _edge(session: Session, relation: DocRelation) -> Edge:
-    source, target = session.get(Document, relation.from_document_id), session.get(Document, relation.to_document_id)
+def _edge(relation: DocRelation, ends: Mapping[int, Document]) -> Edge:
+    source, target = ends.get(relation.from_document_id), ends.get(relation.to_document_id)
     return Edge(source.key if source else "?", relation.rel, target.key if target else "?", relation.evidence)
 
 
-def report(session: Session, document: Document) -> DocumentReport:
-    result = DocumentReport(document)
-    for mention, article in repo.mentions_of(session, document):
-        carried = _carried(session, article, mention.role)
-        (result.about if mention.role == "subject" else result.cited_by).append(carried)
+def report(session: Session, document: Document, limit: int | None = None) -> DocumentReport:
+    """The document with the articles about it and citing it (the latest `limit` of each, when given; the
+    totals are counted either way) and its relations within two steps."""
+    counts = repo.mention_counts(session, [document.id or 0])
+    result = DocumentReport(document, about_total=counts.get((document.id or 0, "subject"), 0),
+                            cited_total=counts.get((document.id or 0, "cites"), 0))
+    for role, rows in (("subject", result.about), ("cites", result.cited_by)):
+        rows.extend(_carried(a, s, role) for _, a, s in repo.mentions_of(session, document, role, limit))
     result.edges = graph(session, document)
     return result

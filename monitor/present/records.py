@@ -125,7 +125,8 @@ def document_report_record(report: DocumentReport) -> Record:
     """A document as `govmon docs show` shows it: the document (its counts from the lists), the articles
     about it and citing it, and its relations within two steps, in both directions."""
     d = report.document
-    counts = {(d.id or 0, "subject"): len(report.about), (d.id or 0, "cites"): len(report.cited_by)}
+    counts = {(d.id or 0, "subject"): max(report.about_total, len(report.about)),
+              (d.id or 0, "cites"): max(report.cited_total, len(report.cited_by))}
     return {"document": document_record(d, counts), "about": [carried_record(c) for c in report.about],
             "cited_by": [carried_record(c) for c in report.cited_by],
             "relations": [relation_record(e) for e in report.edges]}

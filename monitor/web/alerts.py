@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from govmon.monitor.alerts.events import render
+from govmon.monitor.alerts.events import render_many
 from govmon.monitor.pipeline.registry import lookup
 from govmon.monitor.web.context import (
     KIND_LABELS,
@@ -67,7 +67,7 @@ def event_filter(session: Session, web: Web, given: Filters, channel: str | None
 
 def alert_rows(session: Session, events: list[Event]) -> list[dict[str, Any]]:
     """Each event as `govmon events --json` prints it, with the store ids a page links by."""
-    return [{**render(session, e), "article_id": e.article_id} for e in events]
+    return [{**row, "article_id": e.article_id} for e, row in zip(events, render_many(session, events))]
 
 
 def _page(session: Session, web: Web, given: Filters, cursor: str | None, limit: int) -> tuple[list[Event], str | None]:

@@ -89,7 +89,8 @@ def announcements_api(session: Annotated[Session, Depends(read_session)], source
                       cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
     rows = list(articles_page(session, source, decode_cursor(cursor), limit + 1))
     more = len(rows) > limit
-    items = [_record(session, a, s) for a, s in rows[:limit]]
+    documents = repo.articles_documents(session, [a.id or 0 for a, _ in rows[:limit]])
+    items = [article_record(a, s.name, [doc for doc, _ in documents[a.id or 0]]) for a, s in rows[:limit]]
     return {"items": items, "next_cursor": encode_cursor(rows[limit - 1][0].id) if more else None}
 
 

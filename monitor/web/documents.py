@@ -34,6 +34,7 @@ __all__ = ["pages", "api"]
 
 pages = APIRouter()
 api = APIRouter(tags=["documents"])
+MENTIONS = 50  # the latest articles about a document, and citing it, shown with it (the totals are counted)
 
 
 def _today() -> str:
@@ -45,7 +46,7 @@ def _reports(session: Session, document_id: str) -> list[DocumentReport]:
     found = lookup(session, document_id)
     if not found:
         raise HTTPException(404, f"no document {document_id!r} in the registry")
-    return [report(session, d) for d in found]
+    return [report(session, d, MENTIONS) for d in found]
 
 
 def _with_status(result: DocumentReport) -> dict[str, Any]:

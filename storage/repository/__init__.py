@@ -32,6 +32,7 @@ from govmon.storage.repository.documents import (
     add_document,
     add_relation,
     article_documents,
+    articles_documents,
     documents_by_id,
     documents_by_ids,
     documents_by_number,
@@ -41,6 +42,7 @@ from govmon.storage.repository.documents import (
     mentions_of,
     number_key,
     relations_of,
+    relations_touching,
     set_mentions,
 )
 from govmon.storage.repository.outbox import (
@@ -72,8 +74,8 @@ __all__ = [
     "add_article", "add_file", "add_version", "article_by_url", "export_rows", "files_of", "known_pages", "known_urls",
     "latest_version", "lock_article", "version_next_to", "versions_of",
     "cluster_members", "clusters_since", "new_cluster",
-    "add_document", "add_relation", "article_documents", "documents_by_id", "documents_by_ids", "documents_by_number",
-    "find_documents", "get_document", "mention_counts", "mentions_of", "number_key", "relations_of",
+    "add_document", "add_relation", "article_documents", "articles_documents", "documents_by_id", "documents_by_ids", "documents_by_number",
+    "find_documents", "get_document", "mention_counts", "mentions_of", "number_key", "relations_of", "relations_touching",
     "set_mentions",
     "add_event", "claim_deliveries", "count_due", "deliveries", "due_channels", "events", "events_by_ids", "retry_deliveries",
     "settle_delivery",

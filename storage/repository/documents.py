@@ -10,13 +10,20 @@ from typing import Any
 from sqlalchemy import and_, false, func, or_
 from sqlmodel import Session, col, select
 
-from govmon.storage.models import Article, DocRelation, Document, Mention, utcnow
+from govmon.storage.models import (
+    Article,
+    DocRelation,
+    Document,
+    Mention,
+    Source,
+    utcnow,
+)
 from govmon.storage.repository._rows import insert_once
 from govmon.storage.repository.search import index_document
 
 __all__ = ["get_document", "documents_by_number", "documents_by_id", "documents_by_ids", "add_document",
-           "set_mentions", "mentions_of", "article_documents", "add_relation", "find_documents", "mention_counts",
-           "relations_of", "number_key"]
+           "set_mentions", "mentions_of", "article_documents", "articles_documents", "add_relation", "find_documents", "mention_counts",
+           "relations_of", "relations_touching", "number_key"]
 
 
 def number_key(number: str) -> str:
@@ -75,9 +82,18 @@ def set_mentions(session: Session, article: Article, wanted: Iterable[tuple[Docu
         session.add(mention)
 
 
-def mentions_of(session: Session, document: Document) -> Sequence[tuple[Mention, Article]]:
-    query = select(Mention, Article).join(Article).where(Mention.document_id == document.id)
-    return session.exec(query.order_by(Article.first_seen_at)).all()
+def mentions_of(session: Session, document: Document, role: str | None = None,
+                limit: int | None = None) -> Sequence[tuple[Mention, Article, Source]]:
+    """The articles that mention `document` (with `role`, when given), with their sources, in one query:
+    oldest first, or with `limit` the latest `limit` of them (still oldest first)."""
+    query = select(Mention, Article, Source).join(Article, col(Mention.article_id) == Article.id).join(Source)
+    query = query.where(Mention.document_id == document.id)
+    if role is not None:
+        query = query.where(Mention.role == role)
+    if limit is None:
+        return session.exec(query.order_by(col(Article.first_seen_at), col(Article.id))).all()
+    latest = session.exec(query.order_by(col(Article.first_seen_at).desc(), col(Article.id).desc()).limit(limit)).all()
+    return latest[::-1]
 
 
 def article_documents(session: Session, article_id: int) -> list[tuple[str, str]]:
@@ -85,6 +101,17 @@ def article_documents(session: Session, article_id: int) -> list[tuple[str, str]
     query = select(Document.canonical_id, Mention.role).join(Mention).where(Mention.article_id == article_id)
     rows = session.exec(query.order_by(Mention.id)).all()
     return sorted(((doc, role) for doc, role in rows), key=lambda row: row[1] != "subject")
+
+
+def articles_documents(session: Session, article_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+    """`article_documents` for many articles in one query: article id → (canonical id, role), subjects first."""
+    wanted = sorted(set(article_ids))
+    found: dict[int, list[tuple[str, str]]] = {article_id: [] for article_id in wanted}
+    if wanted:
+        query = select(Mention.article_id, Document.canonical_id, Mention.role).join(Document)
+        for article_id, doc, role in session.exec(query.where(col(Mention.article_id).in_(wanted)).order_by(Mention.id)):
+            found[article_id].append((doc, role))
+    return {article_id: sorted(rows, key=lambda row: row[1] != "subject") for article_id, rows in found.items()}
 
 
 def add_relation(session: Session, source: Document, rel: str, target: Document,
@@ -124,6 +151,14 @@ def mention_counts(session: Session, document_ids: Sequence[int]) -> dict[tuple[
 
 
 def relations_of(session: Session, document: Document) -> Sequence[DocRelation]:
-    query = select(DocRelation).where(
-        or_(DocRelation.from_document_id == document.id, DocRelation.to_document_id == document.id))
+    return relations_touching(session, [document.id or 0])
+
+
+def relations_touching(session: Session, document_ids: Iterable[int]) -> Sequence[DocRelation]:
+    """Every relation from or to any of the documents, in one query, oldest first."""
+    wanted = sorted(set(document_ids))
+    if not wanted:
+        return []
+    query = select(DocRelation).where(or_(col(DocRelation.from_document_id).in_(wanted),
+                                          col(DocRelation.to_document_id).in_(wanted)))
     return session.exec(query.order_by(DocRelation.id)).all()

@@ -157,7 +157,7 @@ def test_db_status_json(demo_store):
 HELP_PANELS = {
     "Monitor": ["run", "crawl", "daemon", "status", "events"],
     "Documents": ["docs", "refs", "versions", "diff", "clusters"],
-    "Archives": ["backfill", "import-warc", "record", "export"],
+    "Archives": ["backfill", "worker", "import-warc", "record", "export"],
     "Setup and tools": ["sources", "db", "notify", "outbox", "extract", "dedupe", "serve", "demo"],
 }
 
