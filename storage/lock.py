@@ -1,32 +1,42 @@
-"""One writer process per store: a lock the daemon holds for its whole life.
+"""One daemon per SQLite store: a lock the daemon holds for its whole life.
 
-SQLite: an exclusive `flock` on ``<database file>.daemon.lock`` (released by the kernel if the process
-dies, so a crash never leaves a stale lock). PostgreSQL: a session advisory lock on a connection kept open.
+SQLite: an exclusive `flock` on ``<database file>.daemon.lock`` (released by the kernel if the process dies,
+so a crash never leaves a stale lock). A SQLite store is one file on one machine that lets one writer in at
+a time, so a second daemon there would only queue behind the first; it is refused, and told why.
+
+PostgreSQL: no lock. Any number of daemons, on any number of machines, share the store: each due source is
+leased to exactly one of them (`govmon.monitor.service.claims`), so `StoreLock` lets every one of them in.
 """
 from __future__ import annotations
 
 import fcntl
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-__all__ = ["StoreLock", "StoreLocked"]
+__all__ = ["StoreLock", "StoreLocked", "shared"]
 
-_ADVISORY_KEY = 0x676F766D6F6E  # "govmon"
+WHY = ("a SQLite store admits one daemon (one file on one machine, one writer at a time); to run several "
+       "daemons, on this machine or others, use a PostgreSQL store (--database postgresql+psycopg://…)")
 
 
 class StoreLocked(RuntimeError):
     """Another process holds the store's daemon lock."""
 
 
+def shared(engine: Engine) -> bool:
+    """Whether several daemons may work on this store at once (PostgreSQL) or only one (SQLite)."""
+    return engine.url.get_backend_name() != "sqlite"
+
+
 class StoreLock:
+    """Held by a daemon for its life: exclusive on SQLite, open to every daemon on a shared store."""
+
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._file: IO[str] | None = None
-        self._connection: Any = None
 
     def __enter__(self) -> StoreLock:
         self.acquire()
@@ -36,10 +46,9 @@ class StoreLock:
         self.release()
 
     def acquire(self) -> None:
-        if self.engine.url.get_backend_name() == "sqlite":
+        """Take the lock; StoreLocked (saying who holds it and why) when another daemon has it."""
+        if not shared(self.engine):
             self._lock_file(Path(str(self.engine.url.database)).with_suffix(".daemon.lock"))
-        else:
-            self._lock_postgres()
 
     def _lock_file(self, path: Path) -> None:
         handle = path.open("a+", encoding="utf-8")
@@ -49,26 +58,15 @@ class StoreLock:
             handle.seek(0)
             owner = handle.read().strip() or "?"
             handle.close()
-            raise StoreLocked(f"another govmon daemon (pid {owner}) is running on this store ({path})") from exc
+            raise StoreLocked(f"another govmon daemon (pid {owner}) is running on this store ({path}): {WHY}") from exc
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
         self._file = handle
 
-    def _lock_postgres(self) -> None:
-        connection = self.engine.connect()
-        if not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": _ADVISORY_KEY}).scalar():
-            connection.close()
-            raise StoreLocked("another govmon daemon is running on this store (PostgreSQL advisory lock held)")
-        self._connection = connection
-
     def release(self) -> None:
         if self._file is not None:
             fcntl.flock(self._file, fcntl.LOCK_UN)
             self._file.close()
             self._file = None
-        if self._connection is not None:
-            self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _ADVISORY_KEY})
-            self._connection.close()
-            self._connection = None

@@ -6,6 +6,7 @@
                └── RepostCluster              (copies of one announcement across sources)
     Event ─< Delivery                          (the outbox: one row per event × channel)
     CrawlRun                                   (one row per crawl of a source: outcome and counts)
+    Worker                                     (a daemon sharing the store: who it is, when it last checked in)
 
 Times are stored in UTC (`UTCDateTime`) and shown in Asia/Ho_Chi_Minh by the CLI.
 """
@@ -22,7 +23,7 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "UTCDateTime", "utcnow", "Source", "Article", "Version", "Document", "Mention", "DocRelation",
-    "RepostCluster", "Event", "Delivery", "CrawlRun", "StoredFile", "SearchEntry", "reflected", "compress", "decompress",
+    "RepostCluster", "Event", "Delivery", "CrawlRun", "Worker", "StoredFile", "SearchEntry", "reflected", "compress", "decompress",
 ]
 
 
@@ -64,8 +65,9 @@ def _ts(nullable: bool = True, index: bool = False) -> Any:
 
 class Source(SQLModel, table=True):
     """A site govmon watches; `baseline_at` is set once its first successful pass has been stored.
-    `crawl_owner`/`crawl_until` are the claim of the process crawling it now (one crawl of a source at a
-    time, across processes; a claim whose process died expires)."""
+    `crawl_owner`/`crawl_until` are the lease of the process crawling it now (one crawl of a source at a
+    time, across processes and hosts; a lease whose process died expires). `next_due_at` is the daemons'
+    shared schedule: when the source is next crawled (None: at once), by whichever daemon leases it first."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(unique=True, index=True)
@@ -78,6 +80,7 @@ class Source(SQLModel, table=True):
     last_status: str = ""
     crawl_owner: str = ""
     crawl_until: Optional[datetime] = _ts()
+    next_due_at: Optional[datetime] = _ts(index=True)
 
 
 class RepostCluster(SQLModel, table=True):
@@ -249,6 +252,23 @@ class CrawlRun(SQLModel, table=True):
     versions_new: int = 0
     problems: int = 0
     message: str = ""
+
+
+class Worker(SQLModel, table=True):
+    """A `govmon daemon` process sharing the store. `name` ("host:pid") is the owner its leases carry;
+    `checked_in_at` is its last heartbeat; `state` is running, stopping or stopped (a worker that died says
+    nothing: its check-ins stop). `sources` and `parallel`: how many sources it serves, how many at once."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, index=True)
+    host: str = ""
+    pid: int = 0
+    state: str = "running"
+    sources: int = 0
+    parallel: int = 0
+    started_at: Optional[datetime] = _ts(nullable=False)
+    checked_in_at: Optional[datetime] = _ts(nullable=False)
+    stopped_at: Optional[datetime] = _ts()
 
 
 class SearchEntry(SQLModel, table=True):

@@ -1,11 +1,17 @@
 """Who is crawling what, across processes and hosts: a source is crawled by one process at a time (a claim
 in the store, with a lease longer than any crawl may last), and a run whose process is gone — killed, or a
-host that went down — is marked as such instead of staying "running" forever."""
+host that went down — is marked as such instead of staying "running" forever.
+
+The daemons share their schedule through the same leases: `claim_due` leases due sources to a worker (each
+to exactly one of any number of workers asking at once), the crawl's own `Claim` renews and releases that
+lease, `reschedule` sets when the source is next due, `hand_back` returns a stopping worker's leases, and
+`check_in` is a worker's heartbeat in the `worker` table."""
 from __future__ import annotations
 
 import os
 import socket
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -13,8 +19,16 @@ from sqlmodel import Session
 from govmon.storage import repository as repo
 from govmon.storage.db import write
 from govmon.storage.models import CrawlRun, Source, utcnow
+from govmon.storage.repository.sources import check_in as record_check_in
+from govmon.storage.repository.sources import (
+    claim_due_sources,
+    release_leases,
+    schedule_source,
+)
+from govmon.storage.repository.sources import forget_workers as forget_worker_rows
 
-__all__ = ["Claim", "reap_runs", "owner_name", "alive"]
+__all__ = ["Claim", "reap_runs", "owner_name", "alive", "lease_for", "claim_due", "reschedule", "hand_back",
+           "check_in", "forget_workers", "HOST"]
 
 HOST = socket.gethostname()
 _GRACE = timedelta(minutes=2)
@@ -22,6 +36,16 @@ _GRACE = timedelta(minutes=2)
 
 def owner_name() -> str:
     return f"{HOST}:{os.getpid()}"
+
+
+def lease_for(crawl_timeout: float) -> timedelta:
+    """How long a crawl's lease lasts: the crawl timeout (its child is killed then) plus as long again, at
+    most two minutes, to record what it found.
+
+    >>> lease_for(900).total_seconds(), lease_for(10).total_seconds()
+    (1020.0, 20.0)
+    """
+    return timedelta(seconds=crawl_timeout) + min(_GRACE, timedelta(seconds=crawl_timeout))
 
 
 def alive(host: str, pid: int) -> bool:
@@ -43,7 +67,7 @@ class Claim:
 
     def __init__(self, engine: Engine, source_id: int, seconds: float) -> None:
         self.engine, self.source_id, self.owner = engine, source_id, owner_name()
-        self.lease = timedelta(seconds=seconds) + _GRACE
+        self.lease = lease_for(seconds)
         self.holder = ""
 
     def take(self) -> bool:
@@ -64,6 +88,37 @@ class Claim:
 
     def release(self) -> None:
         write(self.engine, lambda session: repo.release_source(session, self.source_id, self.owner))
+
+
+def claim_due(engine: Engine, names: Collection[str], crawl_timeout: float, limit: int,
+              owner: str | None = None, now: datetime | None = None) -> list[str]:
+    """Lease to `owner` (this process) up to `limit` of the sources `names` that are due; their names."""
+    moment = now or utcnow()
+    until = moment + lease_for(crawl_timeout)
+    return write(engine, lambda session: claim_due_sources(session, names, owner or owner_name(), moment,
+                                                                   until, limit))
+
+
+def reschedule(engine: Engine, name: str, due_at: datetime) -> None:
+    """When source `name` is next due (whoever holds it then)."""
+    write(engine, lambda session: schedule_source(session, name, due_at))
+
+
+def hand_back(engine: Engine, owner: str | None = None) -> list[str]:
+    """Release every lease `owner` (this process) holds, each source due at once; the names."""
+    return write(engine, lambda session: release_leases(session, owner or owner_name(), utcnow()))
+
+
+def check_in(engine: Engine, state: str, owner: str | None = None, **fields: object) -> None:
+    """This worker's heartbeat: alive now, in `state` (running, stopping, stopped), with `fields`."""
+    name = owner or owner_name()
+    write(engine, lambda session: record_check_in(session, name, utcnow(), state=state, host=HOST,
+                                                   pid=os.getpid(), **fields))
+
+
+def forget_workers(engine: Engine, silent_for: timedelta) -> int:
+    """Forget the workers silent for longer than `silent_for` (stopped or dead long ago); how many."""
+    return write(engine, lambda session: forget_worker_rows(session, utcnow() - silent_for))
 
 
 def reap_runs(engine: Engine, crawl_timeout: float) -> int:

@@ -1,18 +1,23 @@
-"""Sources, their crawl claims, and crawl runs."""
+"""Sources, their crawl leases and shared schedule, crawl runs, and the workers (daemons) sharing the store.
+
+A source's lease (`crawl_owner`, `crawl_until`) is taken by one conditional UPDATE; the daemons' claim of due
+sources adds FOR UPDATE SKIP LOCKED on PostgreSQL, so of any number of daemons asking at once each due
+source goes to exactly one, and none waits for the rows another is claiming."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import Session, col, select
 
-from govmon.storage.models import CrawlRun, Source, utcnow
+from govmon.storage.models import CrawlRun, Source, Worker, utcnow
 from govmon.storage.repository._rows import insert_once
 
-__all__ = ["source_by_name", "ensure_source", "sources", "claim_source", "release_source", "start_run",
-           "finish_run", "recent_runs", "latest_runs", "running_runs"]
+__all__ = ["source_by_name", "ensure_source", "sources", "claim_source", "release_source", "claim_due_sources",
+           "schedule_source", "first_schedule", "release_leases", "start_run", "finish_run", "recent_runs",
+           "latest_runs", "running_runs", "check_in", "workers", "forget_workers"]
 
 
 def source_by_name(session: Session, name: str) -> Source | None:
@@ -44,6 +49,45 @@ def claim_source(session: Session, source_id: int, owner: str, until: datetime, 
 def release_source(session: Session, source_id: int, owner: str) -> None:
     session.execute(update(Source).where(Source.id == source_id, Source.crawl_owner == owner)
                     .values(crawl_owner="", crawl_until=None))
+
+
+def _due(now: datetime) -> Any:
+    """Due by the schedule (or never scheduled) and not leased (or its lease ran out: its holder died)."""
+    return and_(or_(col(Source.next_due_at).is_(None), col(Source.next_due_at) <= now),
+                or_(col(Source.crawl_until).is_(None), col(Source.crawl_until) < now))
+
+
+def claim_due_sources(session: Session, names: Collection[str], owner: str, now: datetime, until: datetime,
+                      limit: int) -> list[str]:
+    """Lease up to `limit` of the sources `names` that are due at `now` to `owner` until `until`, the longest
+    due first; their names. Until the lease holder reschedules it, a claimed source is next due at `until`
+    (so a holder that dies leaves it to others then, never sooner)."""
+    if limit <= 0 or not names:
+        return []
+    due = (select(Source.id).where(col(Source.name).in_(list(names)), _due(now))
+           .order_by(col(Source.next_due_at).asc().nulls_first(), col(Source.id)).limit(limit)
+           .with_for_update(skip_locked=True))
+    claim = (update(Source).where(col(Source.id).in_(due.scalar_subquery()))
+             .values(crawl_owner=owner, crawl_until=until, next_due_at=until).returning(Source.name))
+    return sorted(row[0] for row in session.execute(claim).all())
+
+
+def schedule_source(session: Session, name: str, due_at: datetime) -> None:
+    """When `name` is next due (its lease is left alone: the crawl releases its own)."""
+    session.execute(update(Source).where(Source.name == name).values(next_due_at=due_at))
+
+
+def first_schedule(session: Session, name: str, due_at: datetime) -> None:
+    """Schedule `name` at `due_at` unless it already has a schedule (of whichever daemon got there first)."""
+    session.execute(update(Source).where(Source.name == name, col(Source.next_due_at).is_(None))
+                    .values(next_due_at=due_at))
+
+
+def release_leases(session: Session, owner: str, due_at: datetime) -> list[str]:
+    """Hand back every lease `owner` holds, each source due at `due_at`; the names handed back."""
+    query = (update(Source).where(Source.crawl_owner == owner)
+             .values(crawl_owner="", crawl_until=None, next_due_at=due_at).returning(Source.name))
+    return sorted(row[0] for row in session.execute(query).all())
 
 
 def start_run(session: Session, source: Source, host: str = "", pid: int = 0) -> CrawlRun:
@@ -83,3 +127,24 @@ def running_runs(session: Session, host: str | None = None, started_before: date
     if chosen:
         query = query.where(or_(*chosen))
     return session.exec(query.order_by(col(CrawlRun.id))).all()
+
+
+def check_in(session: Session, name: str, now: datetime, **fields: Any) -> Worker:
+    """Record that worker `name` is alive at `now` (created on its first check-in), with `fields` (state,
+    host, pid, sources, parallel, started_at, stopped_at) updated."""
+    values = {"name": name, "started_at": now, "checked_in_at": now, **fields}
+    worker, _ = insert_once(session, Worker, values, {"name": name})
+    for key, value in {"checked_in_at": now, **fields}.items():
+        setattr(worker, key, value)
+    session.add(worker)
+    return worker
+
+
+def workers(session: Session) -> Sequence[Worker]:
+    """Every worker the store remembers, the most recently started first."""
+    return session.exec(select(Worker).order_by(col(Worker.started_at).desc(), col(Worker.id).desc())).all()
+
+
+def forget_workers(session: Session, silent_since: datetime) -> int:
+    """Forget the workers that have not checked in since `silent_since` (stopped or dead long ago); how many."""
+    return session.execute(delete(Worker).where(col(Worker.checked_in_at) < silent_since)).rowcount
