@@ -28,7 +28,7 @@ from govmon.crawler.distributed.keys import Keys
 __all__ = ["HostSlotMiddleware", "ORIGINAL"]
 
 ORIGINAL = "govmon_original_url"  # set by the host map: the site's URL of a mirrored request
-_POLL = 0.25  # seconds between two tries at a busy slot, at most
+_BUSY_POLL = 0.02  # seconds between two tries at a slot in use (a download takes as long as it takes)
 
 
 class HostSlotMiddleware:
@@ -63,10 +63,11 @@ class HostSlotMiddleware:
         self._free(request)
 
     def _wait(self, name: str) -> float:
-        """Until the slot is likely free (its remaining time, when it is cooling down), at most _POLL."""
-        left = self.server.pttl(name)
-        base = left / 1000 if left and left > 0 else _POLL
-        return min(base, _POLL) * random.uniform(0.8, 1.2)
+        """Until the slot is likely free: the rest of its delay when it is cooling down after an answer,
+        else (a download in progress) a short while."""
+        left = self.server.pttl(name) / 1000
+        cooling = 0 < left <= self.delay
+        return (left if cooling else _BUSY_POLL) * random.uniform(1.0, 1.25)
 
     def _free(self, request: Request) -> None:
         lock = self.held.pop(id(request), None)
