@@ -3,6 +3,7 @@ versions in time order, and the word diff between any two (inline or side by sid
 `/api/announcements`. Versions are numbered as `govmon versions` numbers them."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -42,7 +43,13 @@ def _copies(session: Session, article: Article, source: Source) -> list[tuple[Ar
 
 
 def _record(session: Session, article: Article, source: Source) -> dict[str, Any]:
-    return article_record(article, source.name, [doc for doc, _ in repo.article_documents(session, article.id or 0)])
+    return _records(session, [(article, source)])[0]
+
+
+def _records(session: Session, rows: Sequence[tuple[Article, Source]]) -> list[dict[str, Any]]:
+    """Article records with the documents each mentions, read for all of them at once."""
+    documents = repo.articles_documents(session, [a.id or 0 for a, _ in rows])
+    return [article_record(a, s.name, [doc for doc, _ in documents[a.id or 0]]) for a, s in rows]
 
 
 def _numbered(session: Session, article: Article) -> dict[int, Version]:
@@ -65,10 +72,15 @@ def announcement(request: Request, article_id: int, session: Annotated[Session, 
     stored = _numbered(session, article)
     values = {"a": _record(session, article, source), "article": article,
               "subjects": {doc for doc, role in repo.article_documents(session, article_id) if role == "subject"},
-              "copies": [_record(session, a, s) | {"official": s.official} for a, s in _copies(session, article, source)],
+              "copies": _copy_records(session, article, source),
               "versions": [version_record(n, v) for n, v in stored.items()],
               "latest": stored[max(stored)] if stored else None}
     return templates.TemplateResponse(request, "announcement.html", values)
+
+
+def _copy_records(session: Session, article: Article, source: Source) -> list[dict[str, Any]]:
+    copies = _copies(session, article, source)
+    return [record | {"official": s.official} for record, (_, s) in zip(_records(session, copies), copies)]
 
 
 @pages.get("/announcements/{article_id}/diff", response_class=HTMLResponse)
@@ -89,16 +101,14 @@ def announcements_api(session: Annotated[Session, Depends(read_session)], source
                       cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
     rows = list(articles_page(session, source, decode_cursor(cursor), limit + 1))
     more = len(rows) > limit
-    documents = repo.articles_documents(session, [a.id or 0 for a, _ in rows[:limit]])
-    items = [article_record(a, s.name, [doc for doc, _ in documents[a.id or 0]]) for a, s in rows[:limit]]
-    return {"items": items, "next_cursor": encode_cursor(rows[limit - 1][0].id) if more else None}
+    return {"items": _records(session, rows[:limit]), "next_cursor": encode_cursor(rows[limit - 1][0].id) if more else None}
 
 
 @api.get("/announcements/{article_id}", summary="One announcement with its copies and versions")
 def announcement_api(article_id: int, session: Annotated[Session, Depends(read_session)]) -> dict[str, Any]:
     article, source = _found(session, article_id)
     return {**_record(session, article, source),
-            "copies": [_record(session, a, s) for a, s in _copies(session, article, source)],
+            "copies": _copy_records(session, article, source),
             "versions": [version_record(n, v) for n, v in _numbered(session, article).items()]}
 
 
