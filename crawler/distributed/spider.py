@@ -122,12 +122,13 @@ class QueueSpider(SourceSpider):
         raise DontCloseSpider
 
     def _wake_later(self) -> None:
-        """Ask the engine for the next request soon (it polls an idle scheduler every 5 s on its own)."""
+        """Ask the engine for the next request soon (it polls an idle scheduler every 5 s on its own). The
+        engine's slot is Scrapy's own: without it (another Scrapy) the 5 s poll remains."""
+        slot = getattr(getattr(getattr(self, "crawler", None), "engine", None), "_slot", None)
+        if slot is None or not hasattr(slot, "nextcall"):
+            return
         from twisted.internet import reactor  # the crawl's installed reactor, never installed here
-
-        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
-        if slot is not None and hasattr(slot, "nextcall"):
-            reactor.callLater(IDLE_POLL, slot.nextcall.schedule)
+        reactor.callLater(IDLE_POLL, slot.nextcall.schedule)
 
 
 def seed(server: Redis, prefix: str, source: Source, walk: dict[str, Any]) -> int:
