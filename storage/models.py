@@ -3,6 +3,7 @@
     Source ─< Article ─< Version              (append-only; a new row only when the comparison form changes)
                ├─< StoredFile                 (attachments: bytes in the blob store, text extracted)
                │  └─< Mention >─ Document ─< DocRelation >─ Document
+               │                  └─< DocumentStatus     (validity as vbpl.vn or an announcement states it)
                └── RepostCluster              (copies of one announcement across sources)
     Event ─< Delivery                          (the outbox: one row per event × channel)
     CrawlRun                                   (one row per crawl of a source: outcome and counts)
@@ -23,7 +24,8 @@ from sqlmodel import Field, SQLModel
 
 __all__ = [
     "UTCDateTime", "utcnow", "Source", "Article", "Version", "Document", "Mention", "DocRelation",
-    "RepostCluster", "Event", "Delivery", "CrawlRun", "Worker", "StoredFile", "SearchEntry", "reflected", "compress", "decompress",
+    "RepostCluster", "Event", "Delivery", "CrawlRun", "Worker", "StoredFile", "SearchEntry", "DocumentStatus", "reflected",
+    "compress", "decompress",
 ]
 
 
@@ -200,6 +202,33 @@ class DocRelation(SQLModel, table=True):
     evidence: str = ""
     article_id: Optional[int] = Field(default=None, foreign_key="article.id")
     first_seen_at: Optional[datetime] = _ts(nullable=False)
+
+
+class DocumentStatus(SQLModel, table=True):
+    """What a source states of a document's validity: `source` "vbpl.vn" (the Ministry of Justice's national
+    database, the authority) or "announcement" (a sentence of an article, `article_id`). `state` is govmon's
+    word for it (in_force, amended, partly_expired, expired, replaced, repealed, suspended, partly_suspended,
+    not_yet, unknown; "" when only dates are stated) and `stated` the source's own; `effective_on` and
+    `expires_on` are ISO dates; `by` the canonical ids of the documents that made it so; `evidence` and `url`
+    where it is said. One row per distinct statement (`digest` of state, dates and by): `seen_at` when first
+    stated, `checked_at` when last stated again — a source's current statement is its latest checked."""
+
+    __tablename__ = "documentstatus"
+    __table_args__ = (UniqueConstraint("document_id", "source", "digest", name="uq_documentstatus"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    source: str
+    state: str = ""
+    stated: str = ""
+    effective_on: Optional[str] = None
+    expires_on: Optional[str] = None
+    by: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    evidence: str = ""
+    url: str = ""
+    article_id: Optional[int] = Field(default=None, foreign_key="article.id")
+    digest: str
+    seen_at: Optional[datetime] = _ts(nullable=False)
+    checked_at: Optional[datetime] = _ts(nullable=False)
 
 
 class Event(SQLModel, table=True):
