@@ -183,7 +183,8 @@ class Document(SQLModel, table=True):
 class Mention(SQLModel, table=True):
     """An article's reference to a document: `role` is "subject" (it is about it) or "cites"."""
 
-    __table_args__ = (UniqueConstraint("article_id", "document_id", name="uq_mention"),)
+    __table_args__ = (UniqueConstraint("article_id", "document_id", name="uq_mention"),
+                      Index("ix_mention_document_role", "document_id", "role", "article_id"))
     id: Optional[int] = Field(default=None, primary_key=True)
     article_id: int = Field(foreign_key="article.id", index=True)
     document_id: int = Field(foreign_key="document.id", index=True)
@@ -252,7 +253,8 @@ class Delivery(SQLModel, table=True):
     ran out (its sender died) is due again."""
 
     __table_args__ = (UniqueConstraint("event_id", "channel", name="uq_delivery"),
-                      Index("ix_delivery_due", "channel", "status", "next_attempt_at"))
+                      Index("ix_delivery_due", "channel", "status", "next_attempt_at"),
+                      Index("ix_delivery_channel_event", "channel", "event_id"))
     id: Optional[int] = Field(default=None, primary_key=True)
     event_id: int = Field(foreign_key="event.id", index=True)
     channel: str
@@ -269,6 +271,7 @@ class CrawlRun(SQLModel, table=True):
     """One crawl of one source: when, how it ended, what it found, and which process ran it (`host`, `pid`),
     so a run whose process is gone can be told from one still running."""
 
+    __table_args__ = (Index("ix_crawlrun_source_run", "source_id", "id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     source_id: int = Field(foreign_key="source.id", index=True)
     started_at: Optional[datetime] = _ts(nullable=False)

@@ -92,7 +92,7 @@ def mentions_of(session: Session, document: Document, role: str | None = None,
         query = query.where(Mention.role == role)
     if limit is None:
         return session.exec(query.order_by(col(Article.first_seen_at), col(Article.id))).all()
-    latest = session.exec(query.order_by(col(Article.first_seen_at).desc(), col(Article.id).desc()).limit(limit)).all()
+    latest = session.exec(query.order_by(col(Mention.article_id).desc()).limit(limit)).all()  # ids grow as seen
     return latest[::-1]
 
 
