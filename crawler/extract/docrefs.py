@@ -29,7 +29,7 @@ from govmon.crawler.extract.folding import fold as _fold
 from govmon.crawler.extract.relations import relations_between
 from govmon.crawler.extract.types import DocRef, PartialRef, Relation
 
-__all__ = ["find_refs", "find_partial_refs", "find_relations", "canonical_id", "extract"]
+__all__ = ["find_refs", "find_partial_refs", "find_relations", "canonical_id", "padded", "extract"]
 
 
 # --- the sign ------------------------------------------------------------------------------------------
@@ -45,9 +45,20 @@ class _Sign:
 
     @property
     def id(self) -> str:
+        number = padded(self.number)
         if self.kind != "admin":
-            return f"{self.number}-{self.code}"
-        return f"{self.number}/{self.year}/{self.code}" if self.year else f"{self.number}/{self.code}"
+            return f"{number}-{self.code}"
+        return f"{number}/{self.year}/{self.code}" if self.year else f"{number}/{self.code}"
+
+
+def padded(number: str) -> str:
+    """The number as canonical ids write it (DOCNUMBERS.md A.3): no leading zeros but two digits at least,
+    so `3/NQ-CP` and `003/NQ-CP` are `03/NQ-CP`.
+
+    >>> padded("3"), padded("03"), padded("0012"), padded("1556")
+    ('03', '03', '12', '1556')
+    """
+    return f"{int(number):02d}"
 
 
 def _take(code: str, base: int) -> list[tuple[str, int]]:
@@ -117,11 +128,21 @@ def _prefix(norm: str, start: int) -> _Prefix:
         detached = "(" in m.group("sep")
         raw_start = (m.start("label") if label else start) if detached else m.start("tw")
         return _Prefix(raw_start, T.word_type(m.group("tw")), label)
-    titled = T.TITLED.search(norm, max(0, m.start() - 100), m.start()) if label in ("số", "no.", "no") else None
-    title = titled.group("title") if titled else ""
-    if titled and titled.end() == m.start() and (title[0].isupper() or title.lower().startswith("on ")):
+    titled = _titled(norm, m.start()) if label in ("số", "no.", "no") else None
+    if titled:
         return _Prefix(titled.start(), T.word_type(titled.group("tw")), label)
     return _Prefix(m.start(), None, label)
+
+
+def _titled(norm: str, end: int) -> re.Match[str] | None:
+    """The nearest law title ending at `end` whose name starts with a capital ("… sửa đổi toàn diện Luật Khoa
+    học và Công nghệ số 29/2013/QH13": the second Luật, not the first)."""
+    for word in reversed(list(T.TITLE_WORD.finditer(norm, max(0, end - 100), end))):
+        titled = T.TITLED.match(norm, word.start(), end)
+        title = titled.group("title") if titled else ""
+        if titled and (title[0].isupper() or title.lower().startswith("on ")):
+            return titled
+    return None
 
 
 def _accepted(sign: _Sign, pre: _Prefix) -> bool:
@@ -137,18 +158,37 @@ def _accepted(sign: _Sign, pre: _Prefix) -> bool:
 
 
 def _doc_type(word: str | None, sign: _Sign, norm: str, start: int) -> str:
+    """The type word of the mention wins (Part B); else the sign's abbreviation; else the words around the
+    number, within what the sign allows (`T.body_types`: `29/2013/QH13` is a law or an NA resolution)."""
     if word == "dispatch":
         return "công điện" if "CĐ" in sign.tokens or sign.abbr == "CĐ" else "công văn"
     if word and word != "văn bản":
         return word
     if sign.abbr:
         return (T.PARTY_TYPES if sign.kind == "party" else T.ABBR_TYPES)[sign.abbr]
-    if word is None:
-        near = list(T.HEADING.finditer(norm, max(0, start - 300), sign.end + 300))
-        if near:
-            best = min(near, key=lambda h: abs(h.start() - start))
-            return T.HEADING_TYPES[best.group(1)]
-    return "công văn"
+    allowed = T.body_types(sign.tokens)
+    if word is None or allowed:
+        near = [T.HEADING_TYPES[h.group(1)] for h in _by_distance(T.HEADING, norm, start, sign.end, 300)]
+        near += [T.word_type(w.group("tw")) for w in _words_before(norm, start)] if allowed else []
+        fitting = [kind for kind in near if not allowed or kind in allowed]
+        if fitting:
+            return fitting[0]
+    return allowed[0] if allowed else "công văn"
+
+
+def _by_distance(pattern: re.Pattern[str], norm: str, start: int, end: int, reach: int) -> list[re.Match[str]]:
+    found = pattern.finditer(norm, max(0, start - reach), end + reach)
+    return sorted(found, key=lambda h: abs(h.start() - start))
+
+
+def _words_before(norm: str, start: int) -> list[re.Match[str]]:
+    """Type words earlier in the sentence with nothing numbered between them and the sign, nearest first
+    ("Luật Đất đai (45/2013/QH13)")."""
+    found = T.TYPE_WORD.finditer(norm, max(0, start - 120), start)
+    return [w for w in reversed(list(found)) if not _NUMBERED_GAP.search(norm, w.end(), start)]
+
+
+_NUMBERED_GAP = re.compile(r"[0-9.;!?\n]")
 
 
 # --- references ------------------------------------------------------------------------------------------
@@ -239,9 +279,9 @@ def _slug_id(norm: str) -> str | None:
         if len(names) < 2 or names[0] not in T.VTYPES:
             continue
         if not m.group(2) and len(names) == 2 and names[1] in ("TW", "TƯ"):
-            return f"{m.group(1)}-{names[0]}/TW"
+            return f"{padded(m.group(1))}-{names[0]}/TW"
         year = f"{m.group(2)}/" if m.group(2) else ""
-        return f"{m.group(1)}/{year}{'-'.join(names)}"
+        return f"{padded(m.group(1))}/{year}{'-'.join(names)}"
     return None
 
 

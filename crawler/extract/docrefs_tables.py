@@ -16,7 +16,7 @@ __all__ = [
     "DATE_BEFORE", "PLACE_DATE", "ISSUE_DATE", "HEADING", "CUES", "STANDARD", "URL", "SLUG", "STOP",
     "ABBR_TYPES", "PARTY_TYPES", "WORD_TYPES", "HEADING_TYPES", "MIXED_CASE", "RESTORE_D",
     "BODIES", "LEGACY_BARE", "VTYPES", "VTYPES_LONGEST", "MONTHS", "is_known", "word_type", "canon_token",
-    "split_glued", "iso_date",
+    "split_glued", "iso_date", "BODY_TYPES", "body_types", "TYPE_WORD", "TITLE_WORD",
     "PASSIVE_AFTER", "PASSIVE_AGENT", "PASSIVE_BEFORE", "EXPIRY_TAIL", "BASIS", "COORD", "FRONT", "FRONT_TAIL",
     "ISSUES", "EVIDENCE_STOP",
 ]
@@ -70,7 +70,7 @@ ABBR_TYPES = {
 }
 VTYPES = frozenset(ABBR_TYPES)
 VTYPES_LONGEST = sorted(VTYPES, key=len, reverse=True)
-PARTY_TYPES = {**ABBR_TYPES, "TT": "thông tri", "QĐi": "quy định", "L": "luật", "CV": "công văn"}
+PARTY_TYPES = {**ABBR_TYPES, "TT": "thông tri", "QĐi": "quy định", "CV": "công văn"}  # `36-L/CTN`: a lệnh
 MIXED_CASE = {"TTG": "TTg", "CTR": "CTr", "TTR": "TTr", "QYĐ": "QyĐ", "QYD": "QyĐ", "QĐI": "QĐi", "QDI": "QĐi"}
 # ASCII spellings whose abbreviation has Đ ("HD" hướng dẫn, "DA" dự án stay as they are), and TƯ → TW.
 RESTORE_D = {
@@ -155,6 +155,8 @@ PREFIX = re.compile(  # the lookahead lets the scanner skip positions that canno
     r"(?:(?<!\w)(?P<label>số\s+hiệu|ký\s+hiệu|số|no\.?|number)\s*:?\s*)?$",
     re.I,
 )
+TITLE_WORD = re.compile(r"(?<!\w)(?:bộ\s+luật|luật|pháp\s+lệnh|law|code)(?!\w)", re.I)  # where a TITLED may start
+TYPE_WORD = re.compile(rf"(?<!\w)(?P<tw>{_FULL_WORDS})(?!\w)", re.I)
 TITLED = re.compile(r"(?<!\w)(?P<tw>bộ\s+luật|luật|pháp\s+lệnh|law|code)\s+(?P<title>[^\n,.;:()0-9]{2,90}?)\s*$", re.I)
 _PARTIAL_WORDS = (
     "nghị quyết|nghị định|quyết định|thông tư liên tịch|thông tư|chỉ thị|công văn|công điện|kết luận|pháp lệnh"
@@ -168,6 +170,25 @@ PARTIAL = re.compile(  # the lookahead lets the scanner skip positions that cann
     r"(?![0-9]|[.,][0-9]| ?[/_]| ?- ?\w|\s+(?:năm|tháng|tuần|giờ|phút|người|lần|điều)\b|%)",
     re.I,
 )
+# The types a sign without a type abbreviation can have, by its issuer (the first is the default): a QH sign
+# is a law or a resolution of the National Assembly, never a công văn; `34/CP` (1990s) is a decree.
+BODY_TYPES = {
+    "QH": ("luật", "bộ luật", "nghị quyết"), "UBTVQH": ("nghị quyết", "pháp lệnh"), "CTN": ("lệnh",),
+    "CP": ("nghị định",),
+}
+_BODY = re.compile(r"(UBTVQH|QH)[0-9]{0,2}|CTN|CP")
+
+
+def body_types(tokens: list[str]) -> tuple[str, ...]:
+    """The types BODY_TYPES allows for a sign that is its issuer alone (`QH13`, `UBTVQH14`, `CP`), else ().
+
+    >>> body_types(["QH13"]), body_types(["UBTVQH14"]), body_types(["BTTTT", "CĐSQG"])
+    (('luật', 'bộ luật', 'nghị quyết'), ('nghị quyết', 'pháp lệnh'), ())
+    """
+    found = _BODY.fullmatch(tokens[0]) if len(tokens) == 1 else None
+    return BODY_TYPES[found.group(1) or found.group()] if found else ()
+
+
 HEADING_TYPES = {
     "LUẬT": "luật", "BỘ LUẬT": "bộ luật", "PHÁP LỆNH": "pháp lệnh", "NGHỊ QUYẾT": "nghị quyết", "LỆNH": "lệnh",
     "LAW": "luật", "CODE": "bộ luật", "ORDINANCE": "pháp lệnh", "RESOLUTION": "nghị quyết",

@@ -53,7 +53,7 @@ class DocQuery:
         """
         if not self.canonical_id:
             return ()
-        tail = self.canonical_id[len(self.number):]
+        tail = self.canonical_id.lstrip("0123456789")  # the id writes the number zero-padded (03/NQ-CP)
         bare = self.number.lstrip("0") or "0"
         numbers = dict.fromkeys([self.number] + [bare.zfill(width) for width in range(len(bare), 5)])
         return tuple(number + tail for number in numbers)
