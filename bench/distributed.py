@@ -1,7 +1,8 @@
 """Distributed backfill throughput: pages/s of `govmon worker` processes (1, 2, 3 …) sharing one Redis queue
 and one PostgreSQL store, over a generated archive served by the replay server (delay 0), next to a
-single-process `govmon backfill` of the same archive into PostgreSQL; with the requests each page got
-(duplicates) and the pages never requested (lost), from the replay server's log.
+single-process `govmon backfill` of the same archive into PostgreSQL; with the CPU the govmon processes
+used per page, the requests each page got (duplicates) and the pages never requested (lost), from the replay
+server's log.
 
 Each run gets a fresh PostgreSQL schema and Redis key prefix (removed afterwards). Run:
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -65,6 +67,13 @@ def environment(folder: Path) -> dict[str, str]:
             "GOVMON_WALKS_DIR": str(folder / "walks")}
 
 
+def children_cpu() -> float:
+    """CPU seconds of the finished govmon processes this script started (workers and their crawl processes;
+    PostgreSQL's and Redis's own are not counted)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def pages_seen(served: list[str], site: ArchiveSite) -> dict[str, int]:
     asked = Counter(path for path in served if not path.endswith("/robots.txt"))
     return {"requested": sum(asked.values()), "duplicates": sum(n - 1 for n in asked.values()),
@@ -80,11 +89,12 @@ def stored(database: str) -> dict[str, int]:
 def single(site: ArchiveSite, config: Path, replay: ReplayServer, folder: Path) -> dict[str, Any]:
     with fresh_store() as database:
         replay.served.clear()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), children_cpu()
         subprocess.run(govmon(config, database, "backfill", *site.names, "--since", "2024-01-01", "--quiet"),
                        env=environment(folder), check=True, capture_output=True)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, children_cpu() - cpu
         return {"seconds": round(seconds, 1), "pages_s": round(len(site.pages) / seconds, 1),
+                "cpu_ms_per_page": round(cpu * 1000 / len(site.pages), 1),
                 **pages_seen(replay.served, site), **stored(database)}
 
 
@@ -96,13 +106,14 @@ def distributed(site: ArchiveSite, config: Path, replay: ReplayServer, folder: P
             subprocess.run(govmon(config, database, "backfill", *site.names, "--since", "2024-01-01", *queue),
                            env=environment(folder), check=True, capture_output=True)
             replay.served.clear()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), children_cpu()
             crew = [subprocess.Popen(govmon(config, database, "worker", *queue, "--until-empty"), env=environment(folder),
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
             codes = [child.wait() for child in crew]
-            seconds = time.perf_counter() - start
+            seconds, cpu = time.perf_counter() - start, children_cpu() - cpu
             return {"workers": workers, "seconds": round(seconds, 1), "pages_s": round(len(site.pages) / seconds, 1),
-                    "exit_codes_ok": codes == [0] * workers, **pages_seen(replay.served, site), **stored(database)}
+                    "cpu_ms_per_page": round(cpu * 1000 / len(site.pages), 1), "exit_codes_ok": codes == [0] * workers,
+                    **pages_seen(replay.served, site), **stored(database)}
     finally:
         server = Redis.from_url(REDIS)
         for key in server.scan_iter(f"{prefix}:*"):

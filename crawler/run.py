@@ -88,6 +88,18 @@ def crawl(spec: dict[str, Any]) -> None:
     process.start()
 
 
+def _process_settings(overrides: dict[str, Any]) -> Settings:
+    """A queue worker's process settings (its reactor, DNS guard, logs): ours and the first entry's overlay
+    (the network settings — host map, allow_private, static answers — come from the worker's one
+    configuration, the same in every entry), all at Scrapy's lowest priority, because Scrapy merges them into
+    every crawler's settings, where they must never replace a crawler's own (its delay, its certificate
+    checks, the queue's middlewares)."""
+    settings = Settings()
+    settings.setmodule(default_settings, priority="default")
+    settings.update(overrides, priority="default")
+    return settings
+
+
 def crawl_queue(spec: dict[str, Any]) -> None:
     """A worker of a distributed backfill: one crawler per source of the spec, each with its own settings
     (delays, certificate checks) made a queue worker's, all in one reactor, until their queues are drained."""
@@ -97,9 +109,7 @@ def crawl_queue(spec: dict[str, Any]) -> None:
     unknown = [c["source"] for c in spec["crawls"] if c["source"] not in sources]
     if unknown or not spec["crawls"]:
         raise SourceError(f"unknown source(s) {unknown}")
-    # the process's settings build the DNS guard: the network settings (host map, allow_private, static
-    # answers) come from the worker's one configuration, the same in every entry
-    process = CrawlerProcess(build_settings(spec["crawls"][0].get("settings", {})), install_root_handler=True)
+    process = CrawlerProcess(_process_settings(spec["crawls"][0].get("settings", {})), install_root_handler=True)
     for n, entry in enumerate(spec["crawls"]):
         source = sources[entry["source"]]
         settings = build_settings(entry.get("settings", {}), tls_verify=source.tls_verify)

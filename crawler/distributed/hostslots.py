@@ -4,7 +4,8 @@ one answer and the next request, whoever makes it. Each host has a slot in Redis
 download and, when the answer or the error comes, left to expire `GOVMON_HOST_DELAY` seconds later. A worker
 that dies holding a slot frees it after the download timeout.
 
-Waiting never blocks: a request whose host is busy is tried again on a timer (Twisted), so other hosts go on.
+Waiting never blocks: a worker's requests for one host take turns locally (only one of them asks Redis), and
+the one whose turn it is tries the slot again on a timer (Twisted) while the host is busy; other hosts go on.
 The slot is the host of the site's own URL (a mirror or a replay is fetched for that site), and Scrapy's own
 per-host delay is set to 0 in a distributed crawl: the shared slot replaces it.
 """
@@ -21,7 +22,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy_redis.connection import get_redis_from_settings
-from twisted.internet import task
+from twisted.internet import defer, task
 
 from govmon.crawler.distributed.keys import Keys
 
@@ -36,7 +37,8 @@ class HostSlotMiddleware:
 
     def __init__(self, server: Redis, keys: Keys, delay: float, hold: float, clock: Any = None) -> None:
         self.server, self.keys, self.delay, self.hold = server, keys, max(delay, 0.0), hold
-        self.held: dict[int, Lock] = {}
+        self.held: dict[int, tuple[Lock, defer.DeferredLock]] = {}  # by id(request): its slot and its turn
+        self.turns: dict[str, defer.DeferredLock] = {}  # per host: this worker's requests one at a time
         self.clock = clock  # a Twisted IReactorTime; the crawl's reactor unless given
 
     @classmethod
@@ -46,14 +48,20 @@ class HostSlotMiddleware:
                    settings.getfloat("GOVMON_HOST_DELAY"), settings.getfloat("DOWNLOAD_TIMEOUT") + 10.0)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Any:
+        """Wait for this worker's turn at the host (one request of a worker asks Redis at a time), then
+        for the host's slot; Scrapy goes on with the request when the returned Deferred fires."""
         if id(request) in self.held:
             return None
-        lock = self.server.lock(self.keys.host(host_of(request)), timeout=self.hold, blocking=False,
-                                thread_local=False)
+        host = host_of(request)
+        turn = self.turns.setdefault(host, defer.DeferredLock())
+        return turn.acquire().addCallback(lambda _: self._take(request, host, turn))
+
+    def _take(self, request: Request, host: str, turn: defer.DeferredLock) -> Any:
+        lock = self.server.lock(self.keys.host(host), timeout=self.hold, blocking=False, thread_local=False)
         if lock.acquire(blocking=False):
-            self.held[id(request)] = lock
+            self.held[id(request)] = (lock, turn)
             return None
-        return task.deferLater(self._clock(), self._wait(lock.name), self.process_request, request)
+        return task.deferLater(self._clock(), self._wait(lock.name), self._take, request, host, turn)
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         self._free(request)
@@ -70,8 +78,8 @@ class HostSlotMiddleware:
         return (left if cooling else _BUSY_POLL) * random.uniform(1.0, 1.25)
 
     def _free(self, request: Request) -> None:
-        lock = self.held.pop(id(request), None)
-        if lock is None:
+        lock, turn = self.held.pop(id(request), (None, None))
+        if lock is None or turn is None:
             return
         try:
             if self.delay > 0:
@@ -80,6 +88,8 @@ class HostSlotMiddleware:
                 lock.release()
         except (LockError, RedisError):
             pass  # held past its expiry (a download longer than the timeout): the slot is free already
+        finally:
+            turn.release()  # after the slot: the next request of this worker finds it free (or cooling)
 
     def _clock(self) -> Any:
         if self.clock is None:

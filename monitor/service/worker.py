@@ -206,7 +206,9 @@ class Worker:
             child.kill()
             return
         child.send_signal(signal.SIGINT)
-        threading.Timer(GRACE, lambda: child.poll() is None and child.kill()).start()
+        deadline = threading.Timer(GRACE, lambda: child.poll() is None and child.kill())
+        deadline.daemon = True  # never keeps the process alive after the worker stopped
+        deadline.start()
 
     def _jobs(self) -> dict[str, Job]:
         """The active jobs of sources this worker's configuration knows."""

@@ -265,31 +265,42 @@ def _slots(server: Redis, prefix: str, delay: float) -> tuple[HostSlotMiddleware
             HostSlotMiddleware(server, Keys(prefix), delay, hold=30, clock=clock), clock)
 
 
+def _outcome(waiting: defer.Deferred) -> list:
+    """What the middleware's Deferred gave so far: [None] once Scrapy may go on with the request."""
+    seen: list = []
+    waiting.addCallback(seen.append)
+    return seen
+
+
 def test_one_connection_per_host_across_workers_then_the_sources_delay(redis):
     server, prefix = redis
     first, second, clock = _slots(server, prefix, delay=0.3)
     a = Request("http://127.0.0.1:1/two.gov.vn/1", meta={"govmon_original_url": f"{HOST}/1"})
     b = Request(f"{HOST}/2")
-    assert first.process_request(a) is None  # worker 1 connects to two.gov.vn
-    waiting, done = second.process_request(b), []
-    assert isinstance(waiting, defer.Deferred) and not waiting.called  # worker 2 waits: same host
-    waiting.addCallback(done.append)
-    assert second.process_request(Request("https://other.gov.vn/")) is None  # another host goes on
+    assert _outcome(first.process_request(a)) == [None]  # worker 1 connects to two.gov.vn at once
+    waiting = _outcome(second.process_request(b))
+    assert waiting == []  # worker 2 waits: same host
+    assert _outcome(second.process_request(Request("https://other.gov.vn/"))) == [None]  # another host goes on
     first.process_response(a, HtmlResponse(a.url, body=b"ok", request=a))
     answered = time.monotonic()
-    while not done and time.monotonic() - answered < 3:
+    while not waiting and time.monotonic() - answered < 3:
         clock.advance(0.05)
         time.sleep(0.05)
-    assert done == [None] and time.monotonic() - answered >= 0.3  # connected, the source's delay after the answer
+    assert waiting == [None] and time.monotonic() - answered >= 0.3  # then, the source's delay after the answer
 
 
-def test_a_slot_is_freed_by_a_failed_download_too(redis):
+def test_a_workers_requests_for_one_host_take_turns_and_a_failed_download_frees_the_slot(redis):
     server, prefix = redis
-    first, second, _ = _slots(server, prefix, delay=0)
-    a, b = Request(f"{HOST}/1"), Request(f"{HOST}/2")
-    assert first.process_request(a) is None
+    first, second, clock = _slots(server, prefix, delay=0)
+    a, b, c = Request(f"{HOST}/1"), Request(f"{HOST}/2"), Request(f"{HOST}/3")
+    assert _outcome(first.process_request(a)) == [None]
+    queued, other = _outcome(first.process_request(b)), _outcome(second.process_request(c))
+    assert queued == [] and other == [] and len(clock.getDelayedCalls()) == 1  # only worker 2 polls Redis
     first.process_exception(a, ConnectionRefusedError())
-    assert second.process_request(b) is None
+    assert queued == [None]  # worker 1's next request had its turn, and the slot was free (delay 0)
+    first.process_response(b, HtmlResponse(b.url, body=b"ok", request=b))
+    clock.advance(0.05)
+    assert other == [None]
 
 
 # --- settings ----------------------------------------------------------------------------------------------
