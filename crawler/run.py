@@ -46,7 +46,7 @@ except ImportError as missing:  # pragma: no cover - exercised only without the 
 else:
     QUEUE_MISSING = None
 
-__all__ = ["crawl", "crawl_queue", "build_settings", "main"]
+__all__ = ["crawl", "crawl_queue", "queue_crawlers", "build_settings", "main"]
 
 
 _GUARDS = ("NetGuardMiddleware", "FetchFailureMiddleware", "HostMapMiddleware", "RetryAfterMiddleware")
@@ -100,23 +100,32 @@ def _process_settings(overrides: dict[str, Any]) -> Settings:
     return settings
 
 
-def crawl_queue(spec: dict[str, Any]) -> None:
-    """A worker of a distributed backfill: one crawler per source of the spec, each with its own settings
-    (delays, certificate checks) made a queue worker's, all in one reactor, until their queues are drained."""
+def queue_crawlers(spec: dict[str, Any]) -> tuple[Settings, list[tuple[Crawler, dict[str, Any]]]]:
+    """A queue spec's process settings and, per source, its crawler (the source's settings, the network guard
+    pinned, made a queue worker's) and its spider's arguments."""
     if QUEUE_MISSING is not None:
         raise SourceError(f"a queue worker needs govmon's redis extra (pip install 'govmon[redis]'): {QUEUE_MISSING}")
     sources = load_sources(*(Path(d) for d in spec.get("source_dirs", [])))
     unknown = [c["source"] for c in spec["crawls"] if c["source"] not in sources]
     if unknown or not spec["crawls"]:
         raise SourceError(f"unknown source(s) {unknown}")
-    process = CrawlerProcess(_process_settings(spec["crawls"][0].get("settings", {})), install_root_handler=True)
+    crawlers = []
     for n, entry in enumerate(spec["crawls"]):
         source = sources[entry["source"]]
         settings = build_settings(entry.get("settings", {}), tls_verify=source.tls_verify)
         queue_settings(settings, spec["queue"], _ABOVE_CMDLINE)
         crawler = Crawler(QueueSpider, settings, init_reactor=n == 0)  # the first installs the reactor
-        process.crawl(crawler, source=source, known=entry.get("known", {}),
-                      walk=entry.get("walk") or {})
+        crawlers.append((crawler, {"source": source, "known": entry.get("known", {}), "walk": entry.get("walk") or {}}))
+    return _process_settings(spec["crawls"][0].get("settings", {})), crawlers
+
+
+def crawl_queue(spec: dict[str, Any]) -> None:
+    """A worker of a distributed backfill: one crawler per source of the spec, all in one reactor, until
+    their queues are drained."""
+    settings, crawlers = queue_crawlers(spec)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    for crawler, arguments in crawlers:
+        process.crawl(crawler, **arguments)
     cap_memory(PAGE_MEMORY_BYTES)
     process.start()
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 from scrapy import Request
+from scrapy.crawler import CrawlerRunner
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import HtmlResponse
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -31,7 +32,7 @@ from govmon.crawler.distributed.leases import LEASE, MAX_ATTEMPTS, LeasedQueue, 
 from govmon.crawler.distributed.scheduler import LeasedScheduler
 from govmon.crawler.distributed.spider import QueueSpider
 from govmon.crawler.extract.rules import ArticleRule, ListRule
-from govmon.crawler.run import build_settings
+from govmon.crawler.run import build_settings, queue_crawlers
 from govmon.crawler.sources import Source
 from conftest import unavailable
 
@@ -317,3 +318,26 @@ def test_a_workers_settings_use_the_leased_queue_and_move_the_delay_to_the_share
     assert max(middlewares, key=lambda k: middlewares[k] or 0).endswith("HostSlotMiddleware")
     with pytest.raises(ValueError, match="bad queue prefix"):
         queue_settings(build_settings({}), {"url": REDIS_URL, "prefix": "%(spider)s"}, 50)
+
+
+def test_each_source_of_a_worker_keeps_its_own_settings_and_the_network_guard(tmp_path):
+    (tmp_path / "lax.toml").write_text('name = "lax"\ntitle = "Lax"\nkind = "province"\nhosts = ["lax.gov.vn"]\n'
+                                       'start_urls = ["https://lax.gov.vn/"]\ntls_verify = false\ndownload_delay = 5.0\n'
+                                       '[list]\nlinks = "a"\n', encoding="utf-8")
+    network = {"GOVMON_HOST_MAP": {"*": "http://127.0.0.1:8123"}}
+    spec = {"queue": {"url": REDIS_URL, "prefix": "p1", "worker": "w"}, "source_dirs": [str(tmp_path)],
+            "crawls": [{"source": "vanban", "settings": {**network, "DOWNLOAD_DELAY": 3.0}},
+                       {"source": "lax", "settings": {**network, "DOWNLOAD_DELAY": 5.0}}]}
+    process_settings, crawlers = queue_crawlers(spec)
+    assert process_settings.get("TWISTED_DNS_RESOLVER") == "govmon.crawler.netguard.GuardedResolver"
+    assert process_settings.getdict("GOVMON_HOST_MAP") == network["GOVMON_HOST_MAP"]  # the guard's policy
+    runner = CrawlerRunner(process_settings)
+    merged = [runner.create_crawler(crawler).settings for crawler, _ in crawlers]  # as the process merges them
+    assert [s.getbool("DOWNLOAD_VERIFY_CERTIFICATES") for s in merged] == [True, False]  # per source
+    assert [s.getfloat("GOVMON_HOST_DELAY") for s in merged] == [3.0, 5.0]
+    for settings in merged:
+        middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
+        assert {"govmon.crawler.middlewares.NetGuardMiddleware", "govmon.crawler.middlewares.FetchFailureMiddleware",
+                "govmon.crawler.distributed.hostslots.HostSlotMiddleware"} <= set(middlewares)
+        assert settings.get("SCHEDULER").endswith("LeasedScheduler")
+    assert [arguments["source"].name for _, arguments in crawlers] == ["vanban", "lax"]
