@@ -110,10 +110,12 @@ def hand_back(engine: Engine, owner: str | None = None) -> list[str]:
 
 
 def check_in(engine: Engine, state: str, owner: str | None = None, **fields: object) -> None:
-    """This worker's heartbeat: alive now, in `state` (running, stopping, stopped), with `fields`."""
+    """The heartbeat of worker `owner` ("host:pid", this process by default): alive now, in `state`
+    (running, stopping, stopped), with `fields`."""
     name = owner or owner_name()
-    write(engine, lambda session: record_check_in(session, name, utcnow(), state=state, host=HOST,
-                                                   pid=os.getpid(), **fields))
+    host, _, pid = name.rpartition(":")
+    write(engine, lambda session: record_check_in(session, name, utcnow(), state=state, host=host,
+                                                   pid=int(pid) if pid.isdigit() else 0, **fields))
 
 
 def forget_workers(engine: Engine, silent_for: timedelta) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import and_, case, delete, func, or_, update
 from sqlmodel import Session, col, select
 
 from govmon.storage.models import CrawlRun, Source, Worker, utcnow
@@ -59,13 +59,15 @@ def _due(now: datetime) -> Any:
 
 def claim_due_sources(session: Session, names: Collection[str], owner: str, now: datetime, until: datetime,
                       limit: int) -> list[str]:
-    """Lease up to `limit` of the sources `names` that are due at `now` to `owner` until `until`, the longest
-    due first; their names. Until the lease holder reschedules it, a claimed source is next due at `until`
-    (so a holder that dies leaves it to others then, never sooner)."""
+    """Lease up to `limit` of the sources `names` that are due at `now` to `owner` until `until`: first those
+    whose lease ran out (their crawl was lost with its worker), then the longest due; their names. Until the
+    lease holder reschedules it, a claimed source is next due at `until` (so a holder that dies leaves it to
+    others then, never sooner)."""
     if limit <= 0 or not names:
         return []
+    lost = case((Source.crawl_owner != "", 0), else_=1)
     due = (select(Source.id).where(col(Source.name).in_(list(names)), _due(now))
-           .order_by(col(Source.next_due_at).asc().nulls_first(), col(Source.id)).limit(limit)
+           .order_by(lost, col(Source.next_due_at).asc().nulls_first(), col(Source.id)).limit(limit)
            .with_for_update(skip_locked=True))
     claim = (update(Source).where(col(Source.id).in_(due.scalar_subquery()))
              .values(crawl_owner=owner, crawl_until=until, next_due_at=until).returning(Source.name))

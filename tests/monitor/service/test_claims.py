@@ -1,5 +1,7 @@
 """Who crawls what, across processes: one crawl of a source at a time, runs whose process is gone are marked,
-and a crawl child dies with the process that reads it."""
+a crawl child dies with the process that reads it; the daemons' leases of due sources (each to one worker,
+never before it is due, a dead worker's lease running out, a stopping worker's handed back) and the
+one-daemon lock of a SQLite store."""
 from __future__ import annotations
 
 import os
@@ -7,11 +9,26 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+from collections import Counter
+from datetime import timedelta
 
-from govmon.monitor.service.claims import HOST, Claim, reap_runs
+import pytest
+
+from govmon.monitor.service.claims import (
+    HOST,
+    Claim,
+    claim_due,
+    hand_back,
+    lease_for,
+    owner_name,
+    reap_runs,
+    reschedule,
+)
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
+from govmon.storage.lock import StoreLock, StoreLocked, shared
 from govmon.storage.models import CrawlRun, utcnow
 
 
@@ -96,3 +113,99 @@ def _running(pid: int) -> bool:
         return False
     with open(f"/proc/{pid}/stat", encoding="ascii") as stat:  # a zombie is dead, only not yet reaped
         return stat.read().split()[2] != "Z"
+
+
+# --- the daemons' shared schedule: leases of due sources ---------------------------------------------------
+
+
+def _scheduled(engine, **due: object) -> None:
+    """Sources by name, each next due at the time given (None: never scheduled, due at once)."""
+    with session_scope(engine) as s:
+        for name, when in due.items():
+            s.add(repo.ensure_source(s, name, next_due_at=when))
+
+
+def _row(engine, name: str):
+    with session_scope(engine) as s:
+        return repo.source_by_name(s, name)
+
+
+def test_due_sources_are_leased_once_and_not_before_they_are_due(engine):
+    now = utcnow()
+    _scheduled(engine, never=None, late=now - timedelta(minutes=5), later=now + timedelta(minutes=5))
+    names = ["never", "late", "later"]
+    assert claim_due(engine, names, 600, 10, owner="w1", now=now) == ["late", "never"]
+    assert claim_due(engine, names, 600, 10, owner="w2", now=now) == []  # leased; `later` not due yet
+    late = _row(engine, "late")
+    assert late.crawl_owner == "w1" and late.crawl_until == late.next_due_at == now + lease_for(600)
+    assert claim_due(engine, names, 600, 10, owner="w2", now=now + timedelta(minutes=6)) == ["later"]
+
+
+def test_a_worker_leases_no_more_than_its_free_slots_the_longest_due_first(engine):
+    now = utcnow()
+    _scheduled(engine, **{f"s{n}": now - timedelta(minutes=n) for n in range(1, 6)})
+    names = [f"s{n}" for n in range(1, 6)]
+    assert claim_due(engine, names, 60, 2, owner="w1", now=now) == ["s4", "s5"]
+    assert claim_due(engine, names, 60, 0, owner="w1", now=now) == []
+    assert claim_due(engine, ["s1", "s4"], 60, 5, owner="w2", now=now) == ["s1"]  # only the sources it serves
+
+
+def test_a_lease_whose_worker_died_elsewhere_runs_out_and_is_taken_first(engine):
+    now = utcnow()
+    _scheduled(engine, lost=now - timedelta(hours=2), waiting=now - timedelta(hours=1))
+    assert claim_due(engine, ["lost"], 60, 1, owner="elsewhere:1", now=now - timedelta(hours=1)) == ["lost"]
+    # an hour later its lease (2 minutes) is long gone: its crawl was lost, so it goes before the longest due
+    assert claim_due(engine, ["lost", "waiting"], 60, 1, owner="w2", now=now) == ["lost"]
+
+
+def test_many_workers_asking_at_once_get_each_due_source_exactly_once(engine):
+    names = [f"s{n:02d}" for n in range(40)]
+    _scheduled(engine, **{name: None for name in names})
+    barrier, got = threading.Barrier(8), Counter()
+
+    def worker(number: int) -> None:
+        barrier.wait()
+        while leased := claim_due(engine, names, 60, 3, owner=f"w{number}"):
+            got.update(leased)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(got) == names and set(got.values()) == {1}
+
+
+def test_the_crawl_renews_and_releases_the_worker_s_lease_and_the_worker_sets_the_next_run(engine):
+    now = utcnow()
+    _scheduled(engine, src=None)
+    assert claim_due(engine, ["src"], 60, 1, owner=owner_name(), now=now) == ["src"]
+    claim = Claim(engine, _row(engine, "src").id, 60)
+    assert claim.take()  # the crawl's own claim: ours already, renewed
+    claim.release()
+    assert _row(engine, "src").crawl_owner == ""
+    assert claim_due(engine, ["src"], 60, 1, owner="w2") == []  # released, but not due before it is rescheduled
+    reschedule(engine, "src", utcnow() - timedelta(seconds=1))
+    assert claim_due(engine, ["src"], 60, 1, owner="w2") == ["src"]
+
+
+def test_a_stopping_worker_hands_every_lease_back_at_once(engine):
+    _scheduled(engine, a=None, b=None, c=None)
+    assert claim_due(engine, ["a", "b"], 600, 5, owner="w1") == ["a", "b"]
+    assert claim_due(engine, ["c"], 600, 5, owner="w2") == ["c"]
+    assert hand_back(engine, "w1") == ["a", "b"]
+    assert claim_due(engine, ["a", "b", "c"], 600, 5, owner="w3") == ["a", "b"]  # due now, not in 12 minutes
+    assert _row(engine, "c").crawl_owner == "w2"
+
+
+def test_a_sqlite_store_admits_one_daemon_and_says_why(sqlite_engine):
+    with StoreLock(sqlite_engine):
+        with pytest.raises(StoreLocked, match="a SQLite store admits one daemon.*use a PostgreSQL store"):
+            StoreLock(sqlite_engine).acquire()
+    with StoreLock(sqlite_engine):  # released: the next daemon may start
+        pass
+
+
+def test_a_postgresql_store_admits_any_number_of_daemons(postgres_engine):
+    with StoreLock(postgres_engine), StoreLock(postgres_engine), StoreLock(postgres_engine):
+        assert shared(postgres_engine)
