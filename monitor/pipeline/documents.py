@@ -1,6 +1,7 @@
-"""Writing what an article names into the document registry: registry rows (created once, dated or resolved
-as `analysis.documents.registry_key` says), mentions, relations between documents, and the alerts a stated
-relation (`document_amended`) or a document's first announcement (`new_document`) raises."""
+"""Writing what an article names into the document registry: registry rows (created once, dated, placed in
+their province or resolved as `analysis.documents.registry_key` says), mentions, relations between documents,
+and the alerts a stated relation (`document_amended`) or a document's first announcement (`new_document`)
+raises. A local sign's province is the one the text states for it, else the publishing source's."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,7 +15,9 @@ from govmon.monitor.analysis.documents import (
     ALERTING,
     RELATION_VI,
     Identified,
+    is_local,
     issuer_of,
+    loose_keys,
     registry_key,
 )
 from govmon.monitor.analysis.keys import fold, words_key
@@ -29,10 +32,11 @@ Emit = Callable[..., Any]  # Ingestor._emit(session, kind, dedup_key, **fields)
 @dataclass
 class Registrar:
     """Registers the documents of one source's articles; `baseline` (a first pass, a quiet import) stores
-    everything and announces nothing."""
+    everything and announces nothing; `province` is the source's (its definition's), for local signs."""
 
     emit: Emit
     baseline: bool
+    province: str = ""
 
     def register(self, session: Session, source: Source, article: Article, found: Identified,
                  fresh: bool = False) -> None:
@@ -43,7 +47,8 @@ class Registrar:
         for doc_id in sorted({ref.id for ref in found.refs}):
             repo.serialize(session, f"document:{doc_id}")
         rows = repo.documents_by_ids(session, (ref.id for ref in found.refs))
-        docs = {ref.id: self._document(session, ref, article, rows[ref.id]) for ref in found.refs}
+        docs = {ref.id: self._document(session, ref, article, rows[ref.id], self._province(ref, found))
+                for ref in found.refs}
         mentions = [(docs[ref.id], "subject" if ref.id in found.subjects else "cites", ref.raw) for ref in found.refs]
         mentions += [mention for partial in found.partial for mention in _short_reference(session, partial)]
         repo.set_mentions(session, article, mentions, known=() if fresh else None)
@@ -52,20 +57,25 @@ class Registrar:
         for doc_id in sorted(found.subjects & docs.keys()):
             self._first_subject(session, source, article, docs[doc_id])
 
-    def _document(self, session: Session, ref: DocRef, article: Article, same_id: list[Document]) -> Document:
+    def _province(self, ref: DocRef, found: Identified) -> str:
+        """The province of a local sign: the one the text states for it, else the publishing source's."""
+        return found.provinces.get(ref.id) or self.province
+
+    def _document(self, session: Session, ref: DocRef, article: Article, same_id: list[Document],
+                  province: str) -> Document:
         """The registry row `ref` names among `same_id` (the rows of its canonical id; a new row is added
-        to it), created or resolved as `registry_key` says."""
+        to it), created, placed or resolved as `registry_key` says."""
         rows = {d.key: d for d in same_id}
         known = [(d.key, d.resolved) for d in same_id]
-        key, resolved = registry_key(ref, known)
-        year = ref.year or (int(ref.date[:4]) if ref.date else None)
-        existing = rows.get(key) or _resolve_loose(rows.get(ref.id), ref, key, known, year)
+        key, resolved = registry_key(ref, known, province)
+        province = province if is_local(ref.code) else ""
+        existing = rows.get(key) or _take_over(rows, ref, key, resolved, province)
         if existing is not None:
             session.add(existing)
             return existing
-        issuer = issuer_of(ref.code)
+        issuer = issuer_of(ref.code, province)
         document = repo.add_document(session, key, ref.id, type=ref.type or "", type_key=fold(ref.type or ""),
-                                     number=ref.number, year=year, code=ref.code, issuer=issuer,
+                                     number=ref.number, year=_year(ref), code=ref.code, issuer=issuer,
                                      issuer_key=words_key(f"{issuer} {ref.code}"), issued_on=ref.date,
                                      resolved=resolved, first_seen_article_id=article.id)
         same_id.append(document)
@@ -103,11 +113,22 @@ def _short_reference(session: Session, partial: PartialRef) -> list[tuple[Docume
     return [(candidates[0], "cites", partial.raw)] if len(candidates) == 1 else []
 
 
-def _resolve_loose(loose: Document | None, ref: DocRef, key: str, known: list[tuple[str, bool]],
-                   year: int | None) -> Document | None:
-    """A dated mention resolves the undated document seen before it, when no other year is known: the
-    same row gets its key, so an earlier undated repost never makes the document "new" twice."""
-    if loose is None or key == ref.id or any(ok for _, ok in known):
+def _year(ref: DocRef) -> int | None:
+    return ref.year or (int(ref.date[:4]) if ref.date else None)
+
+
+def _take_over(rows: dict[str, Document], ref: DocRef, key: str, resolved: bool, province: str) -> Document | None:
+    """A mention that knows more (a date, a province) takes over the row of the same document seen before
+    with less (`loose_keys`), when no resolved row of the id is known: the same row gets its key, so an earlier
+    undated repost never makes the document "new" twice."""
+    if any(d.resolved for d in rows.values()):
         return None
-    loose.key, loose.resolved, loose.year, loose.issued_on = key, True, year, ref.date
+    loose = next((rows[k] for k in loose_keys(ref, province) if k in rows and k != key), None)
+    if loose is None:
+        return None
+    loose.key, loose.resolved = key, resolved
+    loose.year, loose.issued_on = _year(ref) or loose.year, ref.date or loose.issued_on
+    if province:
+        loose.issuer = issuer_of(ref.code, province)
+        loose.issuer_key = words_key(f"{loose.issuer} {ref.code}")
     return loose

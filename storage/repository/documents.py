@@ -3,6 +3,8 @@ relations. Filters take folded forms (lower case, no diacritics: `type_key`, `is
 PostgreSQL give the same answers, and user text is matched literally (LIKE wildcards escaped)."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -21,9 +23,9 @@ from govmon.storage.models import (
 from govmon.storage.repository._rows import insert_once
 from govmon.storage.repository.search import index_document
 
-__all__ = ["get_document", "documents_by_number", "documents_by_id", "documents_by_ids", "add_document",
-           "set_mentions", "mentions_of", "article_documents", "articles_documents", "add_relation", "find_documents", "mention_counts",
-           "relations_of", "relations_touching", "number_key"]
+__all__ = ["get_document", "documents_by_number", "documents_by_id", "documents_by_ids", "padded_id",
+           "add_document", "set_mentions", "mentions_of", "article_documents", "articles_documents", "add_relation",
+           "find_documents", "mention_counts", "relations_of", "relations_touching", "number_key"]
 
 
 def number_key(number: str) -> str:
@@ -43,7 +45,40 @@ def documents_by_number(session: Session, number: str, type_key: str) -> Sequenc
 
 
 def documents_by_id(session: Session, canonical_id: str) -> Sequence[Document]:
-    return session.exec(select(Document).where(Document.canonical_id == canonical_id)).all()
+    """The registry rows of a canonical id (one per year and province it was resolved to); leading zeros do
+    not count (`3/NQ-CP` is `03/NQ-CP`). Qualifiers narrow them, as a key writes them (`71/NQ-CP@2025`,
+    `1556/KH-UBND@gia-lai`) or as words after the id (`1556/KH-UBND Gia Lai`, `1556/KH-UBND tỉnh Gia Lai`)."""
+    doc_id, wanted = _qualified(canonical_id)
+    rows = session.exec(select(Document).where(Document.canonical_id == padded_id(doc_id))).all()
+    return [d for d in rows if wanted <= set(d.key.split("@")[1:])] if wanted else rows
+
+
+def padded_id(canonical_id: str) -> str:
+    """A canonical id with its number as ids write it: no leading zeros, two digits at least.
+
+    >>> padded_id("3/NQ-CP"), padded_id("003-NQ/TW"), padded_id("1556/KH-UBND"), padded_id("03/NQ-CP")
+    ('03/NQ-CP', '03-NQ/TW', '1556/KH-UBND', '03/NQ-CP')
+    """
+    return _NUMBER.sub(lambda m: f"{int(m.group(1)):02d}", canonical_id, count=1)
+
+
+def _qualified(text: str) -> tuple[str, set[str]]:
+    """`1556/KH-UBND@2025 Gia Lai` → ("1556/KH-UBND", {"2025", "gia-lai"})."""
+    head, _, words = text.strip().partition(" ")
+    doc_id, *qualifiers = head.split("@")
+    place = _PLACE_WORD.sub("", _slug(words))
+    return doc_id, {q for q in (*qualifiers, place) if q}
+
+
+def _slug(text: str) -> str:
+    """`monitor.analysis.documents.province_slug`: folded words joined by hyphens ("Lai Châu" → "lai-chau")."""
+    stripped = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return _NOT_SLUG.sub("-", stripped.replace("đ", "d").replace("Đ", "D").casefold()).strip("-")
+
+
+_NUMBER = re.compile(r"^0*([0-9]{1,5})(?=[/-])")
+_NOT_SLUG = re.compile(r"[^0-9a-z]+")
+_PLACE_WORD = re.compile(r"^(?:tinh|thanh-pho|tp)-")
 
 
 def documents_by_ids(session: Session, canonical_ids: Iterable[str]) -> dict[str, list[Document]]:

@@ -1,10 +1,13 @@
 """The registry views over a store filled by ingesting real-shaped items: timeline and relation graph."""
 from __future__ import annotations
 
+from govmon.crawler.sources import load_sources
+from govmon.monitor.analysis.documents import qualifiers
+from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.monitor.pipeline.registry import graph, lookup, report
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
-from tests_support import ingest_article
+from tests_support import CONSOLE, article_item, ingest_article
 
 BASE = "https://baochinhphu.vn/"
 
@@ -72,3 +75,78 @@ def test_an_undated_repost_first_then_the_dated_original_is_one_document_and_one
     with session_scope(engine) as s:
         assert [(d.key, d.resolved) for d in lookup(s, "71/NQ-CP")] == [("71/NQ-CP@2025", True)]
         assert [e.kind for e in repo.events(s)].count("new_document") == 1
+
+
+# --- identity: one id however padded, types the sign allows, local signs placed in their province -------------
+def _from_source(engine, name: str, url: str, title: str, text: str) -> None:
+    """One article crawled from source `name`, its Registrar told the source's province."""
+    ingestor = Ingestor(engine, load_sources()[name], CONSOLE)
+    ingestor.documents.province = ingestor.definition.province
+    ingestor.handle({"type": "list", "url": url, "links": []})
+    ingestor.handle(article_item(url, text, title))
+    ingestor.finish()
+
+
+def test_a_number_with_and_without_its_leading_zero_is_one_document(engine):
+    ingest_article(engine, BASE + "o-102250110000000001.htm", "Chương trình hành động",
+                   "Chính phủ ban hành Nghị quyết số 03/NQ-CP ngày 9/1/2025 thực hiện Nghị quyết số 57-NQ/TW.")
+    ingest_article(engine, BASE + "p-102250111000000001.htm", "Tin khác", "Các bộ triển khai Nghị quyết 3/NQ-CP.")
+    with session_scope(engine) as s:
+        (doc,) = lookup(s, "3/NQ-CP")
+        assert [d.id for d in lookup(s, "03/NQ-CP")] == [doc.id] and doc.key == "03/NQ-CP@2025"
+        assert len(report(s, doc).about) + len(report(s, doc).cited_by) == 2
+
+
+def test_a_qh_sign_is_registered_as_a_law_never_an_official_letter(engine):
+    ingest_article(engine, BASE + "q-102250331000000001.htm", "Họp về dự án Luật",
+                   "Dự án Luật sửa đổi toàn diện Luật Khoa học và Công nghệ số 29/2013/QH13.")
+    with session_scope(engine) as s:
+        (doc,) = lookup(s, "29/2013/QH13")
+        assert (doc.type, doc.type_key, doc.issuer) == ("luật", "luat", "Quốc hội")
+
+
+def test_one_local_sign_in_two_provinces_is_two_documents_found_together_or_apart(engine):
+    ingest_article(engine, BASE + "r-102250512000000001.htm", "Lai Châu",
+                   "UBND tỉnh Lai Châu ban hành Kế hoạch số 1556/KH-UBND ngày 12/5/2025 về chuyển đổi số.")
+    ingest_article(engine, BASE + "s-102250603000000001.htm", "Gia Lai",
+                   "Kế hoạch số 1556/KH-UBND ngày 3/6/2025 của UBND tỉnh Gia Lai về chuyển đổi số.")
+    with session_scope(engine) as s:
+        both = {d.key: (d.resolved, d.issuer) for d in lookup(s, "1556/KH-UBND")}
+        assert both == {"1556/KH-UBND@2025@lai-chau": (True, "Ủy ban nhân dân tỉnh Lai Châu"),
+                        "1556/KH-UBND@2025@gia-lai": (True, "Ủy ban nhân dân tỉnh Gia Lai")}
+        for typed, key in (("1556/KH-UBND Gia Lai", "1556/KH-UBND@2025@gia-lai"),
+                           ("1556/KH-UBND tỉnh Lai Châu", "1556/KH-UBND@2025@lai-chau"),
+                           ("1556/KH-UBND@lai-chau", "1556/KH-UBND@2025@lai-chau"),
+                           ("1556/KH-UBND@2025@gia-lai", "1556/KH-UBND@2025@gia-lai")):
+            assert [d.key for d in lookup(s, typed)] == [key], typed
+        assert lookup(s, "1556/KH-UBND Kon Tum") == []
+
+
+def test_the_publishing_source_places_a_local_sign_unless_the_text_names_another_province(engine):
+    base = "https://gialai.gov.vn/tin-tuc/thong-tin-chi-dao-dieu-hanh/"
+    _from_source(engine, "gialai", base + "a", "Kế hoạch chuyển đổi số",
+                 "Ngày 28/3/2025, UBND tỉnh ban hành Kế hoạch số 1056/KH-UBND thực hiện Nghị quyết số 03/NQ-CP.")
+    _from_source(engine, "gialai", base + "b", "Học tập kinh nghiệm",
+                 "Đoàn công tác tìm hiểu Kế hoạch số 1057/KH-UBND ngày 2/4/2025 của UBND tỉnh Lai Châu.")
+    _from_source(engine, "gialai", base + "c", "Tiến độ", "Các sở báo cáo tiến độ thực hiện Kế hoạch 1056/KH-UBND.")
+    with session_scope(engine) as s:
+        assert [(d.key, d.resolved) for d in lookup(s, "1056/KH-UBND")] == [("1056/KH-UBND@2025@gia-lai", True)]
+        assert [d.key for d in lookup(s, "1057/KH-UBND")] == ["1057/KH-UBND@2025@lai-chau"]
+        (plan,) = lookup(s, "1056/KH-UBND")
+        assert len(report(s, plan).about) + len(report(s, plan).cited_by) == 2  # the undated mention joined it
+        (resolution,) = lookup(s, "03/NQ-CP")
+        assert qualifiers(resolution.key) == (None, "")  # only local signs carry a province
+
+
+def test_a_local_sign_without_a_province_is_unresolved_and_a_placed_mention_takes_its_row_over(engine):
+    ingest_article(engine, BASE + "t-102250201000000001.htm", "Tin địa phương",
+                   "Quyết định số 123/QĐ-UBND ngày 1/2/2025 về giá đất.")
+    with session_scope(engine) as s:
+        assert [(d.key, d.resolved) for d in lookup(s, "123/QĐ-UBND")] == [("123/QĐ-UBND@2025", False)]
+    ingest_article(engine, BASE + "u-102250202000000001.htm", "Kon Tum",
+                   "Quyết định số 123/QĐ-UBND ngày 1/2/2025 của Chủ tịch UBND tỉnh Kon Tum về giá đất.")
+    ingest_article(engine, BASE + "v-102250203000000001.htm", "?", "Bàn về Quyết định 123/QĐ-UBND.")
+    with session_scope(engine) as s:
+        assert sorted((d.key, d.resolved, d.issuer) for d in lookup(s, "123/QĐ-UBND")) == [
+            ("123/QĐ-UBND", False, "Ủy ban nhân dân"),  # undated, no province: never joins a placed row
+            ("123/QĐ-UBND@2025@kon-tum", True, "Ủy ban nhân dân tỉnh Kon Tum")]
