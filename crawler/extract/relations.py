@@ -1,158 +1,160 @@
 """Relations stated between numbered documents (DOCNUMBERS.md Part B): amends, replaces, repeals,
-implements, guides, corrects, consolidates — with the sentence that states them. Works on the references
-`docrefs.find_refs` found; cue words come from `docrefs_tables` (and their unaccented twins for text that
-lost its diacritics)."""
+implements, guides, corrects, consolidates, cites — with the sentence that states them. Works on the
+references `docrefs.find_refs` found; cue words come from `relation_lexicon` (and their unaccented twins for
+text that lost its diacritics).
+
+The statement between two consecutive references is read first ("A sửa đổi B", "B, amended under A"), and
+reaches every document of an enumeration on either side ("A và C triển khai B", "sửa đổi B …, D và E",
+"được sửa đổi, bổ sung bởi: 1. A … 2. C"). Other framings live in `relation_frames` (a sentence opened by
+"Thực hiện B", "Nghị định này", a header's "Căn cứ" lines) and `histories` (legal-database tables).
+A statement made only by a draft, a bill, a proposal or a plan is `intended`, never a fact.
+"""
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-from govmon.crawler.extract import docrefs_tables as T
-from govmon.crawler.extract.folding import fold_str as _fold_str
+from govmon.crawler.extract import relation_lexicon as L
+from govmon.crawler.extract.folding import fold_str
+from govmon.crawler.extract.histories import history_links
+from govmon.crawler.extract.enumerations import coordinated_before, enumerated
+from govmon.crawler.extract.relation_frames import anaphors, cites, fronted, issued_with
+from govmon.crawler.extract.relation_text import Link, bounds, gap_view, header_before, own_number
 from govmon.crawler.extract.types import DocRef, Relation
 
 __all__ = ["relations_between"]
 
 
-def _cue(gap: str, header: bool, lex: T.Lexicon = T.LEX) -> tuple[str, bool] | None:
-    """The relation stated between two consecutive references, and whether it reads backwards. In a
-    document's header ("Số: A / NGHỊ ĐỊNH / Sửa đổi … B") line breaks do not end the statement."""
-    if T.STOP.search(gap.replace("\n", " ") if header else gap) or ("\n" in gap and not header):
-        return None
-    cue = _governing(list(lex.cues.finditer(gap)))
-    if cue is None:
-        return None
-    head, tail = gap[: cue.start()], gap[cue.end() :]
-    if len(tail) > 80 or lex.basis.search(head.rsplit("\n", 1)[-1]) or T.BASIS_LINE.search(tail):
-        return None  # the target is what the text is based on ("Căn cứ …"), not what the cue acts on
-    if cue.lastgroup == "expires":
-        return ("repeals", True) if lex.expiry_tail.fullmatch(tail) else None
-    passive = lex.passive_after.match(tail) or (lex.passive_before.search(head) and lex.passive_agent.match(tail))
-    return _REL.get(str(cue.lastgroup), str(cue.lastgroup)), passive is not None
+class _Statement(NamedTuple):
+    rel: str
+    backwards: bool  # the second reference acts on the first ("A được sửa đổi bởi B", "A, amended under B")
+    intended: bool
+    tail: str  # what follows the cue, up to the second reference
 
 
-def _stated(gap: str, header: bool) -> tuple[str, bool] | None:
-    """`_cue`, and for text without any diacritics (pure ASCII), the same with the unaccented lexicon."""
-    found = _cue(gap, header)
+def relations_between(text: str, refs: list[DocRef], intended: bool = False, bases: bool = False) -> list[Relation]:
+    """Relations the text states between numbered documents (Part B); `from_id` is the acting (newer)
+    document, `evidence` the sentence. Relations only a draft, proposal or plan states are left out, or
+    kept with `intended=True` when `intended` is asked for. `bases`: also the legal bases a document's own
+    preamble names ("Số: A … Căn cứ B;" → A cites B), which the labelled examples do not agree on."""
+    refs = sorted(refs, key=lambda r: r.start)
+    if not refs:
+        return []
+    own = own_number(text, refs)
+    named = sorted(refs + anaphors(text, refs, own), key=lambda r: r.start)
+    links = [link for i in range(len(named) - 1) for link in _links(text, named, i)]
+    links += fronted(text, named) + issued_with(text, named) + history_links(text, refs)
+    return _relations(text, links + (cites(text, refs, own) if bases else []), intended)
+
+
+def _relations(text: str, links: list[Link], intended: bool) -> list[Relation]:
+    """One relation per (from, rel, to): a stated fact wins over the same relation only intended."""
+    out: dict[tuple[str, str, str], Relation] = {}
+    for link in links:
+        key = (link.src.id, link.rel, link.dst.id)
+        if link.src.id == link.dst.id or (link.intended and not intended):
+            continue
+        if key not in out or (out[key].intended and not link.intended):
+            lo, hi = link.at or (min(link.src.start, link.dst.start), max(link.src.end, link.dst.end))
+            lo, hi = bounds(text, lo, hi)
+            out[key] = Relation(link.src.id, link.rel, link.dst.id, text[lo:hi].strip(), link.intended)
+    return list(out.values())
+
+
+# --- the statement between two consecutive references ----------------------------------------------------
+def _links(text: str, refs: list[DocRef], i: int) -> list[Link]:
+    """Relations stated between refs[i] and refs[i + 1], and the documents enumerated with either."""
+    a, b = refs[i], refs[i + 1]
+    header = i == 0 and header_before(text[: a.start], a.raw)
+    if b.start - a.end > (400 if header else 250):
+        return []
+    gap = gap_view(text, a.end, b.start)
+    found = _stated(gap, header)
+    if found is None or _parallel(a, b, found) or (found.rel == "consolidates" and "VBHN" not in a.code):
+        return []
+    near = [a] + [refs[k] for k in coordinated_before(text, refs, i)]
+    far = [b] + [refs[k] for k in enumerated(text, refs, i + 1, listed=gap.rstrip().endswith(":"))]
+    intended = found.intended or _draft_before(text, a)
+    if found.backwards:
+        return [Link(s, found.rel, t, intended) for s in far for t in near]
+    return [Link(s, found.rel, t, intended) for s in near for t in far]
+
+
+def _stated(gap: str, header: bool) -> _Statement | None:
+    """`_cue` with the lexicon the gap is written in (accented, or plain ASCII)."""
+    found = _cue(gap, header, L.LEX)
     if found is None and gap.isascii():
-        found = _cue(gap, header, T.ASCII)
+        found = _cue(gap, header, L.ASCII)
     return found
 
 
-_REL = {"programme": "implements"}
+def _cue(gap: str, header: bool, lex: L.Lexicon) -> _Statement | None:
+    """The relation stated between two consecutive references, if any. In a document's header ("Số: A /
+    NGHỊ ĐỊNH / Sửa đổi … B") line breaks do not end the statement."""
+    if L.STOP.search(gap.replace("\n", " ") if header else gap) or ("\n" in gap and not header):
+        return None
+    if header and _ROW.search(gap):
+        return None  # a metadata row ("Văn bản thay thế: …") is a table, not the header's title
+    cue = _governing(list(lex.cues.finditer(gap)))
+    if cue is None:
+        return None
+    group = str(cue.lastgroup)
+    head, tail = gap[: cue.start()], gap[cue.end() :]
+    if not _reaches(tail, group) or lex.basis.search(head.rsplit("\n", 1)[-1]) or lex.basis_line.search(tail):
+        return None  # the target is what the text is based on ("Căn cứ …"), not what the cue acts on
+    if group == "expires":
+        return _Statement("repeals", True, False, tail) if lex.expiry_tail.fullmatch(tail) else None
+    backwards = _passive(cue, head, tail, lex)
+    if backwards is None:
+        return None
+    intended = (lex.intent if group in L.STRONG else lex.intent_draft).search(head) is not None
+    return _Statement(L.REL_OF_GROUP.get(group, group), backwards, intended, tail)
+
+
+_ROW = re.compile(r"\n[ \t|]*[^\n:.,;|]{1,40}:\s")
+_FAR_TAIL = re.compile(r"(?:quy\s+định\s+tại|ban\s+hành\s+kèm\s+theo|theo\s+quy\s+định\s+(?:tại|của)|prescribed\s+in)"
+                       r"\s*$", re.I)
+
+
+def _reaches(tail: str, group: str) -> bool:
+    """Whether the cue can act on the reference after `tail`: a short tail, or a guidance or an
+    implementation of what a document "quy định tại" (prescribes in) it."""
+    return len(tail) <= 80 or (group in ("guides", "implements") and len(tail) <= 200 and bool(_FAR_TAIL.search(tail)))
+
+
+def _passive(cue: re.Match[str], head: str, tail: str, lex: L.Lexicon) -> bool | None:
+    """Whether the statement reads backwards: "bởi B", "by B"; "được sửa đổi tại / theo B"; an English
+    participle with its agent ("amended under B", "supplemented in B"). None: "A được thực hiện theo B"
+    (A is carried out as B says) states no relation."""
+    if lex.passive_after.match(tail):
+        return True
+    if lex.passive_before.search(head) and lex.passive_agent.match(tail):
+        return None if cue.lastgroup in ("implements", "programme") else True
+    return cue.group().lower().endswith("ed") and lex.passive_prep.match(tail) is not None
 
 
 def _governing(cues: list[re.Match[str]]) -> re.Match[str] | None:
     """The cue that relates the two references. A verb of change (amends, replaces, repeals) governs the
     noun phrases after it: "sửa đổi Chương trình hành động ban hành kèm theo B" amends B; but in "sửa đổi
     Chương trình … thực hiện B" B is what the amended programme implements, not what A amends."""
-    strong = [i for i, c in enumerate(cues) if c.lastgroup in T.STRONG]
+    strong = [i for i, c in enumerate(cues) if c.lastgroup in L.STRONG]
     if not strong:
         return cues[-1] if cues else None
-    if any(c.lastgroup == "implements" for c in cues[strong[-1] + 1 :]):
+    if any(c.lastgroup in ("implements", "programme") for c in cues[strong[-1] + 1 :]):
         return None
     return cues[strong[-1]]
 
 
-def _bounds(text: str, start: int, end: int, reach: int = 600) -> tuple[int, int]:
-    """The sentence (or line) around text[start:end], looking at most `reach` characters either way."""
-    lo = max(0, start - reach)
-    before = [m.end() for m in T.EVIDENCE_STOP.finditer(text, lo, start)]
-    after = T.EVIDENCE_STOP.search(text, end, end + reach)
-    return (before[-1] if before else lo), (after.end() if after else min(len(text), end + reach))
+def _parallel(a: DocRef, b: DocRef, found: _Statement) -> bool:
+    """"thay thế Thông tư A … hướng dẫn Luật X và Thông tư B": the cue in A's title acts on an unnumbered
+    document, and B is A's sibling in the enumeration, not what A's title names."""
+    return (not found.backwards and a.type == b.type and L.SEPARATOR_END.search(found.tail) is not None
+            and len(found.tail.split()) > 2)
 
 
-def _header_before(prefix: str, raw: str = "") -> bool:
-    r"""Whether what precedes a document's first number is a document header: at most a few short issuer
-    lines ending in the number label ("Số:", "No."), or nothing at all.
-
-    >>> _header_before("BỘ KHOA HỌC VÀ CÔNG NGHỆ\n\nSố: ")
-    True
-    >>> _header_before("BỘ TÀI CHÍNH\n\n", raw="Số: 08/2026/TT-BTC")
-    True
-    >>> _header_before("Lấy ý kiến dự thảo sửa đổi Chương trình thực hiện Nghị quyết ")
-    False
-    """
-    lines = [line for line in prefix.strip(" \t\r\n|").splitlines() if line.strip()]
-    if not lines:
-        return True
-    short = len(lines) <= 4 and all(len(line) < 90 for line in lines)
-    labelled = T.NUMBER_LABEL.search(lines[-1]) or T.NUMBER_LABEL.search(raw.split(":")[0] + ":")
-    return short and bool(labelled) and not T.STOP.search(" ".join(lines) + " ")
+_DRAFT_BEFORE = re.compile(r"(?:dự\s+thảo|du\s+thao|draft(?:ed|ing)?|proposed)\s*$", re.I)
 
 
-def _links(text: str, refs: list[DocRef], i: int) -> list[tuple[DocRef, str, DocRef]]:
-    """Relations stated between refs[i] and the reference(s) right after it."""
-    a, b = refs[i], refs[i + 1]
-    header = i == 0 and _header_before(text[: a.start], a.raw)
-    if b.start - a.end > (400 if header else 250):
-        return []
-    found = _stated(_fold_str(text[a.end : b.start]), header)
-    if found is None:
-        return []
-    rel, backwards = found
-    if rel == "consolidates" and "VBHN" not in a.code:  # "hợp nhất" also merges provinces and agencies
-        return []
-    targets = [b]
-    for k in range(i + 2, len(refs)):  # by index: slicing the rest of the list for every i was quadratic
-        if not T.COORD.fullmatch(_fold_str(text[targets[-1].end : refs[k].start])):
-            break
-        targets.append(refs[k])
-    return [(t, rel, a) if backwards else (a, rel, t) for t in targets]
-
-
-def _fronted(text: str, refs: list[DocRef]) -> list[tuple[DocRef, str, DocRef]]:
-    """"Thực hiện B, <issuer> ban hành A" (A implements B), within one sentence."""
-    out = []
-    for i, b in enumerate(refs):
-        if not T.FRONT_TAIL.search(_fold_str(text[max(0, b.start - 40) : b.start])):
-            continue
-        lo, hi = _bounds(text, b.start, b.end)
-        if (i and refs[i - 1].end > lo) or not T.FRONT.fullmatch(_fold_str(text[lo : b.start])):
-            continue
-        for prev, a in zip(refs[i:], refs[i + 1 :]):
-            if a.start < hi and T.ISSUES.search(_fold_str(text[prev.end : a.start])):
-                out.append((a, "implements", b))
-                break
-    return out
-
-
-def _issued_with(text: str, refs: list[DocRef]) -> list[tuple[DocRef, str, DocRef]]:
-    """"Chương trình thực hiện B …, ban hành kèm theo C" (C implements B), within one sentence; and when a
-    verb of change opens it ("A sửa đổi Chương trình thực hiện B …, ban hành kèm theo C"), A acts on C."""
-    out = []
-    for i in range(1, len(refs)):
-        b, c = refs[i - 1], refs[i]
-        gap = _fold_str(text[b.end : c.start])
-        implementing = T.FRONT_TAIL.search(_fold_str(text[max(0, b.start - 40) : b.start]))
-        if not (implementing and len(gap) < 250 and not T.STOP.search(gap) and T.ISSUED_WITH.search(gap)):
-            continue
-        out.append((c, "implements", b))
-        verb = _opener(text, refs, i - 1)
-        if verb:
-            out.append((refs[i - 2], verb, c))
-    return out
-
-
-def _opener(text: str, refs: list[DocRef], i: int) -> str | None:
-    """The verb of change between refs[i-1] and refs[i], when one precedes the implementing phrase."""
-    if i < 1:
-        return None
-    gap = _fold_str(text[refs[i - 1].end : refs[i].start])
-    if T.STOP.search(gap) or "\n" in gap:
-        return None
-    strong = [c.lastgroup for c in T.CUES.finditer(gap) if c.lastgroup in T.STRONG - {"expires"}]
-    return strong[-1] if strong else None
-
-
-def relations_between(text: str, refs: list[DocRef]) -> list[Relation]:
-    """Relations the text states between numbered documents (Part B: amends, replaces, repeals,
-    implements, guides); `from_id` is the acting (newer) document, `evidence` the sentence."""
-    refs = sorted(refs, key=lambda r: r.start)
-    links = [link for i in range(len(refs) - 1) for link in _links(text, refs, i)]
-    out: dict[tuple[str, str, str], Relation] = {}
-    for src, rel, dst in links + _fronted(text, refs) + _issued_with(text, refs):
-        key = (src.id, rel, dst.id)
-        if src.id != dst.id and key not in out:
-            lo, hi = _bounds(text, min(src.start, dst.start), max(src.end, dst.end))
-            out[key] = Relation(src.id, rel, dst.id, text[lo:hi].strip())
-    return list(out.values())
+def _draft_before(text: str, ref: DocRef) -> bool:
+    """"Dự thảo Thông tư A sửa đổi …": the acting document is itself only a draft."""
+    return _DRAFT_BEFORE.search(fold_str(text[max(0, ref.start - 30) : ref.start])) is not None

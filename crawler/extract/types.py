@@ -61,15 +61,18 @@ class PartialRef:
 
 @dataclass(frozen=True)
 class Relation:
-    """`from_id` (the newer, acting document) `rel` `to_id`, with the sentence that states it."""
+    """`from_id` (the newer, acting document) `rel` `to_id`, with the sentence that states it; `intended`
+    when only a draft, a bill, a proposal or a plan states it (not a fact: never alerted on)."""
 
     from_id: str
     rel: str
     to_id: str
     evidence: str = ""
+    intended: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"from": self.from_id, "rel": self.rel, "to": self.to_id, "evidence": self.evidence}
+        data = {"from": self.from_id, "rel": self.rel, "to": self.to_id, "evidence": self.evidence}
+        return {**data, "intended": True} if self.intended else data
 
 
 @dataclass

@@ -1,0 +1,167 @@
+"""Relations framed by a whole sentence or passage rather than by the words between two references:
+
+- a sentence opened by its purpose: "Thực hiện / Để triển khai / Nhằm cụ thể hóa B, … ban hành A", "To
+  implement B, the ministry issued A" (A implements B);
+- a programme issued with a document: "Chương trình thực hiện B …, ban hành kèm theo C" (C implements B);
+- a document named again by its type: "Nghị định này", "this Resolution", "Thông tư nêu trên", and the
+  promulgation formula "Chính phủ ban hành Nghị định sửa đổi …" — stand-ins (`anaphors`) for the
+  document they name, so the statement they make is read like any other;
+- a header's legal bases: "Số: A … Căn cứ B;" (A cites B).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from govmon.crawler.extract import docrefs_tables as T
+from govmon.crawler.extract import relation_lexicon as L
+from govmon.crawler.extract.enumerations import enumerated
+from govmon.crawler.extract.folding import fold, fold_str
+from govmon.crawler.extract.normalize import unaccent
+from govmon.crawler.extract.relation_text import Link, bounds, gap_view
+from govmon.crawler.extract.types import DocRef
+
+__all__ = ["fronted", "issued_with", "anaphors", "cites"]
+
+
+# --- "Thực hiện B, … ban hành A" -----------------------------------------------------------------------
+def fronted(text: str, refs: list[DocRef]) -> list[Link]:
+    """"Thực hiện B, <issuer> ban hành A" (A implements B), within one sentence; every document
+    enumerated with B, and with A, takes part."""
+    out: list[Link] = []
+    for i, b in enumerate(refs):
+        lead = fold_str(text[max(0, b.start - 60) : b.start])
+        if not L.lexicon_for(lead).front_tail.search(lead):
+            continue
+        lo, hi = bounds(text, b.start, b.end)
+        opening = fold_str(text[lo : b.start])
+        if (i and refs[i - 1].end > lo) or not L.lexicon_for(opening).front.fullmatch(opening):
+            continue
+        objects = [i] + [k for k in enumerated(text, refs, i) if refs[k].start < hi]
+        out += [Link(refs[a], "implements", refs[k]) for a in _issued(text, refs, objects[-1], hi) for k in objects]
+    return out
+
+
+def _issued(text: str, refs: list[DocRef], last: int, hi: int) -> list[int]:
+    """The documents issued in the rest of the sentence ("…, Bộ đã ban hành A và C"): the first reference
+    after refs[last] right after a verb of issuing, and those enumerated with it."""
+    for j in range(last + 1, len(refs)):
+        if refs[j].start >= hi:
+            break
+        gap = fold_str(text[refs[j - 1].end : refs[j].start])
+        if L.lexicon_for(gap).issues.search(gap):
+            return [j] + [k for k in enumerated(text, refs, j) if refs[k].start < hi]
+    return []
+
+
+# --- "… thực hiện B …, ban hành kèm theo C" -------------------------------------------------------------
+def issued_with(text: str, refs: list[DocRef]) -> list[Link]:
+    """"Chương trình thực hiện B …, ban hành kèm theo C" (C implements B), within one sentence; and when a
+    verb of change opens it ("A sửa đổi Chương trình thực hiện B …, ban hành kèm theo C"), A acts on C."""
+    out: list[Link] = []
+    for i in range(1, len(refs)):
+        b, c = refs[i - 1], refs[i]
+        gap = fold_str(text[b.end : c.start])
+        lead = fold_str(text[max(0, b.start - 40) : b.start])
+        lex = L.lexicon_for(gap + lead)
+        if not (lex.front_tail.search(lead) and len(gap) < 250 and not L.STOP.search(gap) and lex.issued_with.search(gap)):
+            continue
+        out.append(Link(c, "implements", b))
+        verb = _opener(text, refs, i - 1)
+        if verb:
+            out.append(Link(refs[i - 2], verb, c))
+    return out
+
+
+def _opener(text: str, refs: list[DocRef], i: int) -> str | None:
+    """The verb of change between refs[i-1] and refs[i], when one precedes the implementing phrase."""
+    if i < 1:
+        return None
+    gap = fold_str(text[refs[i - 1].end : refs[i].start])
+    if L.STOP.search(gap) or "\n" in gap:
+        return None
+    strong = [c.lastgroup for c in L.lexicon_for(gap).cues.finditer(gap) if c.lastgroup in L.STRONG - {"expires"}]
+    return strong[-1] if strong else None
+
+
+# --- "Nghị định này", "this Resolution" ------------------------------------------------------------------
+_SELF = ("này", "nay", "this", "the present", "ban hành", "ban hanh", "promulgates", "hereby promulgates")
+
+
+def anaphors(text: str, refs: list[DocRef], own: DocRef | None) -> list[DocRef]:
+    """Stand-ins for the documents the text names again by their type: "Nghị định này" / "this Decree" /
+    "Chính phủ ban hành Nghị định …" is the passage's own document (`own`, from its header) when the types
+    agree, otherwise — like "Thông tư nêu trên" — the one document of that type named in the 600
+    characters before it. Unresolved, they are left out: an unnumbered document takes part in no relation."""
+    if not refs or not _ANY_ANAPHOR.search(text):
+        return []
+    folded = fold(text)
+    lex = L.lexicon_for(folded.norm)
+    out = []
+    for m in lex.anaphor.finditer(folded.norm):
+        word, where = m.group("vi") or m.group("en") or m.group("pv"), m.group("where") or m.group("en_where")
+        start, end = folded.orig(m.start()), folded.orig(m.end(), True)
+        found = _antecedent(refs, own, _kind(word), start, where or m.group("pw"))
+        if found is not None:
+            out.append(replace(found, raw=text[start:end], start=start, end=end))
+    return out
+
+
+_ASCII_TYPES = {unaccent(word): kind for word, kind in T.WORD_TYPES.items()}
+
+
+def _kind(word: str) -> str:
+    """Part B type of an anaphor's type word, with or without diacritics ("nghi dinh" → "nghị định")."""
+    key = " ".join(word.lower().split())
+    return T.WORD_TYPES.get(key) or _ASCII_TYPES.get(key, "")
+
+
+_ANY_ANAPHOR = re.compile(r"(?i)\b(?:này|nay|trên|tren|dẫn|dan|this|said|above|present|ban hành|ban hanh|promulgat)")
+
+
+def _antecedent(refs: list[DocRef], own: DocRef | None, kind: str, start: int, where: str) -> DocRef | None:
+    """The numbered document an anaphor of type `kind` at `start` names (see `anaphors`)."""
+    self_ref = " ".join(where.lower().split()) in _SELF
+    if own is not None and own.start < start and self_ref and (own.type == kind or kind == "văn bản"):
+        return own
+    if where.lower().startswith(("ban", "promulgat")):
+        return None  # the promulgation formula names only the passage's own document
+    before = {r.id: r for r in refs if r.end <= start and start - r.end <= 600 and r.type == kind}
+    return next(iter(before.values())) if len(before) == 1 else None
+
+
+# --- "Số: A … Căn cứ B;" -----------------------------------------------------------------------------------
+def cites(text: str, refs: list[DocRef], own: DocRef | None) -> list[Link]:
+    """The legal bases a document states in its own preamble ("Căn cứ Nghị định B …; Thông tư C …"), when
+    the passage opens with that document's header (`own`): own cites each basis (Part B "cites")."""
+    if own is None:
+        return []
+    out, basis = [], False
+    for prev, ref in zip(refs, refs[1:]):
+        basis = _basis_item(text, prev, ref, basis)
+        if basis:
+            out.append(Link(own, "cites", ref, at=(ref.start, ref.end)))
+    return out
+
+
+_ITEM_LEAD = re.compile(
+    r"\s*(?:vào|vao|theo)?\s*(?:các|cac|the)?\s*(?:quy\s+định\s+(?:của|tại)|quy\s+dinh\s+(?:cua|tai)|provisions\s+of)?"
+    r"\s*(?:the\s+)?(?:[\w’']+[’']s\s+)?",
+    re.I,
+)
+_ITEM_START = re.compile(r"(?:căn\s+cứ|can\s+cu|pursuant\s+to|based\s+on|;)", re.I)
+
+
+def _basis_item(text: str, prev: DocRef, ref: DocRef, prev_basis: bool) -> bool:
+    """Whether `ref` opens an item of a "Căn cứ" line: right after "Căn cứ" or a ";" in it, or coordinated
+    ("và", ",") right after another basis with no cue word between."""
+    line_start = text.rfind("\n", 0, ref.start) + 1
+    line = fold_str(text[line_start : ref.start])
+    lex = L.lexicon_for(line)
+    if not lex.basis_line.search("\n" + line):
+        return False
+    starts = list(_ITEM_START.finditer(line))
+    if starts and _ITEM_LEAD.fullmatch(line[starts[-1].end() :]):
+        return True
+    gap = gap_view(text, prev.end, ref.start) if prev.start >= line_start else ""
+    return prev_basis and bool(gap) and bool(L.SOURCE_COORD.fullmatch(gap)) and not lex.cues.search(gap)
