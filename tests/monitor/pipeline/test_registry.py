@@ -1,12 +1,27 @@
 """The registry views over a store filled by ingesting real-shaped items: timeline and relation graph."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from conftest import _postgres_engine
 from govmon.crawler.sources import load_sources
 from govmon.monitor.analysis.documents import qualifiers
+from govmon.monitor.analysis.keys import fold
 from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.monitor.pipeline.registry import graph, lookup, report
 from govmon.storage import repository as repo
-from govmon.storage.db import session_scope
+from govmon.storage.db import make_engine, session_scope
+from govmon.storage.migrate import upgrade
+from govmon.storage.models import DocRelation, Document, DocumentStatus, Event, Mention, SearchEntry
+from govmon.storage.repository import search
 from tests_support import CONSOLE, article_item, ingest_article
 
 BASE = "https://baochinhphu.vn/"
@@ -150,3 +165,111 @@ def test_a_local_sign_without_a_province_is_unresolved_and_a_placed_mention_take
         assert sorted((d.key, d.resolved, d.issuer) for d in lookup(s, "123/QĐ-UBND")) == [
             ("123/QĐ-UBND", False, "Ủy ban nhân dân"),  # undated, no province: never joins a placed row
             ("123/QĐ-UBND@2025@kon-tum", True, "Ủy ban nhân dân tỉnh Kon Tum")]
+
+
+# --- migration 0010: existing stores re-keyed ------------------------------------------------------------
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.services)])
+def store_at_0009(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A store as govmon left it before document identity (revision 0009)."""
+    if request.param == "sqlite":
+        old = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+        upgrade(old, "0009")
+        yield old
+        old.dispose()
+        return
+    for old in _postgres_engine():
+        upgrade(old, "0009")
+        yield old
+
+
+T1 = datetime(2025, 1, 10, tzinfo=timezone.utc)
+
+
+def _old_rows(engine: Engine) -> dict[str, int]:
+    """Rows written by the old rules: 3/NQ-CP and 03/NQ-CP apart, a QH law typed công văn, local plans
+    without a province. Returns the ids by name."""
+    tables = MetaData()
+    tables.reflect(engine)
+    t = tables.tables
+    ids: dict[str, int] = {}
+
+    def add(label: str, table: str, **values: Any) -> None:
+        with engine.begin() as connection:
+            ids[label] = connection.execute(t[table].insert().values(**values)).inserted_primary_key[0]
+
+    for name in ("baochinhphu", "gialai"):
+        add(name, "source", name=name, title="", kind="", official=True, last_status="", baseline_at=T1)
+    for name, source in (("a1", "baochinhphu"), ("a2", "baochinhphu"), ("a3", "gialai")):
+        add(name, "article", source_id=ids[source], url=f"https://{source}.vn/{name}", title=name, lang="vi",
+            first_seen_at=T1, etag="", last_modified="", missing_polls=0)
+    documents = (("d1", "3/NQ-CP@2025", "3/NQ-CP", "nghị quyết", "NQ-CP", "", None, T1),
+                 ("d2", "03/NQ-CP@2025", "03/NQ-CP", "nghị quyết", "NQ-CP", "Chương trình hành động", T1,
+                  T1 + timedelta(days=1)),
+                 ("d3", "71/NQ-CP@2025", "71/NQ-CP", "nghị quyết", "NQ-CP", "", T1, T1),
+                 ("d4", "29/2013/QH13", "29/2013/QH13", "công văn", "QH13", "", None, T1),
+                 ("d5", "1056/KH-UBND@2025", "1056/KH-UBND", "kế hoạch", "KH-UBND", "", None, T1),
+                 ("d6", "12/QĐ-UBND@2025", "12/QĐ-UBND", "quyết định", "QĐ-UBND", "", None, T1),
+                 ("d7", "57-NQ/TW", "57-NQ/TW", "nghị quyết", "NQ/TW", "", None, T1))
+    for name, key, doc_id, kind, code, title, subject_at, seen in documents:
+        add(name, "document", key=key, canonical_id=doc_id, type=kind, type_key=fold(kind),
+            number=doc_id.split("/")[0], code=code, issuer="Ủy ban nhân dân" if "UBND" in code else "", title=title,
+            resolved=True, first_seen_at=seen, first_subject_at=subject_at)
+        add(f"entry {name}", "searchentry", kind="document", ref_id=ids[name], title=fold(f"{kind} {doc_id}"),
+            body="", at=T1)
+    for name, (article, document, role) in enumerate((("a1", "d1", "cites"), ("a1", "d2", "subject"),
+                                                      ("a2", "d2", "subject"), ("a3", "d5", "subject"),
+                                                      ("a1", "d6", "cites"))):
+        add(f"m{name}", "mention", article_id=ids[article], document_id=ids[document], role=role, raw="")
+    for name, (source, rel, target) in enumerate((("d3", "amends", "d1"), ("d3", "amends", "d2"),
+                                                  ("d1", "implements", "d7"), ("d2", "implements", "d7"),
+                                                  ("d1", "cites", "d2"))):
+        add(f"r{name}", "docrelation", from_document_id=ids[source], rel=rel, to_document_id=ids[target],
+            evidence="", first_seen_at=T1)
+    add("e1", "event", kind="new_document", dedup_key="document:03/NQ-CP@2025", created_at=T1, title="",
+        payload={"documents": ["03/NQ-CP"]}, document_id=ids["d2"])
+    add("e2", "event", kind="document_amended", dedup_key="relation:71/NQ-CP:amends:3/NQ-CP", created_at=T1,
+        title="", payload={"documents": ["71/NQ-CP", "3/NQ-CP"], "url": "u"}, document_id=ids["d1"])
+    for name, document in (("s1", "d1"), ("s2", "d2")):
+        add(name, "documentstatus", document_id=ids[document], source="vbpl.vn", state="in_force", stated="",
+            by=[], evidence="", url="", digest="same", seen_at=T1, checked_at=T1)
+    return ids
+
+
+def test_migration_0010_merges_padded_ids_types_qh_signs_and_places_local_signs(store_at_0009):
+    ids = _old_rows(store_at_0009)
+    upgrade(store_at_0009)
+    with session_scope(store_at_0009) as s:
+        documents = {d.id: d for d in s.exec(select(Document)).all()}
+        assert sorted(d.key for d in documents.values()) == sorted([
+            "03/NQ-CP@2025", "71/NQ-CP@2025", "29/2013/QH13", "1056/KH-UBND@2025@gia-lai", "12/QĐ-UBND@2025",
+            "57-NQ/TW"])
+        merged = documents[ids["d1"]]  # the one first seen keeps its row
+        assert (merged.canonical_id, merged.title) == ("03/NQ-CP", "Chương trình hành động")
+        assert (merged.first_seen_at, merged.first_subject_at) == (T1, T1)
+        assert [d.id for d in repo.documents_by_id(s, "3/NQ-CP")] == [ids["d1"]]
+        mentions = s.exec(select(Mention.article_id, Mention.role).where(Mention.document_id == ids["d1"])).all()
+        assert sorted(mentions) == sorted([(ids["a1"], "subject"), (ids["a2"], "subject")])
+        relations = {(r.from_document_id, r.rel, r.to_document_id) for r in s.exec(select(DocRelation)).all()}
+        assert relations == {(ids["d3"], "amends", ids["d1"]), (ids["d1"], "implements", ids["d7"])}
+        events = {e.id: e for e in s.exec(select(Event)).all()}
+        assert events[ids["e1"]].document_id == ids["d1"]
+        assert events[ids["e2"]].payload == {"documents": ["71/NQ-CP", "03/NQ-CP"], "url": "u"}
+        assert [st.document_id for st in s.exec(select(DocumentStatus)).all()] == [ids["d1"]]
+        law, plan, unplaced = documents[ids["d4"]], documents[ids["d5"]], documents[ids["d6"]]
+        assert (law.type, law.type_key) == ("luật", "luat")
+        assert (plan.issuer, plan.resolved, unplaced.resolved) == ("Ủy ban nhân dân tỉnh Gia Lai", True, False)
+        entries = {e.ref_id: e.title for e in s.exec(select(SearchEntry).where(SearchEntry.kind == "document")).all()}
+        assert ids["d2"] not in entries and entries[ids["d4"]].startswith("luat 29 2013 qh13")
+        assert [hit.ref_id for hit in search.search_entries(s, "luat", kind="document")] == [ids["d4"]]
+
+
+def test_after_migration_0010_new_mentions_find_the_re_keyed_rows(store_at_0009):
+    ids = _old_rows(store_at_0009)
+    upgrade(store_at_0009)
+    ingest_article(store_at_0009, BASE + "w-102250402000000001.htm", "Nghị quyết 71/NQ-CP",
+                   "Nghị quyết số 71/NQ-CP ngày 1/4/2025 sửa đổi Nghị quyết số 3/NQ-CP ngày 9/1/2025.")
+    with session_scope(store_at_0009) as s:
+        assert [d.id for d in lookup(s, "03/NQ-CP")] == [ids["d1"]]
+        assert [d.id for d in lookup(s, "71/NQ-CP")] == [ids["d3"]]
+        new = [e.kind for e in repo.events(s) if e.id not in (ids["e1"], ids["e2"])]
+        assert new == ["new_article"]  # the document and its amendment are known: no alert again
