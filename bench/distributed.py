@@ -6,7 +6,8 @@ server's log.
 
 Each run gets a fresh PostgreSQL schema and Redis key prefix (removed afterwards). Run:
 
-    .venv/bin/python bench/distributed.py [--sources 3 --lists 20 --per-page 33] [--workers 1,2,3] [--json]
+    .venv/bin/python bench/distributed.py [--sources 3 --lists 20 --per-page 33] [--workers 1,2,3]
+                                          [--relaxed-commits] [--json]
 
 Needs Redis (GOVMON_BENCH_REDIS, default redis://127.0.0.1:6379/0) and PostgreSQL (GOVMON_BENCH_POSTGRES,
 default postgresql+psycopg://postgres@127.0.0.1:5432/test).
@@ -43,13 +44,13 @@ POSTGRES = os.environ.get("GOVMON_BENCH_POSTGRES", "postgresql+psycopg://postgre
 
 
 @contextmanager
-def fresh_store() -> Iterator[str]:
-    """A migrated, empty PostgreSQL schema; its URL."""
+def fresh_store(relaxed: bool = False) -> Iterator[str]:
+    """A migrated, empty PostgreSQL schema; its URL (`relaxed`: commits do not wait for the disk)."""
     schema = f"bench_dist_{uuid.uuid4().hex[:8]}"
     admin = make_engine(POSTGRES)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    url = f"{POSTGRES}?options=-csearch_path%3D{schema}" + ("%20-csynchronous_commit%3Doff" if relaxed else "")
     upgrade(make_engine(url))
     try:
         yield url
@@ -86,8 +87,8 @@ def stored(database: str) -> dict[str, int]:
                 "versions": session.exec(select(func.count()).select_from(Version)).one()[0]}
 
 
-def single(site: ArchiveSite, config: Path, replay: ReplayServer, folder: Path) -> dict[str, Any]:
-    with fresh_store() as database:
+def single(site: ArchiveSite, config: Path, replay: ReplayServer, folder: Path, relaxed: bool) -> dict[str, Any]:
+    with fresh_store(relaxed) as database:
         replay.served.clear()
         start, cpu = time.perf_counter(), children_cpu()
         subprocess.run(govmon(config, database, "backfill", *site.names, "--since", "2024-01-01", "--quiet"),
@@ -98,11 +99,12 @@ def single(site: ArchiveSite, config: Path, replay: ReplayServer, folder: Path) 
                 **pages_seen(replay.served, site), **stored(database)}
 
 
-def distributed(site: ArchiveSite, config: Path, replay: ReplayServer, folder: Path, workers: int) -> dict[str, Any]:
+def distributed(site: ArchiveSite, config: Path, replay: ReplayServer, folder: Path, workers: int,
+                relaxed: bool) -> dict[str, Any]:
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     queue = ("--queue", REDIS, "--prefix", prefix)
     try:
-        with fresh_store() as database:
+        with fresh_store(relaxed) as database:
             subprocess.run(govmon(config, database, "backfill", *site.names, "--since", "2024-01-01", *queue),
                            env=environment(folder), check=True, capture_output=True)
             replay.served.clear()
@@ -126,6 +128,8 @@ def main() -> None:
     parser.add_argument("--lists", type=int, default=20)
     parser.add_argument("--per-page", type=int, default=33)
     parser.add_argument("--workers", default="1,2,3", help="comma-separated worker counts, one run each")
+    parser.add_argument("--relaxed-commits", action="store_true",
+                        help="PostgreSQL commits without waiting for the disk (synchronous_commit=off)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
@@ -135,8 +139,12 @@ def main() -> None:
             config = folder / "govmon.toml"
             config.write_text(f'source_dirs = ["{site.sources_dir}"]\n[crawl]\nDOWNLOAD_DELAY = 0\n'
                               f'AUTOTHROTTLE_ENABLED = false\nGOVMON_HOST_MAP = {{ "*" = "{replay.base_url}" }}\n')
-            result = {"pages": len(site.pages), "cores": os.cpu_count(), "single_process": single(site, config, replay, folder),
-                      "workers": [distributed(site, config, replay, folder, int(n)) for n in args.workers.split(",")]}
+            relaxed = args.relaxed_commits
+            result = {"pages": len(site.pages), "cores": os.cpu_count(), "relaxed_commits": relaxed,
+                      "load_before": round(os.getloadavg()[0], 1),
+                      "single_process": single(site, config, replay, folder, relaxed),
+                      "workers": [distributed(site, config, replay, folder, int(n), relaxed)
+                                  for n in args.workers.split(",")]}
     print(json.dumps(result) if args.json else json.dumps(result, indent=2))
 
 

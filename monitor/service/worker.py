@@ -223,11 +223,14 @@ class Worker:
         intake = Intake(self.engine, self.config, jobs, definitions, self.queue, self.id)
         spec = self._spec(jobs, definitions)
         self.report.rounds += 1
+        log.info("worker %s: round %d over %s", self.id, self.report.rounds, ", ".join(jobs))
         with tempfile.TemporaryFile() as errors:
             code = self._crawl(spec, intake, errors)
             if code != 0 and not self.stop.is_set():
                 log.error("crawl process of %s ended with %s: %s", self.id, code, _tail(errors))
         self.report.runs.update(intake.finish())
+        log.info("worker %s: round %d ended (%s); %d requests done, %d failed", self.id, self.report.rounds,
+                 "exit 0" if code == 0 else f"exit {code}", intake.done, intake.failed)
         self.report.done, self.report.failed = self.report.done + intake.done, self.report.failed + intake.failed
         for name in jobs:
             self.queue.finish_if_drained(name)
@@ -238,27 +241,24 @@ class Worker:
 
     def _crawl(self, spec: dict[str, Any], intake: Intake, errors: IO[bytes]) -> int:
         """Run the crawl process, store its items; what it still holds at the end goes back to the queue
-        (as an attempt when it failed on its own: a page that kills every worker is given up on)."""
+        (as an attempt when the process failed on its own: a page that kills every worker is given up on;
+        never when this worker stopped or its store went away)."""
         child = subprocess.Popen([sys.executable, "-m", "govmon.crawler.run"], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8",
                                  env={**os.environ, PARENT_ENV: str(os.getpid())}, start_new_session=True)
-        self.child, code = child, -1
+        self.child, code = child, None
         try:
-            assert child.stdin is not None and child.stdout is not None
-            child.stdin.write(json.dumps(spec))
-            child.stdin.close()
-            for line in child.stdout:
-                if line.strip():
-                    intake.take(line)
+            _feed(child, spec, intake)
             code = child.wait()
         finally:
             if child.poll() is None:
                 child.kill()
                 child.wait()
             self.child = None
+            failed = code is not None and code != 0 and not self.stop.is_set()
             for name in spec_sources(spec):
-                self.queue.leases(name).release(self.id, counted=code != 0 and not self.stop.is_set())
-        return code
+                self.queue.leases(name).release(self.id, counted=failed)
+        return code if code is not None else -1
 
     def _spec(self, jobs: dict[str, Job], definitions: dict[str, SourceDef]) -> dict[str, Any]:
         queue = {"url": self.queue.url, "prefix": self.queue.prefix, "worker": self.id}
@@ -274,6 +274,15 @@ class Worker:
             seen = [url_key(url) for url in repo.known_urls(session, row)] if row else []
         return {"source": source.name, "known": known, "walk": {**job.walk(), "seen": seen},
                 "settings": crawl_settings(self.config, source)}
+
+
+def _feed(child: subprocess.Popen[str], spec: dict[str, Any], intake: Intake) -> None:
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(json.dumps(spec))
+    child.stdin.close()
+    for line in child.stdout:
+        if line.strip():
+            intake.take(line)
 
 
 def spec_sources(spec: dict[str, Any]) -> list[str]:
