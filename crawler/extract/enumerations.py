@@ -76,7 +76,8 @@ def coordinated_before(text: str, refs: list[DocRef], i: int) -> list[int]:
         if not L.SOURCE_COORD.fullmatch(gap_view(text, refs[j].end, nxt.start)):
             break
         out.append(j)
-    if out and L.LEX.basis_line.search(fold_str(text[max(0, refs[out[-1]].start - 200) : refs[out[-1]].start])):
+    first = refs[out[-1]].start if out else 0
+    if out and L.LEX.basis_line.search("\n" + fold_str(text[text.rfind("\n", 0, first) + 1 : first])):
         return []
     return out
 

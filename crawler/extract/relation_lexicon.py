@@ -56,7 +56,7 @@ class Lexicon:
 
     cues: re.Pattern[str]
     basis: re.Pattern[str]  # "Căn cứ": the legal basis of the document being written
-    basis_line: re.Pattern[str]  # the line so far opens "Căn cứ"
+    basis_line: re.Pattern[str]  # after its line break, the line so far opens "Căn cứ"
     expiry_tail: re.Pattern[str]  # "hết hiệu lực kể từ ngày [B có hiệu lực]"
     passive_after: re.Pattern[str]  # "… bởi B", "… by B"
     passive_before: re.Pattern[str]  # "được / bị …" before the cue
@@ -68,6 +68,7 @@ class Lexicon:
     front_tail: re.Pattern[str]
     issues: re.Pattern[str]  # "… ban hành A": the verb right before the implementing document
     issued_with: re.Pattern[str]  # "… thực hiện B …, ban hành kèm theo A"
+    review: re.Pattern[str]  # "kết quả / tình hình / sơ kết … thực hiện B": a report on an implementation
     anaphor: re.Pattern[str]  # "Nghị định này", "this Decree", "Thông tư nêu trên"
     title_opener: re.Pattern[str]  # "về", "on": a document's title, not a new statement
 
@@ -89,7 +90,7 @@ _TYPES_EN = (
 LEX = Lexicon(
     cues=re.compile(_CUES, _I),
     basis=re.compile(r"\bcăn\s+cứ\b", _I),
-    basis_line=re.compile(r"(?:^|\n)[ \t•*+-]*(?:căn\s+cứ|pursuant\s+to|based\s+on)\b[^\n]*$", _I),
+    basis_line=re.compile(r"\n[ \t•*+-]*(?:căn\s+cứ|pursuant\s+to|based\s+on)\b[^\n]*$", _I),
     expiry_tail=re.compile(
         r"\s*(?:thi\s+hành\s+)?(?:kể\s+)?từ\s+ngày\s*|\s*(?:from|on|as\s+of)\s+the\s+(?:effective\s+)?date\s*"
         r"(?:of|on\s+which|when)?\s*", _I),
@@ -112,6 +113,12 @@ LEX = Lexicon(
         r"(?:\s+(?:the|ban\s+hành))?\s*$", _I),
     issued_with=re.compile(
         r"(?:ban\s+hành\s+kèm\s+theo|issued\s+(?:together\s+)?with|(?:attached|annexed)\s+to)\W*(?:\w+\W+){0,3}$",
+        _I),
+    review=re.compile(
+        r"(?<!\w)(?:kết\s+quả|tình\s+hình|sơ\s+kết|tổng\s+kết|đánh\s+giá|kiểm\s+tra|giám\s+sát|báo\s+cáo|tiến\s+độ"
+        r"|results?\s+of|reviews?\s+of|review(?:ing|ed)?|report(?:s|ed|ing)?\s+on|progress\s+(?:of|in|on)"
+        r"|assess\w*\s+of|evaluat\w*\s+of|inspect\w*\s+of|supervis\w*\s+of)"
+        r"(?:\s+(?:[0-9]+\s+năm|việc|công\s+tác|kết\s+quả|tình\s+hình|the|its))*\s*$",
         _I),
     anaphor=re.compile(
         rf"(?<!\w)(?:(?P<vi>{_TYPES_VI})\s+(?P<where>này|nêu\s+trên|nói\s+trên|trên\s+đây|đã\s+dẫn)"

@@ -75,9 +75,50 @@ def _links(text: str, refs: list[DocRef], i: int) -> list[Link]:
     near = [a] + [refs[k] for k in coordinated_before(text, refs, i)]
     far = [b] + [refs[k] for k in enumerated(text, refs, i + 1, listed=gap.rstrip().endswith(":"))]
     intended = found.intended or _draft_before(text, a)
-    if found.backwards:
-        return [Link(s, found.rel, t, intended) for s in far for t in near]
-    return [Link(s, found.rel, t, intended) for s in near for t in far]
+    pairs = [(s, t) for s in far for t in near] if found.backwards else [(s, t) for s in near for t in far]
+    links = [Link(s, found.rel, t, intended) for s, t in pairs if _plausible(s, found.rel, t)]
+    if not links and pairs and found.backwards and i > 0:
+        return _reattached(text, refs, i, found, far, intended)
+    return links
+
+
+def _reattached(text: str, refs: list[DocRef], i: int, found: _Statement, far: list[DocRef],
+                intended: bool) -> list[Link]:
+    """"Nghị định A hướng dẫn Luật B, được sửa đổi bởi Nghị định C": a decree cannot amend a law, so the
+    appositive belongs to A, the head of the phrase B closes."""
+    head, nested = refs[i - 1], refs[i]
+    gap = gap_view(text, head.end, nested.start)
+    if len(gap) > 250 or "\n" in gap or L.STOP.search(gap):
+        return []
+    return [Link(s, found.rel, head, intended) for s in far if _plausible(s, found.rel, head)]
+
+
+_CHANGES = frozenset({"amends", "replaces", "repeals"})
+_LAW = re.compile(r"(?:NQ-|PL-|L-)?QH[0-9]{1,2}")
+
+
+def _rank(ref: DocRef) -> int | None:
+    """A document's place in the hierarchy of state legal documents, from its sign (None: not known): laws
+    and National Assembly resolutions 5, ordinances and Standing Committee or President's documents 4,
+    Government decrees and resolutions 3, the Prime Minister's 2, circulars 1, local documents 0."""
+    tokens = ref.code.split("-")
+    if "/" in ref.code:
+        return None  # Party documents stand beside the state's hierarchy
+    if any(t.startswith("UBTVQH") for t in tokens) or "CTN" in tokens:
+        return 4
+    if _LAW.fullmatch(ref.code) or any(re.fullmatch(r"QH[0-9]{1,2}", t) for t in tokens):
+        return 5
+    ranks = {"CP": 3, "HĐBT": 3, "TTg": 2, "UBND": 0, "HĐND": 0}
+    known = [ranks[t] for t in tokens[1:] if t in ranks] or ([1] if tokens[0] in ("TT", "TTLT") else [])
+    return known[0] if known else None
+
+
+def _plausible(src: DocRef, rel: str, dst: DocRef) -> bool:
+    """A document changes (amends, replaces, repeals) only documents of its rank or below."""
+    if rel not in _CHANGES:
+        return True
+    ranks = _rank(src), _rank(dst)
+    return ranks[0] is None or ranks[1] is None or ranks[0] >= ranks[1]
 
 
 def _stated(gap: str, header: bool) -> _Statement | None:
@@ -105,8 +146,8 @@ def _cue(gap: str, header: bool, lex: L.Lexicon) -> _Statement | None:
     if group == "expires":
         return _Statement("repeals", True, False, tail) if lex.expiry_tail.fullmatch(tail) else None
     backwards = _passive(cue, head, tail, lex)
-    if backwards is None:
-        return None
+    if backwards is None or (group in ("implements", "programme") and lex.review.search(head)):
+        return None  # "báo cáo kết quả thực hiện B", "report on the implementation of B": no implementation
     intended = (lex.intent if group in L.STRONG else lex.intent_draft).search(head) is not None
     return _Statement(L.REL_OF_GROUP.get(group, group), backwards, intended, tail)
 
