@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from govmon.crawler.extract.folding import fold
+from govmon.crawler.extract.folding import Folded, fold
 from govmon.crawler.extract.relation_text import Link
 from govmon.crawler.extract.types import DocRef
 
@@ -63,29 +63,30 @@ LABELS: list[tuple[str, str | None, bool]] = [
      r"|related\s+documents?|referenced\s+documents?|effect(?:ive)?\s+status", None, False),
 ]
 _DATE = r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}"
-# A label is a cell: at a line start or after "|", maybe after a date cell, then its count, a colon, the
-# cell's end or the document it names — never the start of a sentence that goes on.
-_LABEL = re.compile(
-    rf"(?:^|\|)[ \t•*+-]*(?:(?P<date>{_DATE})[ \t|]*)?(?P<label>" + "|".join(f"(?:{p})" for p, _, _ in LABELS) + ")"
-    r"[ \t]*(?:\([0-9]+\))?[ \t]*:?[ \t]*(?=$|\||[0-9]|(?:nghị|quyết|thông|luật|bộ\s+luật|pháp|chỉ|lệnh|văn|decree"
+# A label is a cell: at a line start, after "|" or a status row's colon, maybe after a date cell, then its
+# count, a colon, the cell's end or the document it names — never the start of a sentence that goes on.
+_LABEL = re.compile(  # matched at the start of the text and right after each line break, "|" and ":" only
+    rf"[ \t•*+-]*(?:(?P<date>{_DATE})[ \t|]*)?(?P<label>" + "|".join(f"(?:{p})" for p, _, _ in LABELS) + ")"
+    r"[ \t]*(?:\([0-9]+\))?[ \t]*:?[ \t]*(?=\r?\n|$|\||[0-9]|(?:nghị|quyết|thông|luật|bộ\s+luật|pháp|chỉ|lệnh|văn|decree"
     r"|decision|circular|law|resolution|ordinance)\b)",
-    re.I | re.M,
+    re.I,
 )
+_CELL_START = re.compile(r"[\n|:]")
+_STATUS_COLON = re.compile(r"(?:tình\s+trạng(?:\s+hiệu\s+lực)?|hiệu\s+lực|status|effect\w*(?:\s+status)?)\s*$", re.I)
 _KINDS = [(re.compile(p, re.I), _Label(rel, inward)) for p, rel, inward in LABELS]
 _SUBJECT = re.compile(r"(?:lịch\s+sử\s+hiệu\s+lực|số\s+hiệu|số\s+ký\s+hiệu|số/ký\s+hiệu|ký\s+hiệu|số|no\.?)\s*:?[ \t|]*$",
                       re.I)
 _FILLER = re.compile(r"[\s|:•*+\-–.,;()0-9/]*(?:và|and)?[\s|:]*", re.I)
-_ANY = re.compile(r"(?i)văn bản|vb |bị |được |lịch sử| by\b|documents?\b")
 
 
-def history_links(text: str, refs: list[DocRef]) -> list[Link]:
+def history_links(text: str, refs: list[DocRef], folded: Folded | None = None) -> list[Link]:
     """Relations the tables of a legal-database page state between its own document and the documents
-    listed under or beside a relation label (see `LABELS`)."""
-    if len(refs) < 2 or not _ANY.search(text):
+    listed under or beside a relation label (see `LABELS`); `folded`: `fold(text)`, when already made."""
+    if len(refs) < 2:
         return []
-    folded = fold(text)
+    folded = folded or fold(text)
     cells = [(folded.orig(m.start("label")), folded.orig(m.end(), True), _kind(m.group("label"), bool(m.group("date"))))
-             for m in _LABEL.finditer(folded.norm)]
+             for m in _cells(folded.norm)]
     subject = _subject(text, refs, cells)
     if subject is None:
         return []
@@ -98,6 +99,14 @@ def history_links(text: str, refs: list[DocRef]) -> list[Link]:
             src, dst = (ref, subject) if label.inward else (subject, ref)
             out.append(Link(src, label.rel, dst, at=(text.rfind("\n", 0, cells[k][0]) + 1, ref.end)))
     return out
+
+
+def _cells(norm: str) -> list[re.Match[str]]:
+    """The labels that open a cell: at the start, after a line break or "|", or after a status row's colon."""
+    starts = [0] + [m.end() for m in _CELL_START.finditer(norm)
+                    if m.group() != ":" or _STATUS_COLON.search(norm, max(0, m.start() - 30), m.start())]
+    found = (_LABEL.match(norm, pos) for pos in starts)
+    return [m for m in found if m is not None]
 
 
 _STATE_OFF = re.compile(r"(?:văn\s+bản\s+)?hết\s+hiệu\s+lực(?:\s+(?:toàn\s+bộ|(?:1|một)\s+phần))?", re.I)

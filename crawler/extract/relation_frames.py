@@ -6,6 +6,9 @@
 - a document named again by its type: "Nghị định này", "this Resolution", "Thông tư nêu trên", and the
   promulgation formula "Chính phủ ban hành Nghị định sửa đổi …" — stand-ins (`anaphors`) for the
   document they name, so the statement they make is read like any other;
+- the end of a document's effect tied to another's start: "Kể từ ngày A có hiệu lực, B hết hiệu lực";
+- an article of a document whose header the passage shows, opened by a verb of change: "Số: A … Điều 2.
+  Bãi bỏ khoản 3 Điều 5 Thông tư B" (A repeals B);
 - a header's legal bases: "Số: A … Căn cứ B;" (A cites B).
 """
 from __future__ import annotations
@@ -16,12 +19,13 @@ from dataclasses import replace
 from govmon.crawler.extract import docrefs_tables as T
 from govmon.crawler.extract import relation_lexicon as L
 from govmon.crawler.extract.enumerations import enumerated
+from govmon.crawler.extract.folding import Folded as Fold
 from govmon.crawler.extract.folding import fold, fold_str
 from govmon.crawler.extract.normalize import unaccent
 from govmon.crawler.extract.relation_text import Link, bounds, gap_view
 from govmon.crawler.extract.types import DocRef
 
-__all__ = ["fronted", "issued_with", "anaphors", "cites"]
+__all__ = ["fronted", "issued_with", "effective_from", "imperatives", "anaphors", "cites"]
 
 
 # --- "Thực hiện B, … ban hành A" -----------------------------------------------------------------------
@@ -30,8 +34,8 @@ def fronted(text: str, refs: list[DocRef]) -> list[Link]:
     enumerated with B, and with A, takes part."""
     out: list[Link] = []
     for i, b in enumerate(refs):
-        lead = fold_str(text[max(0, b.start - 60) : b.start])
-        if not L.lexicon_for(lead).front_tail.search(lead):
+        lead = _implementing_lead(text, b)
+        if lead is None:
             continue
         lo, hi = bounds(text, b.start, b.end)
         opening = fold_str(text[lo : b.start])
@@ -40,6 +44,21 @@ def fronted(text: str, refs: list[DocRef]) -> list[Link]:
         objects = [i] + [k for k in enumerated(text, refs, i) if refs[k].start < hi]
         out += [Link(refs[a], "implements", refs[k]) for a in _issued(text, refs, objects[-1], hi) for k in objects]
     return out
+
+
+_IMPLEMENTING = ("thực hiện", "triển khai", "cụ thể", "thể chế", "thuc hien", "trien khai", "cu the", "the che",
+                 "implement", "realis", "realiz")
+
+
+def _implementing_lead(text: str, ref: DocRef, width: int = 60) -> str | None:
+    """The folded text right before `ref` when it ends in an implementing phrase ("thực hiện", "to
+    implement"); a plain substring test first, since most references are not so introduced."""
+    lead = text[max(0, ref.start - width) : ref.start]
+    lower = lead.lower()
+    if not any(word in lower for word in _IMPLEMENTING):
+        return None
+    lead = fold_str(lead)
+    return lead if L.lexicon_for(lead).front_tail.search(lead) else None
 
 
 def _issued(text: str, refs: list[DocRef], last: int, hi: int) -> list[int]:
@@ -61,10 +80,10 @@ def issued_with(text: str, refs: list[DocRef]) -> list[Link]:
     out: list[Link] = []
     for i in range(1, len(refs)):
         b, c = refs[i - 1], refs[i]
+        if c.start - b.end >= 250 or _implementing_lead(text, b, 40) is None:
+            continue
         gap = fold_str(text[b.end : c.start])
-        lead = fold_str(text[max(0, b.start - 40) : b.start])
-        lex = L.lexicon_for(gap + lead)
-        if not (lex.front_tail.search(lead) and len(gap) < 250 and not L.STOP.search(gap) and lex.issued_with.search(gap)):
+        if L.STOP.search(gap) or not L.lexicon_for(gap).issued_with.search(gap):
             continue
         out.append(Link(c, "implements", b))
         verb = _opener(text, refs, i - 1)
@@ -84,27 +103,113 @@ def _opener(text: str, refs: list[DocRef], i: int) -> str | None:
     return strong[-1] if strong else None
 
 
+# --- "Kể từ ngày A có hiệu lực, B hết hiệu lực" ---------------------------------------------------------
+def effective_from(text: str, refs: list[DocRef]) -> list[Link]:
+    """"Kể từ ngày A có hiệu lực, B (và C) hết hiệu lực", "From the effective date of A, B ceases to be
+    effective": A repeals B (and C)."""
+    out: list[Link] = []
+    for i in range(len(refs) - 1):
+        a = refs[i]
+        if not _DATE_OF.search(fold_str(text[max(0, a.start - 24) : a.start])):
+            continue
+        lo, _ = bounds(text, a.start, a.end)
+        lead = fold_str(text[lo : a.start])
+        lex = L.lexicon_for(lead)
+        if not lex.effective_lead.fullmatch(lead) or not lex.effective_gap.fullmatch(gap_view(text, a.end, refs[i + 1].start)):
+            continue
+        items = [i + 1] + enumerated(text, refs, i + 1)
+        rest = fold_str(text[refs[items[-1]].end : refs[items[-1]].end + 100])
+        if L.lexicon_for(rest).effective_end.match(rest):
+            out += [Link(a, "repeals", refs[k]) for k in items]
+    return out
+
+
+_DATE_OF = re.compile(r"(?:ngày|ngay|date\s+of)\s*$", re.I)
+
+
+# --- "Số: A … Điều 2. Bãi bỏ … B" ---------------------------------------------------------------------------
+_OBJECT_IS_BASIS = re.compile(r"(?:theo|căn\s+cứ|according\s+to)\s*$", re.I)
+
+
+def imperatives(text: str, refs: list[DocRef], own: DocRef | None) -> list[Link]:
+    """The articles of the passage's own document (`own`, from its header) that open with a verb of change
+    and name the document they change: "Điều 2. Bãi bỏ khoản 3 Điều 5 Thông tư số B" (own repeals B)."""
+    out: list[Link] = []
+    for i, ref in enumerate(refs):
+        if own is None or ref.start < own.end or i == 0:
+            continue
+        lo, _ = bounds(text, ref.start, ref.end)
+        lead = fold_str(text[lo : ref.start])
+        verb = L.lexicon_for(lead).imperative.fullmatch(lead)
+        if verb is None or refs[i - 1].end > lo or _OBJECT_IS_BASIS.search(lead):
+            continue
+        rel = next(g for g in ("amends", "replaces", "repeals", "corrects") if verb.group(g))
+        out += [Link(own, rel, refs[k]) for k in [i] + enumerated(text, refs, i)]
+    return out
+
+
 # --- "Nghị định này", "this Resolution" ------------------------------------------------------------------
 _SELF = ("này", "nay", "this", "the present", "ban hành", "ban hanh", "promulgates", "hereby promulgates")
 
 
-def anaphors(text: str, refs: list[DocRef], own: DocRef | None) -> list[DocRef]:
+def anaphors(text: str, refs: list[DocRef], own: DocRef | None, folded: Fold | None = None) -> list[DocRef]:
     """Stand-ins for the documents the text names again by their type: "Nghị định này" / "this Decree" /
     "Chính phủ ban hành Nghị định …" is the passage's own document (`own`, from its header) when the types
     agree, otherwise — like "Thông tư nêu trên" — the one document of that type named in the 600
     characters before it. Unresolved, they are left out: an unnumbered document takes part in no relation."""
-    if not refs or not _ANY_ANAPHOR.search(text):
+    if not refs:
         return []
-    folded = fold(text)
-    lex = L.lexicon_for(folded.norm)
+    folded = folded or fold(text)
+    norm, lex = folded.norm, L.lexicon_for(folded.norm)
     out = []
-    for m in lex.anaphor.finditer(folded.norm):
+    for m in _anaphor_matches(norm, lex, _windows(folded, refs, own)):
         word, where = m.group("vi") or m.group("en") or m.group("pv"), m.group("where") or m.group("en_where")
         start, end = folded.orig(m.start()), folded.orig(m.end(), True)
         found = _antecedent(refs, own, _kind(word), start, where or m.group("pw"))
         if found is not None:
             out.append(replace(found, raw=text[start:end], start=start, end=end))
     return out
+
+
+# The words every anaphor holds, found with plain substring searches before the pattern runs around them.
+_ENGLISH_ANCHORS = ("this", "This", "THIS", "said", "above", "present", "romulgat")
+_ANCHORS = ("này", "NÀY", "trên", "TRÊN", "dẫn", "ban hành", "Ban hành", "BAN HÀNH") + _ENGLISH_ANCHORS
+_ASCII_ANCHORS = ("nay", "NAY", "tren", "TREN", "dan", "ban hanh", "Ban hanh", "BAN HANH") + _ENGLISH_ANCHORS
+
+
+def _anaphor_matches(norm: str, lex: L.Lexicon, windows: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """The anaphor pattern's matches around the anchor words found in `windows` of `norm`."""
+    anchors = [word for word in (_ASCII_ANCHORS if lex is L.ASCII else _ANCHORS) if word in norm]
+    spots = sorted({pos for lo, hi in windows for word in anchors for pos in _finds(norm, word, lo, hi)})
+    found: dict[int, re.Match[str]] = {}
+    for pos in spots:
+        m = lex.anaphor.search(norm, max(0, pos - 26), pos + 40)
+        if m is not None and m.start() <= pos < m.end():
+            found[m.start()] = m
+    return [found[k] for k in sorted(found)]
+
+
+def _finds(text: str, word: str, lo: int, hi: int) -> list[int]:
+    out, pos = [], text.find(word, lo, hi)
+    while pos >= 0:
+        out.append(pos)
+        pos = text.find(word, pos + 1, hi)
+    return out
+
+
+def _windows(folded: Fold, refs: list[DocRef], own: DocRef | None) -> list[tuple[int, int]]:
+    """Where an anaphor can take part in a relation: within 300 characters of a reference, on either side
+    (offsets of the folded text; all of it when folding moved characters)."""
+    if len(folded.n_pos) > 1:
+        return [(0, len(folded.norm))]
+    spans = sorted((max(0, r.start - 300), r.end + 300) for r in refs)
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 _ASCII_TYPES = {unaccent(word): kind for word, kind in T.WORD_TYPES.items()}
@@ -114,9 +219,6 @@ def _kind(word: str) -> str:
     """Part B type of an anaphor's type word, with or without diacritics ("nghi dinh" → "nghị định")."""
     key = " ".join(word.lower().split())
     return T.WORD_TYPES.get(key) or _ASCII_TYPES.get(key, "")
-
-
-_ANY_ANAPHOR = re.compile(r"(?i)\b(?:này|nay|trên|tren|dẫn|dan|this|said|above|present|ban hành|ban hanh|promulgat)")
 
 
 def _antecedent(refs: list[DocRef], own: DocRef | None, kind: str, start: int, where: str) -> DocRef | None:

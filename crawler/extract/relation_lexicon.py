@@ -69,6 +69,11 @@ class Lexicon:
     issues: re.Pattern[str]  # "… ban hành A": the verb right before the implementing document
     issued_with: re.Pattern[str]  # "… thực hiện B …, ban hành kèm theo A"
     review: re.Pattern[str]  # "kết quả / tình hình / sơ kết … thực hiện B": a report on an implementation
+    adjunct: re.Pattern[str]  # "Theo / Tại / Thực hiện A, …": A opens the sentence as an adjunct, not its subject
+    effective_lead: re.Pattern[str]  # "Kể từ ngày A có hiệu lực, B hết hiệu lực": before A
+    effective_gap: re.Pattern[str]  # … between A and B
+    effective_end: re.Pattern[str]  # … after B
+    imperative: re.Pattern[str]  # "Điều 2. Bãi bỏ khoản 3 Điều 5 Thông tư B": an article's verb of change
     anaphor: re.Pattern[str]  # "Nghị định này", "this Decree", "Thông tư nêu trên"
     title_opener: re.Pattern[str]  # "về", "on": a document's title, not a new statement
 
@@ -87,6 +92,8 @@ _TYPES_EN = (
     r"joint\s+circular|resolution|decree|decision|circular|directive|ordinance|law|code|plan|program(?:me)?"
     r"|guidance|official\s+(?:letter|dispatch|telegram)|conclusion|regulation"
 )
+_ANAPHOR_FIRST = "".join(sorted({c for w in re.findall(r"\w+", _TYPES_VI + "|" + _TYPES_EN + "|this|said|the|ban|hereby|promulgate")
+                                  for c in (w[0].lower(), w[0].upper())}))
 LEX = Lexicon(
     cues=re.compile(_CUES, _I),
     basis=re.compile(r"\bcăn\s+cứ\b", _I),
@@ -120,8 +127,27 @@ LEX = Lexicon(
         r"|assess\w*\s+of|evaluat\w*\s+of|inspect\w*\s+of|supervis\w*\s+of)"
         r"(?:\s+(?:[0-9]+\s+năm|việc|công\s+tác|kết\s+quả|tình\s+hình|the|its))*\s*$",
         _I),
+    adjunct=re.compile(
+        r"\s*(?:theo|tại|trong|với|according\s+to|under|in|as\s+per)"
+        r"(?:\s+(?:quy\s+định\s+(?:tại|của)|nội\s+dung|the\s+provisions\s+of))?\s*",
+        _I),
+    effective_lead=re.compile(
+        r"\s*(?:[0-9]{1,2}\.\s*)?(?:kể\s+)?từ\s+ngày\s*|\s*(?:[0-9]{1,2}\.\s*)?(?:from|as\s+of|on)\s+the\s+"
+        r"(?:effective\s+date|date\s+of\s+effect)\s+of\s*",
+        _I),
+    effective_gap=re.compile(r"\s*(?:có\s+hiệu\s+lực(?:\s+thi\s+hành)?|takes?\s+effect)?\s*,\s*(?:thì\s+)?", _I),
+    effective_end=re.compile(
+        r"[^.;\n]{0,80}?\b(?:(?:sẽ\s+|bị\s+)?hết\s+hiệu\s+lực|bị\s+bãi\s+bỏ|ceases?\s+to\s+(?:be\s+effective|have\s+effect"
+        r"|be\s+in\s+force)|(?:is|are|shall\s+be)\s+(?:annulled|repealed|replaced)|expires?)\b",
+        _I),
+    imperative=re.compile(
+        r"\s*(?:(?:điều|article)\s+[0-9]+[a-zđ]?\s*[.:]\s*)?(?:[0-9]{1,2}\.\s*|[a-zđ]\)\s*)?(?:to\s+)?"
+        r"(?P<verb>(?P<amends>sửa\s+đổi(?:,?\s+bổ\s+sung)?|bổ\s+sung|amend(?:ing)?(?:\s+and\s+supplement(?:ing)?)?)"
+        r"|(?P<replaces>thay\s+thế|replac(?:e|ing))|(?P<repeals>bãi\s+bỏ|(?:annul|repeal|abolish)(?:ing)?)"
+        r"|(?P<corrects>đính\s+chính|correct(?:ing)?))\b(?!\s*(?:bởi|by|under)\b)[^.;\n]{0,80}$",
+        _I),
     anaphor=re.compile(
-        rf"(?<!\w)(?:(?P<vi>{_TYPES_VI})\s+(?P<where>này|nêu\s+trên|nói\s+trên|trên\s+đây|đã\s+dẫn)"
+        rf"(?=[{_ANAPHOR_FIRST}])(?<!\w)(?:(?P<vi>{_TYPES_VI})\s+(?P<where>này|nêu\s+trên|nói\s+trên|trên\s+đây|đã\s+dẫn)"
         rf"|(?P<en_where>this|the\s+said|said|the\s+above|the\s+present)\s+(?P<en>{_TYPES_EN})"
         rf"|(?P<pw>ban\s+hành|(?:hereby\s+)?promulgates?)\s+(?:the\s+)?(?P<pv>{_TYPES_VI}|{_TYPES_EN})"
         r"(?=\s+(?:sửa|bổ|thay|bãi|hủy|huỷ|hướng|quy\s+định\s+chi|amend|supplement|replac|repeal|guid|detail)))(?!\w)",

@@ -49,6 +49,7 @@ _MID_PHRASE = re.compile(
     re.I,
 )
 _LIST_OPEN = re.compile(r":[ \t]*\n[ \t\n]*")
+_NEWLINE = re.compile("\n")
 
 
 def soft_newline(text: str, pos: int) -> bool:
@@ -69,7 +70,7 @@ def gap_view(text: str, lo: int, hi: int) -> str:
     as the continuation of its statement ("được sửa đổi bởi:\n1. Nghị định A" → "được sửa đổi bởi: ")."""
     raw = text[lo:hi]
     if "\n" in raw:
-        raw = "".join(" " if c == "\n" and soft_newline(text, lo + k) else c for k, c in enumerate(raw))
+        raw = _NEWLINE.sub(lambda m: " " if soft_newline(text, lo + m.start()) else "\n", raw)
     view = fold_str(raw)
     if "\n" in view:
         view = _LIST_OPEN.sub(": ", L.LIST_MARKER.sub("\n", view))
@@ -79,10 +80,22 @@ def gap_view(text: str, lo: int, hi: int) -> str:
 def bounds(text: str, start: int, end: int, reach: int = 600) -> tuple[int, int]:
     """The sentence (or line) around text[start:end], looking at most `reach` characters either way;
     line breaks that only wrap the sentence do not end it."""
-    lo = max(0, start - reach)
-    before = [m.end() for m in L.EVIDENCE_STOP.finditer(text, lo, start) if not _soft(text, m)]
+    return _sentence_start(text, start, reach), _sentence_end(text, end, reach)
+
+
+def _sentence_start(text: str, start: int, reach: int) -> int:
+    """Where the sentence holding text[start] begins: looked for in a short window first (most are)."""
+    for width in (160, reach):
+        lo = max(0, start - width)
+        stops = [m.end() for m in L.EVIDENCE_STOP.finditer(text, lo, start) if not _soft(text, m)]
+        if stops or lo == 0 or width == reach:
+            return stops[-1] if stops else lo
+    return max(0, start - reach)
+
+
+def _sentence_end(text: str, end: int, reach: int) -> int:
     after = next((m for m in L.EVIDENCE_STOP.finditer(text, end, end + reach) if not _soft(text, m)), None)
-    return (before[-1] if before else lo), (after.end() if after else min(len(text), end + reach))
+    return after.end() if after else min(len(text), end + reach)
 
 
 def _soft(text: str, m: re.Match[str]) -> bool:

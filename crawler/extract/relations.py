@@ -15,10 +15,10 @@ import re
 from typing import NamedTuple
 
 from govmon.crawler.extract import relation_lexicon as L
-from govmon.crawler.extract.folding import fold_str
+from govmon.crawler.extract.folding import fold, fold_str
 from govmon.crawler.extract.histories import history_links
 from govmon.crawler.extract.enumerations import coordinated_before, enumerated
-from govmon.crawler.extract.relation_frames import anaphors, cites, fronted, issued_with
+from govmon.crawler.extract.relation_frames import anaphors, cites, effective_from, fronted, imperatives, issued_with
 from govmon.crawler.extract.relation_text import Link, bounds, gap_view, header_before, own_number
 from govmon.crawler.extract.types import DocRef, Relation
 
@@ -29,6 +29,7 @@ class _Statement(NamedTuple):
     rel: str
     backwards: bool  # the second reference acts on the first ("A được sửa đổi bởi B", "A, amended under B")
     intended: bool
+    head: str  # what precedes the cue, from the first reference
     tail: str  # what follows the cue, up to the second reference
 
 
@@ -40,10 +41,12 @@ def relations_between(text: str, refs: list[DocRef], intended: bool = False, bas
     refs = sorted(refs, key=lambda r: r.start)
     if not refs:
         return []
-    own = own_number(text, refs)
-    named = sorted(refs + anaphors(text, refs, own), key=lambda r: r.start)
+    own, folded = own_number(text, refs), fold(text)
+    named = sorted(refs + anaphors(text, refs, own, folded), key=lambda r: r.start)
     links = [link for i in range(len(named) - 1) for link in _links(text, named, i)]
-    links += fronted(text, named) + issued_with(text, named) + history_links(text, refs)
+    links += fronted(text, named) + issued_with(text, named) + effective_from(text, named)
+    links += history_links(text, refs, folded)
+    links += imperatives(text, refs, own)
     return _relations(text, links + (cites(text, refs, own) if bases else []), intended)
 
 
@@ -72,6 +75,8 @@ def _links(text: str, refs: list[DocRef], i: int) -> list[Link]:
     found = _stated(gap, header)
     if found is None or _parallel(a, b, found) or (found.rel == "consolidates" and "VBHN" not in a.code):
         return []
+    if not found.backwards and _CLAUSE.search(found.head) and _adjunct(text, refs, i):
+        return []  # "Theo A, các đơn vị thực hiện B": the sentence's subject, not A, acts on B
     near = [a] + [refs[k] for k in coordinated_before(text, refs, i)]
     far = [b] + [refs[k] for k in enumerated(text, refs, i + 1, listed=gap.rstrip().endswith(":"))]
     intended = found.intended or _draft_before(text, a)
@@ -144,12 +149,12 @@ def _cue(gap: str, header: bool, lex: L.Lexicon) -> _Statement | None:
     if not _reaches(tail, group) or lex.basis.search(head.rsplit("\n", 1)[-1]) or lex.basis_line.search(tail):
         return None  # the target is what the text is based on ("Căn cứ …"), not what the cue acts on
     if group == "expires":
-        return _Statement("repeals", True, False, tail) if lex.expiry_tail.fullmatch(tail) else None
+        return _Statement("repeals", True, False, head, tail) if lex.expiry_tail.fullmatch(tail) else None
     backwards = _passive(cue, head, tail, lex)
     if backwards is None or (group in ("implements", "programme") and lex.review.search(head)):
         return None  # "báo cáo kết quả thực hiện B", "report on the implementation of B": no implementation
     intended = (lex.intent if group in L.STRONG else lex.intent_draft).search(head) is not None
-    return _Statement(L.REL_OF_GROUP.get(group, group), backwards, intended, tail)
+    return _Statement(L.REL_OF_GROUP.get(group, group), backwards, intended, head, tail)
 
 
 _ROW = re.compile(r"\n[ \t|]*[^\n:.,;|]{1,40}:\s")
@@ -191,6 +196,19 @@ def _parallel(a: DocRef, b: DocRef, found: _Statement) -> bool:
     document, and B is A's sibling in the enumeration, not what A's title names."""
     return (not found.backwards and a.type == b.type and L.SEPARATOR_END.search(found.tail) is not None
             and len(found.tail.split()) > 2)
+
+
+_CLAUSE = re.compile(r",\s*(?!ngày|ngay|dated|of\b|[0-9])")  # a comma that is not a date's
+
+
+def _adjunct(text: str, refs: list[DocRef], i: int) -> bool:
+    """Whether refs[i] opens its sentence inside an adjunct: "Theo A, …", "Tại A, …", "Thực hiện A, …"."""
+    lo, _ = bounds(text, refs[i].start, refs[i].end)
+    if i and refs[i - 1].end > lo:
+        return False
+    lead = fold_str(text[lo : refs[i].start])
+    lex = L.lexicon_for(lead)
+    return bool(lex.adjunct.fullmatch(lead) or lex.front.fullmatch(lead))
 
 
 _DRAFT_BEFORE = re.compile(r"(?:dự\s+thảo|du\s+thao|draft(?:ed|ing)?|proposed)\s*$", re.I)
