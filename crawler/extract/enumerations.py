@@ -37,7 +37,7 @@ def enumerated(text: str, refs: list[DocRef], k: int, listed: bool = False) -> l
 def _step(gap: str, first: DocRef, ref: DocRef, listed: bool, nested: bool) -> str:
     """How `ref` relates to the enumeration: "item", "nested" (in the previous item's title, or coordinated
     with a reference that is) or "end"."""
-    if L.COORD.fullmatch(gap) and not nested:
+    if (L.COORD.fullmatch(gap) or L.SOURCE_COORD.fullmatch(gap)) and not nested:
         return "item"
     sep = L.SEPARATOR_END.search(gap)
     body = gap[: sep.start()] if sep else gap

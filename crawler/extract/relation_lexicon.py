@@ -30,7 +30,7 @@ _CUES = (
     rf"|hiện\s+thực\s+{_HOA}|implement\w*|institutionali[sz]\w*|in\s+reali[sz]ation\s+of|reali[sz](?:e|es|ing)"
     r"|carr(?:y|ies|ying)\s+out)"
     r"|(?P<amends>sửa\s+đổi|bổ\s+sung|cập\s+nhật|amend\w*|supplement\w*|modif(?:y|ies|ied|ying))"
-    r"|(?P<replaces>thay\s+thế|replac\w*|supersed\w*)"
+    r"|(?P<replaces>thay\s+thế|thay\s+cho|replac\w*|supersed\w*)"
     r"|(?P<repeals>bãi\s+bỏ|hủy\s+bỏ|huỷ\s+bỏ|chấm\s+dứt\s+hiệu\s+lực|repeal\w*|annul\w*|abolish\w*|rescind\w*)"
     r"|(?P<corrects>đính\s+chính|correct(?:s|ed|ing|ion)?)"
     r"|(?P<consolidates>hợp\s+nhất|consolidat\w*)"
@@ -62,6 +62,7 @@ class Lexicon:
     passive_before: re.Pattern[str]  # "được / bị …" before the cue
     passive_agent: re.Pattern[str]  # "được sửa đổi tại / theo / bằng B"
     passive_prep: re.Pattern[str]  # "amended under / in / pursuant to B" after an English participle
+    agent_tail: re.Pattern[str]  # all a passive's tail may hold before its agent: "bởi", "tại khoản 2 Điều 1"
     intent: re.Pattern[str]  # drafts, proposals, plans to amend
     intent_draft: re.Pattern[str]  # the narrower draft markers (the only ones that make an implementation intended)
     front: re.Pattern[str]  # "Thực hiện B, … ban hành A" opens the sentence
@@ -105,6 +106,13 @@ LEX = Lexicon(
     passive_before=re.compile(r"\b(?:được|bị)\b[^.;]{0,20}$", _I),
     passive_agent=re.compile(r"\s*(?:tại|theo|bằng)\b", _I),
     passive_prep=re.compile(r"\s*(?:under|in|pursuant\s+to|according\s+to|through|via)\b", _I),
+    agent_tail=re.compile(
+        r"\s*(?:bởi|by|tại|theo|bằng|under|in|pursuant\s+to|according\s+to|through|via)\s*:?\s*"
+        r"(?:(?:the\s+)?(?:[A-ZĐ][\w’']*\s+){1,5}(?:through|via|in|with|under)\s+)?"
+        r"(?:(?:khoản|điểm|điều|mục|chương|phụ\s+lục|clause|point|article|section|chapter|appendix)\s+[0-9a-zđ.]+"
+        r"\s*,?\s*(?:và\s+|and\s+)?)*(?:(?:của|of)\s+)?(?:the\s+)?(?:[\w’']+[’']s\s+)?"
+        r"(?:các\s+văn\s+bản\s+sau(?:\s+đây)?|the\s+following(?:\s+documents?)?)?\s*:?\s*",
+        _I),
     intent=re.compile(_INTENT, _I),
     intent_draft=re.compile(rf"(?<!\w)(?:{_INTENT_ANY})(?!\w)", _I),
     front=re.compile(
@@ -168,7 +176,7 @@ EVIDENCE_STOP = re.compile(r"(?<!No)(?<!no)[.!?;](?=\s)|\n")
 _DATE_PART = r"\(?\s*(?:ngày|ngay|dated|of)\s+[^()\n;]{1,30}?\)?"
 COORD = re.compile(rf"\s*(?:{_DATE_PART})?\s*(?:,|;|và|va|and|hoặc|hoac|or)\s*(?:các\s+|cac\s+|the\s+)?", _I)
 SOURCE_COORD = re.compile(
-    rf"\s*(?:{_DATE_PART})?\s*(?:(?:của|cua|of)\s+[^\d,;.()\n]{{1,60}}?\s*)?(?:,|và|va|and)\s*(?:các\s+|cac\s+|the\s+)?",
+    rf"\s*(?:{_DATE_PART})?\s*(?:(?:của|cua|of)\s+[^,;.()\n/]{{1,60}}?\s*)?(?:,|và|va|and)\s*(?:các\s+|cac\s+|the\s+)?",
     _I)
 SEPARATOR_END = re.compile(r"(?:,|;|\bvà|\bva|\band|\bhoặc|\bor)\s*(?:các\s+|cac\s+|the\s+)?$", _I)
 NUMBER_LABEL = re.compile(r"(?:^|\s)(?:số|so|no\.?|number)\s*:?\s*$", _I)  # "Số: " ending a header line

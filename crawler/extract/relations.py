@@ -158,25 +158,42 @@ def _cue(gap: str, header: bool, lex: L.Lexicon) -> _Statement | None:
 
 
 _ROW = re.compile(r"\n[ \t|]*[^\n:.,;|]{1,40}:\s")
+_LIST_SPLIT = re.compile(r",|;|\bvà\b|\bva\b|\band\b")
+_TITLED = re.compile(r"\s*(?:bộ\s+)?(?:luật|pháp\s+lệnh|nghị\s+định|nghị\s+quyết|thông\s+tư|law|code|decree|resolution"
+                     r"|circular|ordinance)\b[^\n]{0,80}$", re.I)
 _FAR_TAIL = re.compile(r"(?:quy\s+định\s+tại|ban\s+hành\s+kèm\s+theo|theo\s+quy\s+định\s+(?:tại|của)|prescribed\s+in)"
                        r"\s*$", re.I)
 
 
 def _reaches(tail: str, group: str) -> bool:
-    """Whether the cue can act on the reference after `tail`: a short tail, or a guidance or an
-    implementation of what a document "quy định tại" (prescribes in) it."""
-    return len(tail) <= 80 or (group in ("guides", "implements") and len(tail) <= 200 and bool(_FAR_TAIL.search(tail)))
+    """Whether the cue can act on the reference after `tail`: a short tail; a guidance or an implementation
+    of what a document "quy định tại" (prescribes in) it; or a list of documents named by their titles
+    that the numbered one ends ("sửa đổi … của Luật Đầu tư công, Luật Nhà ở, …, Luật Doanh nghiệp số …")."""
+    if len(tail) <= 80:
+        return True
+    if group in ("guides", "implements") and len(tail) <= 200 and _FAR_TAIL.search(tail):
+        return True
+    return len(tail) <= 400 and _titled_list(tail)
+
+
+def _titled_list(tail: str) -> bool:
+    """Whether `tail` is a list of documents named by their titles, which the next reference ends."""
+    first, *rest = _LIST_SPLIT.split(tail)
+    return len(first) <= 80 and len(rest) > 1 and all(_TITLED.match(item) for item in rest[:-1])
 
 
 def _passive(cue: re.Match[str], head: str, tail: str, lex: L.Lexicon) -> bool | None:
     """Whether the statement reads backwards: "bởi B", "by B"; "được sửa đổi tại / theo B"; an English
     participle with its agent ("amended under B", "supplemented in B"). None: "A được thực hiện theo B"
     (A is carried out as B says) states no relation."""
+    agent = lex.agent_tail.fullmatch(tail) is not None  # nothing but the agent's preposition and pinpoints
     if lex.passive_after.match(tail):
-        return True
+        return True if agent else None
     if lex.passive_before.search(head) and lex.passive_agent.match(tail):
-        return None if cue.lastgroup in ("implements", "programme") else True
-    return cue.group().lower().endswith("ed") and lex.passive_prep.match(tail) is not None
+        return None if cue.lastgroup in ("implements", "programme") or not agent else True
+    if cue.group().lower().endswith("ed") and lex.passive_prep.match(tail):
+        return True if agent else None
+    return False
 
 
 def _governing(cues: list[re.Match[str]]) -> re.Match[str] | None:
@@ -195,7 +212,7 @@ def _parallel(a: DocRef, b: DocRef, found: _Statement) -> bool:
     """"thay thế Thông tư A … hướng dẫn Luật X và Thông tư B": the cue in A's title acts on an unnumbered
     document, and B is A's sibling in the enumeration, not what A's title names."""
     return (not found.backwards and a.type == b.type and L.SEPARATOR_END.search(found.tail) is not None
-            and len(found.tail.split()) > 2)
+            and len(found.tail.split()) > 2 and not _titled_list(found.tail))
 
 
 _CLAUSE = re.compile(r",\s*(?!ngày|ngay|dated|of\b|[0-9])")  # a comma that is not a date's
