@@ -27,8 +27,8 @@ from govmon.storage.repository.sources import (
 )
 from govmon.storage.repository.sources import forget_workers as forget_worker_rows
 
-__all__ = ["Claim", "reap_runs", "owner_name", "alive", "lease_for", "claim_due", "reschedule", "hand_back",
-           "check_in", "forget_workers", "HOST"]
+__all__ = ["Claim", "reap_runs", "reap_leases", "owner_name", "alive", "lease_for", "claim_due", "reschedule",
+           "hand_back", "check_in", "forget_workers", "HOST"]
 
 HOST = socket.gethostname()
 _GRACE = timedelta(minutes=2)
@@ -116,6 +116,18 @@ def check_in(engine: Engine, state: str, owner: str | None = None, **fields: obj
     host, _, pid = name.rpartition(":")
     write(engine, lambda session: record_check_in(session, name, utcnow(), state=state, host=host,
                                                    pid=int(pid) if pid.isdigit() else 0, **fields))
+
+
+def reap_leases(engine: Engine) -> list[str]:
+    """Hand back (due now) the leases of processes on this host that are gone — a daemon restarted after a
+    crash takes its sources up at once; on other hosts the leases run out. The sources handed back."""
+    return write(engine, _reap_leases)
+
+
+def _reap_leases(session: Session) -> list[str]:
+    owners = {row.crawl_owner for row in repo.sources(session) if row.crawl_owner.startswith(f"{HOST}:")}
+    dead = [owner for owner in sorted(owners) if not alive(HOST, int(owner.rpartition(":")[2] or 0))]
+    return [name for owner in dead for name in release_leases(session, owner, utcnow())]
 
 
 def forget_workers(engine: Engine, silent_for: timedelta) -> int:

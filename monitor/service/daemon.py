@@ -51,6 +51,7 @@ from govmon.monitor.service.claims import (
     forget_workers,
     hand_back,
     owner_name,
+    reap_leases,
     reap_runs,
     reschedule,
 )
@@ -208,12 +209,15 @@ class Daemon:
             log.exception("check-in failed")
 
     def start(self) -> None:
-        """Tidy after processes that are gone (their runs marked, leases under our name returned, workers
-        silent for a week forgotten), check in, schedule, and tick."""
+        """Tidy after processes that are gone (their runs marked killed; the leases of dead processes on this
+        host, or of a dead one with our name — a container's pid 1 — handed back; workers silent for a week
+        forgotten), check in, schedule, and tick."""
         reaped = reap_runs(self.engine, self.config.crawl_timeout)
         if reaped:
             log.warning("%d run(s) left running by a process that is gone were marked killed", reaped)
-        hand_back(self.engine, self.owner)  # a dead process of the same name (a container's pid 1) held them
+        freed = reap_leases(self.engine) + hand_back(self.engine, self.owner)
+        if freed:
+            log.warning("leases of processes that are gone handed back: %s", ", ".join(freed))
         forget_workers(self.engine, FORGET_AFTER)
         self.heartbeat("running", started_at=utcnow(), stopped_at=None)
         self.schedule()

@@ -23,6 +23,7 @@ from govmon.monitor.service.claims import (
     hand_back,
     lease_for,
     owner_name,
+    reap_leases,
     reap_runs,
     reschedule,
 )
@@ -209,3 +210,12 @@ def test_a_sqlite_store_admits_one_daemon_and_says_why(sqlite_engine):
 def test_a_postgresql_store_admits_any_number_of_daemons(postgres_engine):
     with StoreLock(postgres_engine), StoreLock(postgres_engine), StoreLock(postgres_engine):
         assert shared(postgres_engine)
+
+
+def test_a_daemon_restarted_after_a_crash_on_this_host_gets_its_sources_back_at_once(engine):
+    _scheduled(engine, mine=None, theirs=None)
+    dead, far = f"{HOST}:{_dead_pid()}", "elsewhere:1"
+    assert claim_due(engine, ["mine"], 900, 1, owner=dead) == ["mine"]  # a lease of 17 minutes
+    assert claim_due(engine, ["theirs"], 900, 1, owner=far) == ["theirs"]
+    assert reap_leases(engine) == ["mine"]  # another host's lease: only time tells
+    assert claim_due(engine, ["mine", "theirs"], 900, 5, owner="w") == ["mine"]
