@@ -61,13 +61,18 @@ class SourceKeys:
         return f"{self.base}:past"
 
     @property
+    def files(self) -> str:
+        """Hash: fingerprint of a file's request -> the article that claimed it (fetches it, with itself)."""
+        return f"{self.base}:files"
+
+    @property
     def stats(self) -> str:
         """Hash of counters: seeded, done, failed, requeued, given_up, dropped."""
         return f"{self.base}:stats"
 
     def work(self) -> tuple[str, ...]:
         """The keys a finished job leaves nothing in (cleared when the next job of the source starts)."""
-        return (self.requests, self.dupefilter, self.leases, self.owners, self.attempts, self.past)
+        return (self.requests, self.dupefilter, self.leases, self.owners, self.attempts, self.past, self.files)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,10 @@ the shared queue instead of its start URLs (`seed` puts those in the queue once,
 What it adds: every item names its source (one crawl process serves several), and every request it handles
 ends with a ``done`` item carrying the request's lease, written after everything the request produced (its
 items through the pipeline, its follow-up requests into the queue: `CONCURRENT_ITEMS` is 1), so the monitor
-acknowledges the lease only once it has stored all of it. The chains of list pages past ``since`` are kept in
+acknowledges the lease only once it has stored all of it. An article's files are fetched by the worker that
+read the article, under the article's lease, and their items follow the article's: the monitor stores a
+file with its article, which another worker's monitor might not have stored yet (a file is fetched once per
+job, for the first article that links it, as one process's dupefilter would have it). The chains of list pages past ``since`` are kept in
 Redis (one worker reads the page whose last article another worker found too old). It stays open while any
 worker still holds a request of its source (that request may add more) and closes when the source's queue is
 drained.
@@ -12,7 +15,7 @@ drained.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from redis import Redis
@@ -58,6 +61,7 @@ class QueueSpider(SourceSpider):
         self.queue_prefix, self.queue_worker, self.server = prefix, worker, server
         self.past = SharedSet(server, Keys(prefix).source(self.name).past)  # type: ignore[assignment]
         self.leases = Leases.of(server, prefix, self.name)
+        self.files = RFPDupeFilter(server, self.leases.keys.files)  # its fingerprints only
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> QueueSpider:
@@ -84,8 +88,45 @@ class QueueSpider(SourceSpider):
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         yield from self._handled(response.request, super().parse_sitemap, response)
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        yield from self._handled(response.request, super().parse_article, response)
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
+        """The article, then its files, fetched here (`_file`), then the lease's "done"."""
+        try:
+            outputs = await self._with_files(response)
+        except Exception as exc:  # noqa: BLE001 - as in _handled: a bug must not hold the lease for ever
+            outputs = [problem(response.url, "error", f"{type(exc).__name__}: {exc}")]
+        for out in self._handled(response.request, iter, outputs):
+            yield out
+
+    async def _with_files(self, response: Response) -> list[Any]:
+        outputs: list[Any] = []
+        for out in SourceSpider.parse_article(self, response):
+            if isinstance(out, Request) and "article_url" in out.meta:
+                outputs += await self._file(out)
+            else:
+                outputs.append(out)
+        return outputs
+
+    async def _file(self, request: Request) -> list[Any]:
+        """A file of the article, downloaded through every downloader middleware (the guard, the host
+        slot), read as `parse_attachment` reads it; failures are problems, as `failed` makes them."""
+        if not self._claimed(request):
+            return []
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # noqa: BLE001 - a refused or failed download is the file's problem item
+            failure = Failure(exc)
+            failure.request = request  # type: ignore[attr-defined]
+            return list(SourceSpider.failed(self, failure))
+        if response.status >= 400:
+            return [problem(request.url, "http_error", f"HTTP {response.status}", status=response.status)]
+        return list(SourceSpider.parse_attachment(self, response))
+
+    def _claimed(self, request: Request) -> bool:
+        """Whether this article fetches the file: the first article of the job to link it does (again when
+        its request is handled again after a worker died)."""
+        fingerprint, article = self.files.request_fingerprint(request), request.meta["article_url"]
+        key = self.leases.keys.files
+        return bool(self.server.hsetnx(key, fingerprint, article)) or self.server.hget(key, fingerprint) == article.encode()
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         yield from self._handled(response.request, super().parse_attachment, response)

@@ -9,6 +9,7 @@ Needs Redis (127.0.0.1:6379, or GOVMON_TEST_REDIS): skipped without it, failed w
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 import uuid
@@ -228,10 +229,33 @@ def test_a_chain_past_since_on_one_worker_ends_on_every_worker(redis):
     one, two = _spider(server, prefix, "w1"), _spider(server, prefix, "w2")
     article = Request(f"{HOST}/x2", meta={"chain": f"{HOST}/a", "last": True})
     old = b"<html><h1>Tin cu</h1><span class='date'>01/01/2025</span><div class='body'><p>Noi dung cu.</p></div></html>"
-    list(one.parse_article(_response(article, old)))  # one worker reads the page's last article: too old
+    asyncio.run(_all(one.parse_article(_response(article, old))))  # one worker reads the page's last article: too old
     page2 = Request(f"{HOST}/a?page=2", meta={"chain": f"{HOST}/a", "page": 2, "walked": 2, LEASE: "t4"})
     out = list(two.parse_list(_response(page2, LIST_PAGE)))
     assert out[0]["past_since"] is True and [x["type"] for x in out] == ["list", "done"]  # no requests
+
+
+async def _all(outputs) -> list:
+    return [out async for out in outputs]
+
+
+def test_a_file_is_fetched_for_the_first_article_that_links_it_and_again_for_that_one(redis):
+    server, prefix = redis
+    one, two = _spider(server, prefix, "w1"), _spider(server, prefix, "w2")
+    first = Request(f"{HOST}/files/1.pdf", meta={"article_url": f"{HOST}/x1"})
+    other = Request(f"{HOST}/files/1.pdf", meta={"article_url": f"{HOST}/x2"})
+    assert one._claimed(first) and not two._claimed(other)
+    assert two._claimed(first.replace())  # x1 handled again (its worker died): it fetches its file again
+    assert one._claimed(Request(f"{HOST}/files/2.pdf", meta={"article_url": f"{HOST}/x2"}))
+
+
+def test_an_article_without_files_is_read_then_done(redis):
+    server, prefix = redis
+    spider = _spider(server, prefix)
+    page = b"<html><h1>Tin moi</h1><span class='date'>02/04/2025</span><div class='body'><p>Noi dung moi.</p></div></html>"
+    request = Request(f"{HOST}/x1", meta={LEASE: "t5"})
+    items = asyncio.run(_all(spider.parse_article(_response(request, page))))
+    assert [i["type"] for i in items] == ["article", "done"] and items[0]["source"] == "two"
 
 
 def test_seeding_queues_the_start_requests_once(redis):

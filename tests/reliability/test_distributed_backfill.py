@@ -1,7 +1,7 @@
 """A backfill spread over Redis, as processes: three `govmon worker` processes over a generated archive of
-2,040 pages (3 sites, 20 list pages of 33 articles each) request every page exactly once (the replay
-server's log) and leave the PostgreSQL store equal — articles, versions, documents, mentions, relations,
-clusters — to a single-process `govmon backfill` of the same window; a worker SIGKILLed mid-run loses
+2,139 pages (3 sites, 20 list pages of 33 articles each, 99 attached files) request every page exactly once
+(the replay server's log) and leave the PostgreSQL store equal — articles, versions, documents, mentions,
+relations, clusters, files — to a single-process `govmon backfill` of the same window; a worker SIGKILLed mid-run loses
 nothing (its requests go back to the queue once its heartbeat expires, and the store is again equal).
 
 Needs Redis (127.0.0.1:6379, or GOVMON_TEST_REDIS) and PostgreSQL: skipped without them, failed when
@@ -31,7 +31,7 @@ from govmon.monitor.demo.archive_site import ArchiveSite, write_archive
 from govmon.monitor.demo.replay import ReplayServer
 from govmon.storage.db import make_engine, session_scope
 from govmon.storage.migrate import upgrade
-from govmon.storage.models import Article, DocRelation, Document, Mention, RepostCluster, Version
+from govmon.storage.models import Article, DocRelation, Document, Mention, RepostCluster, StoredFile, Version
 from conftest import unavailable
 
 REDIS_URL = os.environ.get("GOVMON_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -68,14 +68,14 @@ def _setup(folder: Path, lists: int) -> Iterator[Setup]:
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
-    """2,040 pages: 3 sites of 20 list pages of 33 articles."""
+    """2,139 pages: 3 sites of 20 list pages of 33 articles, one in 20 with a file."""
     with _setup(tmp_path_factory.mktemp("big"), lists=20) as setup:
         yield setup
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
-    """612 pages: 3 sites of 6 list pages of 33 articles."""
+    """642 pages: 3 sites of 6 list pages of 33 articles, one in 20 with a file."""
     with _setup(tmp_path_factory.mktemp("small"), lists=6) as setup:
         yield setup
 
@@ -118,7 +118,7 @@ def _pages(served: list[str]) -> Counter[str]:
 def snapshot(engine: Any) -> dict[str, Any]:
     """What a backfill stored, independent of the order it was stored in: articles (URL, title, date),
     versions (URL, number, content hash), documents (key, type, number, year, issuer), mentions, relations,
-    and the repost clusters as sets of URLs with their canonical article."""
+    the repost clusters as sets of URLs with their canonical article, and the files of the articles."""
     with session_scope(engine) as s:
         urls = {a.id: a.url for a in s.exec(select(Article))}
         keys = {d.id: d.key for d in s.exec(select(Document))}
@@ -135,6 +135,7 @@ def snapshot(engine: Any) -> dict[str, Any]:
             "relations": sorted((keys[r.from_document_id], r.rel, keys[r.to_document_id])
                                 for r in s.exec(select(DocRelation))),
             "clusters": sorted((sorted(members), canonical.get(cid, "")) for cid, members in clusters.items()),
+            "files": sorted((urls[f.article_id], f.url, f.sha256, f.problem) for f in s.exec(select(StoredFile))),
         }
 
 
@@ -179,7 +180,9 @@ def test_three_workers_request_every_page_once_and_store_what_one_process_stores
     assert [path for path, n in served.items() if n > 1] == []  # each once
     assert snapshot(postgres_engine) == reference["store"]
     status = _status(config, prefix, tmp_path)
-    assert {j["state"] for j in status["jobs"]} == {"finished"} and sum(j["done"] for j in status["jobs"]) == len(archive.pages)
+    files = sum(1 for page in archive.pages if page.endswith(".docx"))  # fetched with their articles, one lease
+    assert {j["state"] for j in status["jobs"]} == {"finished"}
+    assert sum(j["done"] for j in status["jobs"]) == len(archive.pages) - files and files == 99
     assert sum(j["requeued"] + j["given_up"] + j["dropped"] for j in status["jobs"]) == 0
     shares = [w["done"] for w in status["workers"]]
     assert len(shares) == WORKERS and all(share > 0 for share in shares), shares  # the work was spread
