@@ -221,17 +221,21 @@ class Worker:
     def _round(self, jobs: dict[str, Job]) -> None:
         definitions = {s.name: s for s in enabled_sources(self.config, list(jobs))}
         intake = Intake(self.engine, self.config, jobs, definitions, self.queue, self.id)
-        spec = self._spec(jobs, definitions)
         self.report.rounds += 1
         log.info("worker %s: round %d over %s", self.id, self.report.rounds, ", ".join(jobs))
         with tempfile.TemporaryFile() as errors:
-            code = self._crawl(spec, intake, errors)
+            code = self._crawl(self._spec(jobs, definitions), intake, errors)
             if code != 0 and not self.stop.is_set():
                 log.error("crawl process of %s ended with %s: %s", self.id, code, _tail(errors))
+        self._settle(jobs, intake, code)
+
+    def _settle(self, jobs: dict[str, Job], intake: Intake, code: int) -> None:
+        """Record the runs, finish the drained jobs, send the alerts of jobs that notify; after a crawl
+        process that failed, pause before the next round."""
         self.report.runs.update(intake.finish())
-        log.info("worker %s: round %d ended (%s); %d requests done, %d failed", self.id, self.report.rounds,
-                 "exit 0" if code == 0 else f"exit {code}", intake.done, intake.failed)
         self.report.done, self.report.failed = self.report.done + intake.done, self.report.failed + intake.failed
+        log.info("worker %s: round %d ended (exit %s); %d requests done, %d failed", self.id, self.report.rounds,
+                 code, intake.done, intake.failed)
         for name in jobs:
             self.queue.finish_if_drained(name)
         if any(job.notify for job in jobs.values()):
@@ -247,6 +251,8 @@ class Worker:
                                  stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8",
                                  env={**os.environ, PARENT_ENV: str(os.getpid())}, start_new_session=True)
         self.child, code = child, None
+        if self.stop.is_set():  # stopped while it was starting: halt() did not see it
+            child.send_signal(signal.SIGINT)
         try:
             _feed(child, spec, intake)
             code = child.wait()
