@@ -25,7 +25,7 @@ from govmon.notifiers._retry import clamp_retry_after
 
 Kind = Literal[
     "new_article", "new_document", "document_amended", "article_changed", "article_gone", "source_broken",
-    "source_recovered", "digest",
+    "source_recovered", "document_status", "digest",
 ]
 Lang = Literal["vi", "en"]
 

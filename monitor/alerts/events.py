@@ -25,7 +25,7 @@ from govmon.storage.repository.browse import articles_by_ids, clusters_members
 
 __all__ = ["emit", "render", "render_many", "body", "message_for", "digest_for"]
 
-_ANNOUNCED = ("new_document", "document_amended")  # about a document: their copies are the announcement's
+_ANNOUNCED = ("new_document", "document_amended", "document_status")  # their copies are the announcement's
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def render(session: Session, event: Event, known: Members | None = None) -> dict
         "documents": event.payload.get("documents", []),
         "cluster": event.cluster_id,
     }
-    for key in ("relation", "diff", "detail"):
+    for key in ("relation", "diff", "detail", "status", "effective_on", "issued_on"):
         if key in event.payload:
             data[key] = event.payload[key]
     published = _published(event, members)
@@ -145,6 +145,9 @@ def body(data: dict[str, Any], lang: str = "vi") -> str:
         lines.append(f"{rel['from']} {verb} {rel['to']}")
         if rel.get("evidence"):
             lines.append(f"“{rel['evidence']}”")
+        lines.extend(_since(data, lang))
+    elif "status" in data:
+        lines.extend(_status_lines(data["status"], lang))
     elif data["documents"]:
         lines.append(("Documents: " if lang == "en" else "Văn bản: ") + ", ".join(data["documents"]))
     if data.get("published_at"):
@@ -159,8 +162,32 @@ def body(data: dict[str, Any], lang: str = "vi") -> str:
     return "\n".join(lines)
 
 
+def _since(data: dict[str, Any], lang: str) -> list[str]:
+    """From when an amendment (replacement, ...) holds: the acting document's effective date, else its issue date."""
+    actor = data["relation"]["from"]
+    if data.get("effective_on"):
+        return [f"{actor} " + ("in force from " if lang == "en" else "có hiệu lực từ ") + str(data["effective_on"])]
+    if data.get("issued_on"):
+        return [f"{actor} " + ("issued " if lang == "en" else "ban hành ngày ") + str(data["issued_on"])]
+    return []
+
+
+def _status_lines(status: dict[str, Any], lang: str) -> list[str]:
+    """A `document_status` alert: the document, its new status and since when, what made it so, who says so."""
+    label = status.get("label_en" if lang == "en" else "label", status.get("state", ""))
+    since = (" since " if lang == "en" else " từ ") + str(status["since"]) if status.get("since") else ""
+    lines = [f"{status.get('document', '')}: {label}{since}"]
+    if status.get("by"):
+        lines.append(("By: " if lang == "en" else "Bởi: ") + ", ".join(status["by"]))
+    lines.append(("According to: " if lang == "en" else "Theo: ") + str(status.get("source", "")))
+    if status.get("evidence"):
+        lines.append(f"“{status['evidence']}”")
+    return lines
+
+
 _EN = {"new_document": "New document", "new_article": "New announcement", "article_changed": "Article edited",
-       "article_gone": "Article removed", "source_broken": "Source broken", "source_recovered": "Source back"}
+       "article_gone": "Article removed", "source_broken": "Source broken", "source_recovered": "Source back",
+       "document_status": "Document status"}
 
 
 def _title(event: Event, data: dict[str, Any], lang: str) -> str:
@@ -169,6 +196,10 @@ def _title(event: Event, data: dict[str, Any], lang: str) -> str:
     if "relation" in data:
         rel = data["relation"]
         return f"{rel['from']} {rel['rel']} {rel['to']}"
+    if "status" in data:
+        status = data["status"]
+        return f"{status.get('document', '')} {status.get('label_en', status.get('state', ''))}" + (
+            f" by {', '.join(status['by'])}" if status.get("by") else "")
     documents = f" {', '.join(data['documents'][:3])}" if data["documents"] and event.kind == "new_document" else ""
     return f"{_EN.get(event.kind, event.kind)}{documents}: {data['title']}"
 

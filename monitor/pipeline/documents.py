@@ -21,6 +21,7 @@ from govmon.monitor.analysis.documents import (
     registry_key,
 )
 from govmon.monitor.analysis.keys import fold, words_key
+from govmon.monitor.pipeline.status import alert_dates, announce_ending, record_dates
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, Document, Source, utcnow
 
@@ -52,6 +53,7 @@ class Registrar:
         mentions = [(docs[ref.id], "subject" if ref.id in found.subjects else "cites", ref.raw) for ref in found.refs]
         mentions += [mention for partial in found.partial for mention in _short_reference(session, partial)]
         repo.set_mentions(session, article, mentions, known=() if fresh else None)
+        record_dates(session, source, article, found, docs, None if self.baseline else self.emit)
         for relation in found.relations:
             self._relation(session, source, article, relation, docs)
         for doc_id in sorted(found.subjects & docs.keys()):
@@ -93,7 +95,8 @@ class Registrar:
                   documents=[relation.from_id, relation.to_id],
                   title=f"{relation.from_id} {RELATION_VI[relation.rel]} {relation.to_id}",
                   source_id=source.id, article_id=article.id, document_id=docs[relation.to_id].id,
-                  payload={"relation": relation.to_json(), "url": article.url})
+                  payload={"relation": relation.to_json(), "url": article.url, **alert_dates(docs[relation.from_id], relation)})
+        announce_ending(session, self.emit, relation, docs, source, article)
 
     def _first_subject(self, session: Session, source: Source, article: Article, document: Document) -> None:
         if document.first_subject_at is not None:

@@ -28,7 +28,7 @@ __all__ = ["Web", "web_of", "read_session", "templates", "encode_cursor", "decod
 KIND_LABELS = {"new_document": "Văn bản mới", "document_amended": "Văn bản được sửa đổi",
                "new_article": "Thông báo mới", "article_changed": "Bài được sửa", "article_gone": "Bài bị gỡ",
                "source_broken": "Nguồn hỏng", "source_recovered": "Nguồn hoạt động lại",
-               "item_failed": "Không lưu được"}
+               "item_failed": "Không lưu được", "document_status": "Tình trạng hiệu lực"}
 
 
 @dataclass(frozen=True)

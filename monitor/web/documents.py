@@ -3,21 +3,19 @@ status, the announcements about it and citing it, and its relation graph drawn a
 first at `/documents`; both under `/api/documents` too."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from govmon.crawler.extract.dates import VN_TZ
 from govmon.monitor.pipeline.registry import DocumentReport, Edge, lookup, report
 from govmon.monitor.present.records import (
     canonical_id,
     document_record,
     document_report_record,
 )
-from govmon.monitor.present.status import status_of
+from govmon.monitor.present.status import statement_record, status_for, status_record
 from govmon.monitor.web.context import (
     decode_cursor,
     document_path,
@@ -37,11 +35,6 @@ api = APIRouter(tags=["documents"])
 MENTIONS = 50  # the latest articles about a document, and citing it, shown with it (the totals are counted)
 
 
-def _today() -> str:
-    """Today in Vietnam, the day a status is stated for."""
-    return datetime.now(VN_TZ).date().isoformat()
-
-
 def _reports(session: Session, document_id: str) -> list[DocumentReport]:
     found = lookup(session, document_id)
     if not found:
@@ -49,12 +42,13 @@ def _reports(session: Session, document_id: str) -> list[DocumentReport]:
     return [report(session, d, MENTIONS) for d in found]
 
 
-def _with_status(result: DocumentReport) -> dict[str, Any]:
-    d = result.document
-    status = status_of(d.key, d.effective_on, result.edges, _today())
+def _with_status(session: Session, result: DocumentReport) -> dict[str, Any]:
+    """The report with the document's status today (vbpl.vn's when it stated one, else inferred from the
+    announcements; both readings, the causes with their dates, a disagreement) and every stored statement."""
+    status, rows = status_for(session, result)
     record = document_report_record(result)
-    record["document"]["status"] = {"state": status.state, "label": status.label,
-                                    "by": [canonical_id(k) for k in status.by], "basis": status.basis}
+    record["document"]["status"] = status_record(status, canonical_id)
+    record["statements"] = [statement_record(row) for row in rows]
     return record
 
 
@@ -67,7 +61,7 @@ def registry_page(request: Request, session: Annotated[Session, Depends(read_ses
 
 @pages.get("/documents/{document_id:path}", response_class=HTMLResponse)
 def document_page(request: Request, document_id: str, session: Annotated[Session, Depends(read_session)]) -> HTMLResponse:
-    shown = [(_with_status(r), _picture(r)) for r in _reports(session, document_id)]
+    shown = [(_with_status(session, r), _picture(r)) for r in _reports(session, document_id)]
     return templates.TemplateResponse(request, "document.html", {"document_id": document_id, "shown": shown})
 
 
@@ -95,4 +89,4 @@ def documents_api(session: Annotated[Session, Depends(read_session)], cursor: st
 @api.get("/documents/{document_id:path}", summary="A document with its announcements, relations and status")
 def document_api(document_id: str, session: Annotated[Session, Depends(read_session)]) -> list[dict[str, Any]]:
     """One entry per registry row the id names (a sign without a year may name one per year)."""
-    return [_with_status(r) for r in _reports(session, document_id)]
+    return [_with_status(session, r) for r in _reports(session, document_id)]
