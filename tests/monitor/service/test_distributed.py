@@ -85,6 +85,9 @@ def test_a_queue_is_refused_with_a_bad_prefix_or_without_redis():
         Queue(REDIS_URL, "a b")
     with pytest.raises(QueueError, match="cannot reach the queue redis://127.0.0.1:1/0"):
         Queue("redis://127.0.0.1:1/0")
+    with pytest.raises(QueueError) as refused:
+        Queue("redis://:s3cretPW@127.0.0.1:1/0")
+    assert "s3cretPW" not in str(refused.value) and "127.0.0.1:1/0" in str(refused.value)
 
 
 def test_a_job_is_joined_by_the_same_window_and_refused_for_another(queue, site):
