@@ -10,7 +10,7 @@ one, else the first one announced.
 announcement states the replacing or repealing relation (the day the replacing document takes effect, when
 it is ahead, is waited for), when a stated expiry day comes, when vbpl.vn's stated status turns to one of
 those. Once per document and kind of ending (`status:<key>:ended`), whoever says it first; never for an
-ending that happened before govmon first saw the document (a first check of an old repealed law is not news).
+ending that is history (`_news`: a first check of a law repealed years ago is not news).
 """
 from __future__ import annotations
 
@@ -142,11 +142,21 @@ def announce_ending(session: Session, emit: Emit, relation: Relation, docs: dict
            relation.evidence, article.url, source.id, article.id)
 
 
-def _alert(session: Session, emit: Emit, document: Document, state: str, since: str | None, by: list[str],
-           said_by: str, evidence: str, url: str, source_id: int | None = None, article_id: int | None = None) -> None:
-    """`document_status`, once per document and kind of ending, unless it ended before govmon first saw it."""
+def _news(document: Document, since: str | None, day: str) -> bool:
+    """An ending is news unless its day is both before govmon first saw the document and more than
+    SWEEP_DAYS before `day` (a history, such as a first check of an old repealed law)."""
+    if not since:
+        return True
     seen = document.first_seen_at.astimezone(VN_TZ).date().isoformat() if document.first_seen_at else ""
-    if since and seen and since < seen:
+    recent = (date.fromisoformat(day) - timedelta(days=SWEEP_DAYS)).isoformat()
+    return since >= min(seen or recent, recent)
+
+
+def _alert(session: Session, emit: Emit, document: Document, state: str, since: str | None, by: list[str],
+           said_by: str, evidence: str, url: str, source_id: int | None = None, article_id: int | None = None,
+           day: str | None = None) -> None:
+    """`document_status`, once per document and kind of ending, when it is news (`_news`)."""
+    if not _news(document, since, day or today()):
         return
     who = f" bởi {', '.join(by)}" if by else ""
     when = f" từ {since}" if since else ""
@@ -257,9 +267,9 @@ def sweep(session: Session, emit: Emit, day: str | None = None, days: int = SWEE
     for row, document in statuses.expiring(session, start, day):
         looked += 1
         _alert(session, emit, document, "expired", row.expires_on, list(row.by), row.source, row.evidence, row.url,
-               None, row.article_id)
+               None, row.article_id, day)
     for relation, actor, target in statuses.endings_taking_effect(session, start, day):
         looked += 1
         _alert(session, emit, target, _ENDS[relation.rel], actor.effective_on, [actor.canonical_id], ANNOUNCEMENT,
-               relation.evidence, "", None, relation.article_id)
+               relation.evidence, "", None, relation.article_id, day)
     return looked
