@@ -1,6 +1,8 @@
-"""Document-reference throughput: MB of text per second per core for govmon's recogniser
+"""Document-reference throughput and quality: MB of text per second per core for govmon's recogniser
 (`crawler.extract.docrefs.extract`: references, number-only mentions and relations), next to a plain
-single-regex baseline run on the same text in the same process. The target is ≥ 5 MB/s.
+single-regex baseline run on the same text in the same process (the target is ≥ 5 MB/s); and, when
+`../shared` is beside the repo, precision and recall on its labelled passages (`docrefs-examples.jsonl`
+and `docrefs-more-examples.jsonl`): references by id, relations overall and per relation kind.
 
 Two corpora, each repeated to about `--mb` megabytes: whole announcements (the unit the monitor analyses:
 the demo's recorded articles and, when `../shared` is beside the repo, the seed announcements) and short
@@ -25,6 +27,7 @@ from govmon.crawler.sources import Source, load_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+EXAMPLES = ("docrefs-examples.jsonl", "docrefs-more-examples.jsonl")
 BASELINE = re.compile(r"\d{1,4}(?:/\d{4})?/[A-ZĐ]{1,6}(?:-[A-ZĐ0-9]{1,8})+|\d{1,4}-[A-ZĐ]{1,4}/[A-ZĐ]{1,4}")
 
 
@@ -32,9 +35,13 @@ def _passages() -> Iterator[str]:
     """Short passages dense with references: our test cases and, when present, the labelled examples."""
     for line in (ROOT / "tests" / "crawler" / "data" / "docrefs_cases.jsonl").read_text(encoding="utf-8").splitlines():
         yield json.loads(line)["text"]
-    if SHARED.is_dir():
-        for line in (SHARED / "docrefs-examples.jsonl").read_text(encoding="utf-8").splitlines():
-            yield json.loads(line)["text"]
+    yield from (record["text"] for record in _labelled())
+
+
+def _labelled() -> list[dict[str, Any]]:
+    """The labelled passages of `../shared` (both example files, when present)."""
+    files = [SHARED / name for name in EXAMPLES if (SHARED / name).is_file()]
+    return [json.loads(line) for path in files for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def _announcements() -> Iterator[str]:
@@ -83,6 +90,29 @@ def measure(texts: list[str]) -> dict[str, Any]:
             "ratio_to_baseline": round(ours / baseline, 3)}
 
 
+def _score(tp: int, fp: int, fn: int) -> dict[str, Any]:
+    return {"precision": round(tp / (tp + fp), 3) if tp + fp else 1.0,
+            "recall": round(tp / (tp + fn), 3) if tp + fn else 1.0, "tp": tp, "fp": fp, "fn": fn}
+
+
+def quality(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Micro-averaged precision and recall over `records` (labelled passages): references by id, relations
+    as (from, rel, to), and relations per kind."""
+    counts: dict[str, list[int]] = {}
+    for record in records:
+        refs, _, relations = extract(record["text"])
+        pairs = [("references", {r.id for r in refs}, {g["id"] for g in record["refs"]})]
+        found = {(r.from_id, r.rel, r.to_id) for r in relations}
+        gold = {(g["from"], g["rel"], g["to"]) for g in record["relations"]}
+        pairs.append(("relations", found, gold))
+        pairs += [(f"relations:{kind}", {t for t in found if t[1] == kind}, {t for t in gold if t[1] == kind})
+                  for kind in {t[1] for t in found | gold}]
+        for name, got, want in pairs:
+            row = counts.setdefault(name, [0, 0, 0])
+            row[0], row[1], row[2] = row[0] + len(got & want), row[1] + len(got - want), row[2] + len(want - got)
+    return {"passages": len(records), **{name: _score(*row) for name, row in sorted(counts.items())}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=4.0, help="megabytes of text per corpus")
@@ -95,6 +125,8 @@ def main() -> None:
     }
     result["target_mb_s"] = 5.0
     result["target_met"] = result["announcements"]["govmon_mb_s"] >= 5.0
+    labelled = _labelled()
+    result["quality"] = quality(labelled) if labelled else None
     if args.json:
         print(json.dumps(result))
         return
@@ -103,6 +135,17 @@ def main() -> None:
         print(f"{name:>15}: govmon {row['govmon_mb_s']:6.2f} MB/s   single regex {row['baseline_regex_mb_s']:6.2f} MB/s"
               f"   ratio {row['ratio_to_baseline']:.3f}   ({row['texts']} texts)")
     print(f"target >= 5 MB/s on announcements: {'met' if result['target_met'] else 'not met'}")
+    _print_quality(result["quality"])
+
+
+def _print_quality(found: dict[str, Any] | None) -> None:
+    if found is None:
+        print("quality: ../shared not found (no labelled passages)")
+        return
+    print(f"quality on {found['passages']} labelled passages (precision / recall, tp fp fn):")
+    for name, row in found.items():
+        if name != "passages":
+            print(f"{name:>25}: P {row['precision']:.3f}  R {row['recall']:.3f}   {row['tp']} {row['fp']} {row['fn']}")
 
 
 if __name__ == "__main__":

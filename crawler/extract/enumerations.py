@@ -9,7 +9,7 @@ import re
 
 from govmon.crawler.extract import relation_lexicon as L
 from govmon.crawler.extract.folding import fold_str
-from govmon.crawler.extract.relation_text import gap_view
+from govmon.crawler.extract.relation_text import gap_view, line_start
 from govmon.crawler.extract.types import DocRef
 
 __all__ = ["enumerated", "coordinated_before"]
@@ -21,30 +21,34 @@ def enumerated(text: str, refs: list[DocRef], k: int, listed: bool = False) -> l
     ngày … của Chính phủ về …, Nghị định B"); references nested in a title ("… sửa đổi Nghị định C") are
     passed over. `listed`: the enumeration is a list opened by a colon, so its items may span lines."""
     out: list[int] = []
-    nested = False  # a reference nested in the last item's title was passed: "và" may coordinate with it
-    for j in range(k + 1, len(refs)):
-        if refs[j].start - refs[j - 1].end > 400:
+    nested = 0  # references nested in the last item's title passed since: "và" may coordinate with one
+    for j in range(k + 1, min(len(refs), k + _ITEMS_MAX)):
+        if refs[j].start - refs[j - 1].end > 400 or nested > _NESTED_MAX:
             break
-        step = _step(gap_view(text, refs[j - 1].end, refs[j].start), refs[k], refs[j], listed, nested)
+        step = _step(gap_view(text, refs[j - 1].end, refs[j].start), refs[k], refs[j], listed, nested > 0)
         if step == "end" or (step == "item" and _opens_statement(text, refs, j)):
             break
-        nested = step == "nested"
+        nested = nested + 1 if step == "nested" else 0
         if step == "item":
             out.append(j)
     return out
 
 
+_NESTED_MAX = 4  # a title names a few documents at most; past that the enumeration is over
+_ITEMS_MAX = 120  # references looked at after the first: longer lists are not one sentence's
+
+
 def _step(gap: str, first: DocRef, ref: DocRef, listed: bool, nested: bool) -> str:
     """How `ref` relates to the enumeration: "item", "nested" (in the previous item's title, or coordinated
-    with a reference that is) or "end"."""
+    with a reference that is: after one, only a ";" or a new list item opens the next item) or "end"."""
     if (L.COORD.fullmatch(gap) or L.SOURCE_COORD.fullmatch(gap)) and not nested:
         return "item"
     sep = L.SEPARATOR_END.search(gap)
     body = gap[: sep.start()] if sep else gap
     if L.STOP.search(body + " ") or ("\n" in body and not listed):
         return "end"
-    if sep is None:
-        return "nested"
+    if sep is None or (nested and not sep.group().startswith(";")):
+        return "nested"  # in a title, or coordinated with the reference in it ("hướng dẫn Nghị định B và C")
     if ref.type != first.type:
         return "nested" if nested else "end"
     return "end" if re.search(r"\b(?:bởi|boi|by)\b", body, re.I) else "item"
@@ -77,7 +81,7 @@ def coordinated_before(text: str, refs: list[DocRef], i: int) -> list[int]:
             break
         out.append(j)
     first = refs[out[-1]].start if out else 0
-    if out and L.LEX.basis_line.search("\n" + fold_str(text[text.rfind("\n", 0, first) + 1 : first])):
+    if out and L.LEX.basis_line.search("\n" + fold_str(text[line_start(text, first) : first])):
         return []
     return out
 

@@ -13,10 +13,11 @@ direction between the page's own document (its subject) and the documents listed
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import NamedTuple
 
 from govmon.crawler.extract.folding import Folded, fold
-from govmon.crawler.extract.relation_text import Link
+from govmon.crawler.extract.relation_text import Link, line_start
 from govmon.crawler.extract.types import DocRef
 
 __all__ = ["history_links", "LABELS"]
@@ -72,6 +73,13 @@ _LABEL = re.compile(  # matched at the start of the text and right after each li
     re.I,
 )
 _CELL_START = re.compile(r"[\n|:]")
+# A quick look for any label that relates (a cell opening with văn bản / được / bị / amended …) before the scan.
+_HINT = re.compile(
+    r"(?:^|\||:)[ \t•*+-]*(?:[0-9/]{8,10}[ \t|]*)?(?:(?:văn\s+bản|van\s+ban|vb)\s|(?:đã\s+)?(?:được|bị)\s+(?:sửa|bổ"
+    r"|thay|bãi|hủy|huỷ|hướng|quy|đính)|(?:amend|supplement|replac|supersed|repeal|annull|guid|detail|correct)ed\s+by"
+    r"|(?:amend|replac|guid|amend|correct)(?:ing|ed)\s+documents?)",
+    re.I | re.M,
+)
 _STATUS_COLON = re.compile(r"(?:tình\s+trạng(?:\s+hiệu\s+lực)?|hiệu\s+lực|status|effect\w*(?:\s+status)?)\s*$", re.I)
 _KINDS = [(re.compile(p, re.I), _Label(rel, inward)) for p, rel, inward in LABELS]
 _SUBJECT = re.compile(r"(?:lịch\s+sử\s+hiệu\s+lực|số\s+hiệu|số\s+ký\s+hiệu|số/ký\s+hiệu|ký\s+hiệu|số|no\.?)\s*:?[ \t|]*$",
@@ -82,7 +90,7 @@ _FILLER = re.compile(r"[\s|:•*+\-–.,;()0-9/]*(?:và|and)?[\s|:]*", re.I)
 def history_links(text: str, refs: list[DocRef], folded: Folded | None = None) -> list[Link]:
     """Relations the tables of a legal-database page state between its own document and the documents
     listed under or beside a relation label (see `LABELS`); `folded`: `fold(text)`, when already made."""
-    if len(refs) < 2:
+    if len(refs) < 2 or not _HINT.search(text):
         return []
     folded = folded or fold(text)
     cells = [(folded.orig(m.start("label")), folded.orig(m.end(), True), _kind(m.group("label"), bool(m.group("date"))))
@@ -93,11 +101,11 @@ def history_links(text: str, refs: list[DocRef], folded: Folded | None = None) -
     out = []
     for k, (_, end, label) in enumerate(cells):
         stop = cells[k + 1][0] if k + 1 < len(cells) else len(text)
-        for ref in _listed(text, refs, end, min(stop, end + 3000)) if label.rel else []:
+        for ref in _listed(text, refs, end, min(stop, end + 30000)) if label.rel else []:
             if ref.id == subject.id:
                 continue
             src, dst = (ref, subject) if label.inward else (subject, ref)
-            out.append(Link(src, label.rel, dst, at=(text.rfind("\n", 0, cells[k][0]) + 1, ref.end)))
+            out.append(Link(src, label.rel, dst, at=(line_start(text, cells[k][0]), ref.end)))
     return out
 
 
@@ -125,8 +133,9 @@ def _listed(text: str, refs: list[DocRef], lo: int, hi: int) -> list[DocRef]:
     """The documents a label lists in text[lo:hi]: those opening a line or a cell (a bullet, a number or a
     type word before them at most), and those coordinated with one on the same line."""
     out: list[DocRef] = []
-    for ref in (r for r in refs if lo <= r.start < hi):
-        line = max(text.rfind("\n", 0, ref.start) + 1, text.rfind("|", 0, ref.start) + 1, lo)
+    first = bisect_left([r.start for r in refs], lo)
+    for ref in (r for r in refs[first:] if r.start < hi):
+        line = max(line_start(text, ref.start), text.rfind("|", max(lo, ref.start - 300), ref.start) + 1, lo)
         after_item = out and out[-1].end >= line
         if _FILLER.fullmatch(text[out[-1].end if after_item else line : ref.start]):
             out.append(ref)
@@ -142,7 +151,7 @@ def _subject(text: str, refs: list[DocRef], cells: list[tuple[int, int, _Label]]
     if not any(label.rel for _, _, label in cells):
         return None
     for ref in refs:
-        line = text[text.rfind("\n", 0, ref.start) + 1 : ref.start]
+        line = text[line_start(text, ref.start) : ref.start]
         if _SUBJECT.search(line) or _OWN_LABEL.match(ref.raw):
             return ref
     current = [end for start, end, label in cells if label.rel is None and "hiện thời" in text[start:end].lower()]

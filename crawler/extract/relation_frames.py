@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 
 from govmon.crawler.extract import docrefs_tables as T
@@ -22,7 +23,7 @@ from govmon.crawler.extract.enumerations import enumerated
 from govmon.crawler.extract.folding import Folded as Fold
 from govmon.crawler.extract.folding import fold, fold_str
 from govmon.crawler.extract.normalize import unaccent
-from govmon.crawler.extract.relation_text import Link, bounds, gap_view
+from govmon.crawler.extract.relation_text import Link, bounds, gap_view, line_start
 from govmon.crawler.extract.types import DocRef
 
 __all__ = ["fronted", "issued_with", "effective_from", "imperatives", "anaphors", "cites"]
@@ -161,11 +162,11 @@ def anaphors(text: str, refs: list[DocRef], own: DocRef | None, folded: Fold | N
         return []
     folded = folded or fold(text)
     norm, lex = folded.norm, L.lexicon_for(folded.norm)
-    out = []
+    starts, out = [r.start for r in refs], []
     for m in _anaphor_matches(norm, lex, _windows(folded, refs, own)):
         word, where = m.group("vi") or m.group("en") or m.group("pv"), m.group("where") or m.group("en_where")
         start, end = folded.orig(m.start()), folded.orig(m.end(), True)
-        found = _antecedent(refs, own, _kind(word), start, where or m.group("pw"))
+        found = _antecedent(refs, starts, own, _kind(word), start, where or m.group("pw"))
         if found is not None:
             out.append(replace(found, raw=text[start:end], start=start, end=end))
     return out
@@ -179,7 +180,7 @@ _ASCII_ANCHORS = ("nay", "NAY", "tren", "TREN", "dan", "ban hanh", "Ban hanh", "
 
 def _anaphor_matches(norm: str, lex: L.Lexicon, windows: list[tuple[int, int]]) -> list[re.Match[str]]:
     """The anaphor pattern's matches around the anchor words found in `windows` of `norm`."""
-    anchors = [word for word in (_ASCII_ANCHORS if lex is L.ASCII else _ANCHORS) if word in norm]
+    anchors = _ASCII_ANCHORS if lex is L.ASCII else _ANCHORS
     spots = sorted({pos for lo, hi in windows for word in anchors for pos in _finds(norm, word, lo, hi)})
     found: dict[int, re.Match[str]] = {}
     for pos in spots:
@@ -221,14 +222,17 @@ def _kind(word: str) -> str:
     return T.WORD_TYPES.get(key) or _ASCII_TYPES.get(key, "")
 
 
-def _antecedent(refs: list[DocRef], own: DocRef | None, kind: str, start: int, where: str) -> DocRef | None:
-    """The numbered document an anaphor of type `kind` at `start` names (see `anaphors`)."""
+def _antecedent(refs: list[DocRef], starts: list[int], own: DocRef | None, kind: str, start: int,
+                where: str) -> DocRef | None:
+    """The numbered document an anaphor of type `kind` at `start` names (see `anaphors`); `starts`: where
+    each of `refs` starts."""
     self_ref = " ".join(where.lower().split()) in _SELF
     if own is not None and own.start < start and self_ref and (own.type == kind or kind == "văn bản"):
         return own
     if where.lower().startswith(("ban", "promulgat")):
         return None  # the promulgation formula names only the passage's own document
-    before = {r.id: r for r in refs if r.end <= start and start - r.end <= 600 and r.type == kind}
+    near = refs[bisect_left(starts, start - 700) : bisect_left(starts, start)]
+    before = {r.id: r for r in near if r.end <= start and start - r.end <= 600 and r.type == kind}
     return next(iter(before.values())) if len(before) == 1 else None
 
 
@@ -257,13 +261,13 @@ _ITEM_START = re.compile(r"(?:căn\s+cứ|can\s+cu|pursuant\s+to|based\s+on|;)",
 def _basis_item(text: str, prev: DocRef, ref: DocRef, prev_basis: bool) -> bool:
     """Whether `ref` opens an item of a "Căn cứ" line: right after "Căn cứ" or a ";" in it, or coordinated
     ("và", ",") right after another basis with no cue word between."""
-    line_start = text.rfind("\n", 0, ref.start) + 1
-    line = fold_str(text[line_start : ref.start])
+    start = line_start(text, ref.start)
+    line = fold_str(text[start : ref.start])
     lex = L.lexicon_for(line)
     if not lex.basis_line.search("\n" + line):
         return False
     starts = list(_ITEM_START.finditer(line))
     if starts and _ITEM_LEAD.fullmatch(line[starts[-1].end() :]):
         return True
-    gap = gap_view(text, prev.end, ref.start) if prev.start >= line_start else ""
+    gap = gap_view(text, prev.end, ref.start) if prev.start >= start else ""
     return prev_basis and bool(gap) and bool(L.SOURCE_COORD.fullmatch(gap)) and not lex.cues.search(gap)

@@ -17,7 +17,7 @@ from govmon.crawler.extract import relation_lexicon as L
 from govmon.crawler.extract.folding import fold_str
 from govmon.crawler.extract.types import DocRef
 
-__all__ = ["Link", "soft_newline", "gap_view", "bounds", "header_before", "own_number"]
+__all__ = ["Link", "soft_newline", "line_start", "gap_view", "bounds", "header_before", "own_number"]
 
 
 class Link(NamedTuple):
@@ -56,13 +56,20 @@ def soft_newline(text: str, pos: int) -> bool:
     """Whether the line break at text[pos] only wraps a sentence: the line before it is long and does not
     end a sentence, a clause or a cell, and the line after it opens neither a list item, a table row nor a
     new clause (nor a document, unless the line before breaks off mid-phrase)."""
-    line = text[text.rfind("\n", 0, pos) + 1 : pos].rstrip()
+    line = text[line_start(text, pos) : pos].rstrip()
     if len(line) < 45 or line[-1] in ".;:!?|":
         return False
     after = text[pos + 1 : pos + 60].lstrip(" \t")
     if not after or _OPENS.match(after) or _CELL.match(after):
         return False
     return not _DOC_OPENS.match(after) or _MID_PHRASE.search(line) is not None
+
+
+def line_start(text: str, pos: int, reach: int = 300) -> int:
+    """Where the line holding text[pos] starts, looking back at most `reach` characters."""
+    lo = max(0, pos - reach)
+    found = text.rfind("\n", lo, pos)
+    return found + 1 if found >= 0 else lo
 
 
 def gap_view(text: str, lo: int, hi: int) -> str:

@@ -4,6 +4,8 @@ legal-database histories, and statements that are not (yet) relations. Every sen
 written for the family it tests; the labelled real passages are the yardstick in test_docrefs.py."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from govmon.crawler.extract.docrefs import extract, find_refs, find_relations
@@ -281,3 +283,11 @@ def test_extract_returns_the_same_relations_as_find_relations() -> None:
     text = "Nghị định 168/2024/NĐ-CP (thay thế Nghị định 100/2019/NĐ-CP và Nghị định 123/2021/NĐ-CP) có hiệu lực."
     assert extract(text)[2] == find_relations(text)
     assert _found(text) == {("168/2024/NĐ-CP", R, "100/2019/NĐ-CP"), ("168/2024/NĐ-CP", R, "123/2021/NĐ-CP")}
+
+
+@pytest.mark.parametrize("joiner", [" sửa đổi ", " được sửa đổi bởi ", ", ", " và Nghị định 9/2019/NĐ-CP triển khai "])
+def test_long_chains_and_lists_take_linear_time(joiner: str) -> None:
+    text = joiner.join(f"Nghị định {i}/2020/NĐ-CP" for i in range(1, 4000))
+    start = time.process_time()
+    relations = find_relations(text)
+    assert time.process_time() - start < 5.0 and len(relations) < 12000
