@@ -148,9 +148,13 @@ class QueueSpider(SourceSpider):
             bad = True
             yield {**problem(request.url if request else "", "error", f"{type(exc).__name__}: {exc}"), "source": self.name}
         token = request.meta.get(LEASE) if request is not None else None
-        if token:
+        if token and not (bad and self._stopping()):  # a failure while stopping may be the stop's: retried
             yield {"type": "done", "source": self.name, "lease": token, "failed": bad,
                    "url": request.url if request else ""}
+
+    def _stopping(self) -> bool:
+        crawler = getattr(self, "crawler", None)
+        return crawler is not None and not crawler.crawling
 
     # --- staying open while others work ------------------------------------------------------------------
 

@@ -365,3 +365,15 @@ def test_each_source_of_a_worker_keeps_its_own_settings_and_the_network_guard(tm
                 "govmon.crawler.distributed.hostslots.HostSlotMiddleware"} <= set(middlewares)
         assert settings.get("SCHEDULER").endswith("LeasedScheduler")
     assert [arguments["source"].name for _, arguments in crawlers] == ["vanban", "lax"]
+
+
+def test_a_failure_while_the_worker_stops_is_not_acknowledged(redis):
+    server, prefix = redis
+    spider = _spider(server, prefix)
+    spider.crawler = type("Stopping", (), {"crawling": False})()  # Scrapy's crawler once stop() was called
+    failure = Failure(ConnectionRefusedError("refused"))
+    failure.request = Request(f"{HOST}/x1", meta={LEASE: "t6"})
+    assert [i["type"] for i in spider.failed(failure)] == ["problem"]  # no "done": the lease goes back
+    page = Request(f"{HOST}/a", meta={"chain": f"{HOST}/a", "page": 1, "walked": 1, LEASE: "t7"})
+    items = [x for x in spider.parse_list(_response(page, LIST_PAGE)) if isinstance(x, dict)]
+    assert items[-1]["type"] == "done"  # what succeeded is acknowledged
