@@ -1,24 +1,22 @@
 """Data tables and regular expressions for `crawler.extract.docrefs` (DOCNUMBERS.md Part A and B).
 
-Everything here is data: abbreviations, issuer codes, type words, relation cue words and the
-compiled patterns built from them. All patterns run on the folded text (see `folding.fold`).
+Everything here is data: abbreviations, issuer codes, type words and the compiled patterns built from
+them (the words that state relations are in `relation_lexicon`). All patterns run on the folded text
+(see `folding.fold`).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
-from govmon.crawler.extract.normalize import DASHES, INVISIBLES, unaccent
+from govmon.crawler.extract.normalize import DASHES, INVISIBLES
 
 __all__ = [
     "fold_chars", "INVISIBLE", "SEGMENT", "BLOCK", "SIGN", "TOKEN", "PREFIX", "TITLED", "PARTIAL", "DATE", "DATE_AFTER",
-    "DATE_BEFORE", "PLACE_DATE", "ISSUE_DATE", "HEADING", "CUES", "STANDARD", "URL", "SLUG", "STOP",
+    "DATE_BEFORE", "PLACE_DATE", "ISSUE_DATE", "HEADING", "STANDARD", "URL", "SLUG",
     "ABBR_TYPES", "PARTY_TYPES", "WORD_TYPES", "HEADING_TYPES", "MIXED_CASE", "RESTORE_D",
     "BODIES", "LEGACY_BARE", "VTYPES", "VTYPES_LONGEST", "MONTHS", "is_known", "word_type", "canon_token",
     "split_glued", "iso_date", "BODY_TYPES", "body_types", "TYPE_WORD", "TITLE_WORD",
-    "PASSIVE_AFTER", "PASSIVE_AGENT", "PASSIVE_BEFORE", "EXPIRY_TAIL", "BASIS", "COORD", "FRONT", "FRONT_TAIL",
-    "ISSUES", "EVIDENCE_STOP",
 ]
 
 # --- folding: 1:1 character repairs (length-preserving), applied after NFC ---------------------------
@@ -243,67 +241,9 @@ def iso_date(m: re.Match[str] | None) -> str | None:
     return None
 
 
-# --- relations (Part B "Relations") --------------------------------------------------------------------
-CUES = re.compile(
-    r"\b(?:(?P<guides>hướng\s+dẫn\s+thi\s+hành|hướng\s+dẫn\s+thực\s+hiện|quy\s+định\s+chi\s+tiết"
-    r"|guid\w*\s+the\s+implementation|hướng\s+dẫn|guid(?:e|es|ed|ing)|detail(?:s|ed|ing))"
-    r"|(?P<programme>chương\s+trình\s+hành\s+động|kế\s+hoạch\s+triển\s+khai|action\s+program\w*"
-    r"|program\w*\s+of\s+action)"
-    r"|(?P<implements>triển\s+khai\s+thực\s+hiện|thực\s+hiện|triển\s+khai|thể\s+chế\s+h(?:óa|oá)|implement\w*"
-    r"|institutionali[sz]\w*)"
-    r"|(?P<amends>sửa\s+đổi|bổ\s+sung|cập\s+nhật|amend\w*|supplement\w*)"
-    r"|(?P<replaces>thay\s+thế|replac\w*|supersed\w*)"
-    r"|(?P<repeals>bãi\s+bỏ|hủy\s+bỏ|huỷ\s+bỏ|repeal\w*|annul\w*)"
-    r"|(?P<corrects>đính\s+chính|correct(?:s|ed|ing|ion)?)"
-    r"|(?P<consolidates>hợp\s+nhất|consolidat\w*)"
-    r"|(?P<expires>hết\s+hiệu\s+lực))\b",
-    re.I,
-)
-BASIS_LINE = re.compile(r"(?:^|\n)[ \t]*(?:căn\s+cứ|pursuant\s+to)\b[^\n]*$", re.I)  # the line so far opens "Căn cứ"
-NUMBER_LABEL = re.compile(r"(?:^|\s)(?:số|so|no\.?|number)\s*:?\s*$", re.I)  # "Số: " ending a header line
-STRONG = frozenset({"amends", "replaces", "repeals", "expires", "corrects"})  # verbs that outrank a noun cue in the same gap
-STOP = re.compile(r"(?<!No)(?<!no)[.!?;](?=\s)|\n[ \t]*\n")
-PASSIVE_AFTER = re.compile(r"\s*(?:bởi|by)\b", re.I)
-PASSIVE_AGENT = re.compile(r"\s*(?:tại|theo)\b", re.I)
-PASSIVE_BEFORE = re.compile(r"\b(?:được|bị)\b[^.;]{0,20}$", re.I)
-EXPIRY_TAIL = re.compile(r"\s*(?:thi\s+hành\s+)?(?:kể\s+)?từ\s+ngày\s*", re.I)
-BASIS = re.compile(r"\bcăn\s+cứ\b", re.I)
-COORD = re.compile(
-    r"\s*(?:\(?\s*(?:ngày|dated|of)\s+[^()\n;]{1,30}?\)?)?\s*(?:,|;|và|and|hoặc|or)\s*(?:các\s+|the\s+)?", re.I
-)
-FRONT = re.compile(  # "Thực hiện B, ... ban hành A" opens the sentence
-    r"\s*(?:để\s+)?(?:triển\s+khai\s+)?(?:thực\s+hiện|triển\s+khai|to\s+implement|implementing"
-    r"|in\s+implementation\s+of)\s*",
-    re.I,
-)
-ISSUED_WITH = re.compile(  # "… thực hiện B …, ban hành kèm theo A": the text implementing B came with A
-    r"(?:ban\s+hành\s+kèm\s+theo|issued\s+(?:together\s+)?with|(?:attached|annexed)\s+to)\W*(?:\w+\W+){0,3}$", re.I
-)
-ISSUES = re.compile(r"(?:ban\s+hành|issued|promulgated)\s*$", re.I)
-EVIDENCE_STOP = re.compile(r"(?<!No)(?<!no)[.!?;](?=\s)|\n")
-FRONT_TAIL = re.compile(r"(?:thực\s+hiện|triển\s+khai|implement\w*|implementation\s+of)\s*$", re.I)
+# --- what only looks like a sign (the words that state relations: `relation_lexicon`) ---------------------
 # Standards (QCVN 01-1:2018/BYT) and form templates (Mẫu số 01/TK-TNCN) carry sign-like codes; not references.
 STANDARD = re.compile(
     r"(?:(?:QCVN|TCVN|TCN|TCCS|ISO|IEC)[\s0-9.:-]*|(?<!\w)(?i:mẫu|biểu\s+mẫu|form)(?:\s+(?i:số))?\s*:?\s*)$"
 )
 URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
-
-
-# --- the same cue words without diacritics (PDF glyph loss, typed without accents) ----------------------
-@dataclass(frozen=True)
-class Lexicon:
-    """The word patterns that state a relation; `ASCII` is the same lexicon for text without diacritics."""
-
-    cues: re.Pattern[str]
-    basis: re.Pattern[str]
-    expiry_tail: re.Pattern[str]
-    passive_after: re.Pattern[str]
-    passive_before: re.Pattern[str]
-    passive_agent: re.Pattern[str]
-
-    def unaccented(self) -> Lexicon:
-        return Lexicon(*(re.compile(unaccent(p.pattern), p.flags) for p in vars(self).values()))
-
-
-LEX = Lexicon(CUES, BASIS, EXPIRY_TAIL, PASSIVE_AFTER, PASSIVE_BEFORE, PASSIVE_AGENT)
-ASCII = LEX.unaccented()
