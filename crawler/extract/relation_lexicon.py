@@ -15,7 +15,7 @@ from govmon.crawler.extract.normalize import unaccent
 
 __all__ = [
     "Lexicon", "LEX", "ASCII", "lexicon_for", "STRONG", "STOP", "EVIDENCE_STOP", "COORD", "SEPARATOR_END",
-    "SOURCE_COORD", "NUMBER_LABEL", "LIST_MARKER", "DOC_HEADING", "REL_OF_GROUP",
+    "SOURCE_COORD", "NUMBER_LABEL", "LIST_MARKER", "DOC_HEADING", "REL_OF_GROUP", "TYPE_WORD_END", "TYPE_WORD_START",
 ]
 
 _HOA = r"h(?:óa|oá)"
@@ -76,7 +76,6 @@ class Lexicon:
     effective_end: re.Pattern[str]  # … after B
     imperative: re.Pattern[str]  # "Điều 2. Bãi bỏ khoản 3 Điều 5 Thông tư B": an article's verb of change
     anaphor: re.Pattern[str]  # "Nghị định này", "this Decree", "Thông tư nêu trên"
-    title_opener: re.Pattern[str]  # "về", "on": a document's title, not a new statement
 
     def unaccented(self) -> Lexicon:
         return Lexicon(*(re.compile(unaccent(getattr(self, f.name).pattern), getattr(self, f.name).flags)
@@ -160,7 +159,6 @@ LEX = Lexicon(
         rf"|(?P<pw>ban\s+hành|(?:hereby\s+)?promulgates?)\s+(?:the\s+)?(?P<pv>{_TYPES_VI}|{_TYPES_EN})"
         r"(?=\s+(?:sửa|bổ|thay|bãi|hủy|huỷ|hướng|quy\s+định\s+chi|amend|supplement|replac|repeal|guid|detail)))(?!\w)",
         _I),
-    title_opener=re.compile(r"\s*(?:ngày\s[^,;]{0,30}?\s)?(?:về|on|regarding)\b", _I),
 )
 ASCII = LEX.unaccented()
 
@@ -187,3 +185,5 @@ DOC_HEADING = re.compile(
     r"|DECREE|DECISION|CIRCULAR|RESOLUTION|DIRECTIVE|LAW|ORDINANCE|PLAN)[ \t|]*$",
     re.M,
 )
+TYPE_WORD_END = re.compile(rf"(?<!\w)(?:{_TYPES_VI}|{_TYPES_EN})\s*$", re.I)  # "… và Nghị định " before a cue
+TYPE_WORD_START = re.compile(rf"(?:{_TYPES_VI}|{_TYPES_EN})\b", re.I)  # a reference that names its own type

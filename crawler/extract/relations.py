@@ -75,6 +75,10 @@ def _links(text: str, refs: list[DocRef], i: int) -> list[Link]:
     found = _stated(gap, header)
     if found is None or _parallel(a, b, found) or (found.rel == "consolidates" and "VBHN" not in a.code):
         return []
+    if not found.backwards and _attributive(found, b):
+        found = found._replace(backwards=True)
+    elif not found.backwards and _OTHER_ACTOR.search(found.head):
+        return []  # "A và Thông tư hướng dẫn Nghị định B": an unnumbered document acts on B, not A
     if not found.backwards and _CLAUSE.search(found.head) and _adjunct(text, refs, i):
         return []  # "Theo A, các đơn vị thực hiện B": the sentence's subject, not A, acts on B
     near = [a] + [refs[k] for k in coordinated_before(text, refs, i)]
@@ -216,6 +220,19 @@ def _parallel(a: DocRef, b: DocRef, found: _Statement) -> bool:
 
 
 _CLAUSE = re.compile(r",\s*(?!ngày|ngay|dated|of\b|[0-9])")  # a comma that is not a date's
+
+
+_POSSESSIVE = re.compile(r"\b(?:its|their)\s+$", re.I)
+_OTHER_ACTOR = re.compile(rf"(?:,|\bvà|\bva|\band)\s+(?:các\s+|cac\s+|the\s+)?{L.TYPE_WORD_END.pattern}", re.I)
+
+
+def _attributive(found: _Statement, b: DocRef) -> bool:
+    """Whether the cue describes the second document rather than relating the first to it: "X and its
+    amending Decree Y", "Nghị định X và Nghị định sửa đổi số Y", "Thông tư hướng dẫn số Y" (Y acts on X)."""
+    if _POSSESSIVE.search(found.head):
+        return True
+    return bool(L.TYPE_WORD_END.search(found.head)) and found.tail.strip().lower() in ("", "số", "so", "no.", "no") \
+        and not L.TYPE_WORD_START.match(b.raw)
 
 
 def _adjunct(text: str, refs: list[DocRef], i: int) -> bool:

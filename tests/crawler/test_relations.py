@@ -119,6 +119,12 @@ PASSIVE = [
     # the agent is not the next document
     ("The Ministry of Justice proposed that Decree 82/2020/ND-CP be amended by a new decree, according to Report "
      "45/BC-BTP.", set()),
+    # the cue describes the second document: "its amending Decree Y", "Nghị định sửa đổi số Y"
+    ("Decree No. 15/2018/ND-CP and its amending Decree No. 155/2018/ND-CP apply.", {("155/2018/NĐ-CP", A, "15/2018/NĐ-CP")}),
+    ("Nghị định 15/2018/NĐ-CP và Nghị định sửa đổi số 155/2018/NĐ-CP quy định điều kiện kinh doanh.",
+     {("155/2018/NĐ-CP", A, "15/2018/NĐ-CP")}),
+    # an unnumbered document between them is the one that acts
+    ("Kế hoạch 5/KH-UBND và Thông tư hướng dẫn Nghị định 20/2021/NĐ-CP được phổ biến.", set()),
 ]
 
 
