@@ -11,6 +11,7 @@ from tests_support import CONSOLE, article_item, ingest
 
 from govmon.crawler.extract.vbpl import parse_diagram, parse_properties, parse_related
 from govmon.monitor.alerts.events import body, emit, message_for, render
+from govmon.monitor.config import load_config
 from govmon.monitor.pipeline import status as pipeline_status
 from govmon.monitor.pipeline.status import VbplFound, record_vbpl, sweep
 from govmon.storage import repository as repo
@@ -190,3 +191,18 @@ def test_a_status_alert_reads_in_both_languages(engine, on_day):
                                         "Theo: announcement"]
     assert en.title == "130/2018/NĐ-CP replaced by 23/2025/NĐ-CP"
     assert en.body.splitlines()[0] == "130/2018/NĐ-CP: replaced since 2025-04-10"
+
+
+def test_document_status_is_subscribable_like_the_others(engine, on_day, tmp_path):
+    config = tmp_path / "govmon.toml"
+    config.write_text('[channels.legal]\nurl = "console"\nkinds = ["document_status"]\ndocuments = ["130/2018/NĐ-CP"]\n'
+                      '[channels.other]\nurl = "console"\nkinds = ["document_status"]\ndocuments = ["13/2023/NĐ-CP"]\n',
+                      encoding="utf-8")
+    channels = load_config(config).channels
+    on_day("2025-04-20")
+    baseline(engine)
+    ingest(engine, article_item(DECREE, REPLACES.format(day="10/4/2025"), "Nghị định về chữ ký điện tử"),
+           channels=tuple(channels))
+    with session_scope(engine) as s:
+        (event,) = [e for e in repo.events(s) if e.kind == "document_status"]
+        assert [d.channel for d in repo.deliveries(s) if d.event_id == event.id] == ["legal"]
