@@ -26,7 +26,7 @@ from govmon.crawler.extract.normalize import unaccent
 from govmon.crawler.extract.relation_text import Link, bounds, gap_view, line_start
 from govmon.crawler.extract.types import DocRef
 
-__all__ = ["fronted", "issued_with", "effective_from", "imperatives", "anaphors", "cites"]
+__all__ = ["fronted", "brought_to_life", "issued_with", "effective_from", "imperatives", "anaphors", "cites"]
 
 
 # --- "Thực hiện B, … ban hành A" -----------------------------------------------------------------------
@@ -43,12 +43,31 @@ def fronted(text: str, refs: list[DocRef]) -> list[Link]:
         if (i and refs[i - 1].end > lo) or not L.lexicon_for(opening).front.fullmatch(opening):
             continue
         objects = [i] + [k for k in enumerated(text, refs, i) if refs[k].start < hi]
+        if opening.rstrip().lower().endswith(("đưa", "dua")) and not _into_life(text, refs[objects[-1]]):
+            continue  # "Để đưa B …" implements B only when B is brought "vào cuộc sống"
         out += [Link(refs[a], "implements", refs[k]) for a in _issued(text, refs, objects[-1], hi) for k in objects]
     return out
 
 
+def _into_life(text: str, ref: DocRef) -> bool:
+    after = fold_str(text[ref.end : ref.end + 120])
+    return L.lexicon_for(after).into_life.match(after) is not None
+
+
+_BRINGS = re.compile(r"\s*(?:,\s*)?(?:(?:nhằm|để|nham|de)\s+)?(?:kịp\s+thời\s+|sớm\s+|kip\s+thoi\s+|som\s+)?(?:đưa|dua)\s*$", re.I)
+
+
+def brought_to_life(text: str, refs: list[DocRef]) -> list[Link]:
+    """"Kế hoạch A nhằm đưa Nghị quyết B vào cuộc sống" (A implements B)."""
+    out: list[Link] = []
+    for a, b in zip(refs, refs[1:]):
+        if b.start - a.end < 60 and _BRINGS.fullmatch(fold_str(text[a.end : b.start])) and _into_life(text, b):
+            out.append(Link(a, "implements", b))
+    return out
+
+
 _IMPLEMENTING = ("thực hiện", "triển khai", "cụ thể", "thể chế", "thuc hien", "trien khai", "cu the", "the che",
-                 "implement", "realis", "realiz")
+                 "implement", "realis", "realiz", "đưa", "dua")
 
 
 def _implementing_lead(text: str, ref: DocRef, width: int = 60) -> str | None:

@@ -67,6 +67,7 @@ class Lexicon:
     intent_draft: re.Pattern[str]  # the narrower draft markers (the only ones that make an implementation intended)
     front: re.Pattern[str]  # "Thực hiện B, … ban hành A" opens the sentence
     front_tail: re.Pattern[str]
+    into_life: re.Pattern[str]  # "đưa B vào cuộc sống": what must follow B when "đưa" introduced it
     issues: re.Pattern[str]  # "… ban hành A": the verb right before the implementing document
     issued_with: re.Pattern[str]  # "… thực hiện B …, ban hành kèm theo A"
     review: re.Pattern[str]  # "kết quả / tình hình / sơ kết … thực hiện B": a report on an implementation
@@ -116,12 +117,16 @@ LEX = Lexicon(
     intent_draft=re.compile(rf"(?<!\w)(?:{_INTENT_ANY})(?!\w)", _I),
     front=re.compile(
         r"\s*(?:(?:để|nhằm|nhằm\s+mục\s+đích)\s+)?(?:tiếp\s+tục\s+)?(?:triển\s+khai\s+)?(?:thực\s+hiện|triển\s+khai"
+        r"|(?:kịp\s+thời\s+|sớm\s+|nhanh\s+chóng\s+)?đưa"
         rf"|cụ\s+thể\s+{_HOA}|thể\s+chế\s+{_HOA}|to\s+implement|implementing|in\s+implementation\s+of"
         r"|in\s+reali[sz]ation\s+of|to\s+reali[sz]e)(?:\s+(?:có\s+hiệu\s+quả|hiệu\s+quả|nghiêm\s+túc|effectively))?\s*",
         _I),
     front_tail=re.compile(
         rf"(?:thực\s+hiện|triển\s+khai|cụ\s+thể\s+{_HOA}|thể\s+chế\s+{_HOA}|implement\w*|implementation\s+of"
-        r"|reali[sz]ation\s+of|reali[sz]e)(?:\s+(?:có\s+hiệu\s+quả|hiệu\s+quả|nghiêm\s+túc|effectively))?\s*$", _I),
+        r"|reali[sz]ation\s+of|reali[sz]e|đưa)(?:\s+(?:có\s+hiệu\s+quả|hiệu\s+quả|nghiêm\s+túc|effectively))?\s*$", _I),
+    into_life=re.compile(  # "đưa B vào cuộc sống" (bring B into life): after B and its date or issuer
+        r"\s*(?:\(?\s*ngày\s[^,()]{1,30}\)?\s*)?,?\s*(?:của\s+[^,.;()]{1,60}?\s*)?vào\s+(?:thực\s+tiễn\s+)?cuộc\s+sống",
+        _I),
     issues=re.compile(
         r"(?<!\w)(?:ban\s+hành|có|ký|phát\s+hành|gửi|issued|promulgated|signed|adopted|sent|released)"
         r"(?:\s+(?:the|ban\s+hành))?\s*$", _I),

@@ -18,7 +18,15 @@ from govmon.crawler.extract import relation_lexicon as L
 from govmon.crawler.extract.folding import fold, fold_str
 from govmon.crawler.extract.histories import history_links
 from govmon.crawler.extract.enumerations import coordinated_before, enumerated
-from govmon.crawler.extract.relation_frames import anaphors, cites, effective_from, fronted, imperatives, issued_with
+from govmon.crawler.extract.relation_frames import (
+    anaphors,
+    brought_to_life,
+    cites,
+    effective_from,
+    fronted,
+    imperatives,
+    issued_with,
+)
 from govmon.crawler.extract.relation_text import Link, bounds, gap_view, header_before, own_number
 from govmon.crawler.extract.types import DocRef, Relation
 
@@ -44,7 +52,7 @@ def relations_between(text: str, refs: list[DocRef], intended: bool = False, bas
     own, folded = own_number(text, refs), fold(text)
     named = sorted(refs + anaphors(text, refs, own, folded), key=lambda r: r.start)
     links = [link for i in range(len(named) - 1) for link in _links(text, named, i)]
-    links += fronted(text, named) + issued_with(text, named) + effective_from(text, named)
+    links += fronted(text, named) + brought_to_life(text, named) + issued_with(text, named) + effective_from(text, named)
     links += history_links(text, refs, folded)
     links += imperatives(text, refs, own)
     return _relations(text, links + (cites(text, refs, own) if bases else []), intended)

@@ -53,6 +53,10 @@ IMPLEMENTATION = [
      {("198/2025/QH15", I, "68-NQ/TW")}),
     ("Ngày 9/1/2025, Chính phủ ban hành Nghị quyết 03/NQ-CP. Nghị quyết này là bước cụ thể hóa Nghị quyết 57-NQ/TW.",
      {("03/NQ-CP", I, "57-NQ/TW")}),
+    ("Kế hoạch số 20/KH-UBND nhằm sớm đưa Nghị quyết số 57-NQ/TW của Bộ Chính trị vào cuộc sống.",
+     {("20/KH-UBND", I, "57-NQ/TW")}),
+    ("Để đưa Nghị quyết số 68-NQ/TW vào cuộc sống, Tỉnh ủy ban hành Kế hoạch số 33-KH/TU.", {("33-KH/TU", I, "68-NQ/TW")}),
+    ("Để đưa Nghị quyết số 68-NQ/TW ra Quốc hội, Bộ ban hành Kế hoạch số 33/KH-BTP.", set()),
 ]
 
 
