@@ -102,7 +102,7 @@ class Ingestor:
         self.window = window  # backfill: only articles published within [since, until] are stored
         self._row: tuple[Session, Source] | None = None
         self.source_id, self.baseline, self.run_id = write(engine, lambda session: self._start(session, quiet))
-        self.documents = Registrar(self._emit, self.baseline)
+        self.documents = Registrar(self._emit, self.baseline, source.province)
 
     def _start(self, session: Session, quiet: bool) -> tuple[int, bool, int]:
         source = self.definition
