@@ -20,8 +20,7 @@ from dataclasses import replace
 from govmon.crawler.extract import docrefs_tables as T
 from govmon.crawler.extract import relation_lexicon as L
 from govmon.crawler.extract.enumerations import enumerated
-from govmon.crawler.extract.folding import Folded as Fold
-from govmon.crawler.extract.folding import fold, fold_str
+from govmon.crawler.extract.folding import Folded, fold, fold_str
 from govmon.crawler.extract.normalize import unaccent
 from govmon.crawler.extract.relation_text import Link, bounds, gap_view, line_start
 from govmon.crawler.extract.types import DocRef
@@ -172,7 +171,7 @@ def imperatives(text: str, refs: list[DocRef], own: DocRef | None) -> list[Link]
 _SELF = ("này", "nay", "this", "the present", "ban hành", "ban hanh", "promulgates", "hereby promulgates")
 
 
-def anaphors(text: str, refs: list[DocRef], own: DocRef | None, folded: Fold | None = None) -> list[DocRef]:
+def anaphors(text: str, refs: list[DocRef], own: DocRef | None, folded: Folded | None = None) -> list[DocRef]:
     """Stand-ins for the documents the text names again by their type: "Nghị định này" / "this Decree" /
     "Chính phủ ban hành Nghị định …" is the passage's own document (`own`, from its header) when the types
     agree, otherwise — like "Thông tư nêu trên" — the one document of that type named in the 600
@@ -217,7 +216,7 @@ def _finds(text: str, word: str, lo: int, hi: int) -> list[int]:
     return out
 
 
-def _windows(folded: Fold, refs: list[DocRef], own: DocRef | None) -> list[tuple[int, int]]:
+def _windows(folded: Folded, refs: list[DocRef], own: DocRef | None) -> list[tuple[int, int]]:
     """Where an anaphor can take part in a relation: within 300 characters of a reference, on either side
     (offsets of the folded text; all of it when folding moved characters)."""
     if len(folded.n_pos) > 1:

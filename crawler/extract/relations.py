@@ -15,9 +15,9 @@ import re
 from typing import NamedTuple
 
 from govmon.crawler.extract import relation_lexicon as L
+from govmon.crawler.extract.enumerations import coordinated_before, enumerated
 from govmon.crawler.extract.folding import fold, fold_str
 from govmon.crawler.extract.histories import history_links
-from govmon.crawler.extract.enumerations import coordinated_before, enumerated
 from govmon.crawler.extract.relation_frames import (
     anaphors,
     brought_to_life,
@@ -215,9 +215,12 @@ def _governing(cues: list[re.Match[str]]) -> re.Match[str] | None:
     strong = [i for i, c in enumerate(cues) if c.lastgroup in L.STRONG]
     if not strong:
         return cues[-1] if cues else None
-    if any(c.lastgroup in ("implements", "programme") for c in cues[strong[-1] + 1 :]):
+    if any(c.lastgroup == "implements" or _IMPLEMENTING_PLAN.search(c.group()) for c in cues[strong[-1] + 1 :]):
         return None
     return cues[strong[-1]]
+
+
+_IMPLEMENTING_PLAN = re.compile(r"triển\s+khai|trien\s+khai", re.I)  # "Kế hoạch triển khai B" implements B
 
 
 def _parallel(a: DocRef, b: DocRef, found: _Statement) -> bool:
@@ -228,8 +231,6 @@ def _parallel(a: DocRef, b: DocRef, found: _Statement) -> bool:
 
 
 _CLAUSE = re.compile(r",\s*(?!ngày|ngay|dated|of\b|[0-9])")  # a comma that is not a date's
-
-
 _POSSESSIVE = re.compile(r"\b(?:its|their)\s+$", re.I)
 _OTHER_ACTOR = re.compile(rf"(?:,|\bvà|\bva|\band)\s+(?:các\s+|cac\s+|the\s+)?{L.TYPE_WORD_END.pattern}", re.I)
 

@@ -93,6 +93,10 @@ ENUMERATIONS = [
     # a new statement after ";" ends the enumeration
     ("Nghị định 13/2023/NĐ-CP thay thế Nghị định 52/2013/NĐ-CP; Nghị định 47/2020/NĐ-CP sửa đổi Nghị định 85/2016/NĐ-CP.",
      {("13/2023/NĐ-CP", R, "52/2013/NĐ-CP"), ("47/2020/NĐ-CP", A, "85/2016/NĐ-CP")}),
+    # a verb of change governs the programme it names; the programme's own document is what it changes
+    ("Chính phủ ban hành Nghị quyết số 88/NQ-CP ngày 2/5/2025 sửa đổi, cập nhật Chương trình hành động ban hành kèm "
+     "theo Nghị quyết số 10/NQ-CP ngày 3/2/2025.", {("88/NQ-CP", A, "10/NQ-CP")}),
+    ("Nghị quyết 88/NQ-CP sửa đổi Kế hoạch triển khai Nghị quyết 10/NQ-CP.", set()),
     # references nested in an item's title are passed over
     ("Thông tư 65/2014/TT-BTC sửa đổi Thông tư 06/2013/TT-BTC hướng dẫn thi hành Nghị định 12/2012/NĐ-CP và "
      "Nghị định 31/2012/NĐ-CP.", {("65/2014/TT-BTC", A, "06/2013/TT-BTC"), ("06/2013/TT-BTC", G, "12/2012/NĐ-CP"),
