@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -137,7 +138,7 @@ def _idle_costs(database: str, names: list[str], repeat: int = 20) -> dict[str, 
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"load_average_before": round(os.getloadavg()[0], 2)}  # other work on the machine
     with tempfile.TemporaryDirectory() as tmp:
         for kind, fleet in (("postgresql", (1, 3)), ("sqlite", (1,))):
             results[kind] = {}
@@ -163,6 +164,7 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
+    print(f"load average (1 min) before the run: {results.pop('load_average_before')}")
     for kind, rounds in results.items():
         if isinstance(rounds, str):
             print(f"{kind}: {rounds}")
