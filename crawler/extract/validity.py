@@ -26,7 +26,8 @@ a day ("từ tháng 4/2025") is not a date. Pure: text in, statements out.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from bisect import bisect_left
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from govmon.crawler.extract import docrefs_tables as T
@@ -42,7 +43,8 @@ EVIDENCE_MAX = 400
 
 _DAY = T.DATE.pattern
 _EFFECTIVE = (
-    r"(?:(?:bắt\s+đầu|chính\s+thức|sẽ|được)\s+)?có\s+hiệu\s+lực(?:\s+(?:thi\s+hành|pháp\s+luật|toàn\s+bộ|chính\s+thức))*"
+    r"(?:(?:bắt\s+đầu|chính\s+thức|sẽ|được)\s+)?có\s+hiệu\s+lực"
+    r"(?:\s+(?:thi\s+hành|pháp\s+luật|toàn\s+bộ|chính\s+thức))*"
     r"|(?:takes?|took|shall\s+take|will\s+take|to\s+take)\s+effect"
     r"|(?:comes?|came|shall\s+come|will\s+come|to\s+come|entered|enters?)\s+into\s+(?:force|effect)"
     r"|(?:is|are|was|were|becomes?|became|will\s+be|shall\s+be)\s+(?:legally\s+)?(?:effective|in\s+force|in\s+effect)"
@@ -55,26 +57,30 @@ _EXPIRES = (
     r"|(?:is|are|will\s+be|shall\s+be)\s+no\s+longer\s+(?:in\s+force|effective|valid|in\s+effect)"
 )
 _CUE = re.compile(rf"(?<!\w)(?:(?P<effective>{_EFFECTIVE})|(?P<expires>{_EXPIRES}))(?!\w)", re.I)
-_FIELD = re.compile(rf"(?<!\w)(?:(?P<effective>ngày\s+có\s+hiệu\s+lực|effective\s+date|date\s+of\s+entry\s+into\s+force)"
-                    rf"|(?P<expires>ngày\s+hết\s+hiệu\s+lực|expiry\s+date|expiration\s+date))\s*:\s*(?={_DAY})", re.I)
-_LINK = r"(?:\s*(?:thi\s+hành|chính\s+thức))?\s*(?:,\s*)?(?:(?:kể\s+)?từ|bắt\s+đầu\s+từ|vào|trước|on|from|as\s+of|starting|beginning|with\s+effect\s+from)?\s*(?:the\s+)?(?:ngày\s+)?"
+_FIELD = re.compile(rf"(?<!\w)(?:(?P<effective>ngày\s+có\s+hiệu\s+lực|effective\s+date"
+                    rf"|date\s+of\s+entry\s+into\s+force)|(?P<expires>ngày\s+hết\s+hiệu\s+lực|expiry\s+date"
+                    rf"|expiration\s+date))\s*:\s*(?={_DAY})", re.I)
+_LINK = (r"(?:\s*(?:thi\s+hành|chính\s+thức))?\s*(?:,\s*)?(?:(?:kể\s+)?từ|bắt\s+đầu\s+từ|vào|trước|on|from|as\s+of"
+         r"|starting|beginning|with\s+effect\s+from)?\s*(?:the\s+)?(?:ngày\s+)?")
 _DATED = re.compile(_LINK + rf"(?:{_DAY})", re.I)
-_SIGNED = re.compile(_LINK + r"(?:(?:ký|ban\s+hành|ký\s+ban\s+hành|thông\s+qua)(?!\w)|(?:date\s+of\s+)?(?:its\s+)?signing|signature)", re.I)
-_UPON = re.compile(_LINK + r"(?:ngày\s+)?(?P<what>.{0,120}?)\s+(?:có\s+hiệu\s+lực|takes\s+effect|comes\s+into\s+force)", re.I)
-_OPENING = re.compile(rf"(?:(?:kể\s+)?từ\s+ngày|bắt\s+đầu\s+từ\s+ngày|as\s+of|from|effective|starting|on)\s+(?:{_DAY})\s*,",
-                      re.I)
+_SIGNED = re.compile(_LINK + r"(?:(?:ký|ban\s+hành|ký\s+ban\s+hành|thông\s+qua)(?!\w)"
+                              r"|(?:date\s+of\s+)?(?:its\s+)?signing|signature)", re.I)
+_UPON = re.compile(_LINK + r"(?:ngày\s+)?(?P<what>.{0,120}?)\s+(?:có\s+hiệu\s+lực|takes\s+effect|comes\s+into\s+force)",
+                   re.I)
+_OPENING = re.compile(rf"(?:(?:kể\s+)?từ\s+ngày|bắt\s+đầu\s+từ\s+ngày|as\s+of|from|effective|starting|on)\s+"
+                      rf"(?:{_DAY})\s*,", re.I)
 _INTENDED = re.compile(r"(?<!\w)(?:dự\s+kiến|dự\s+thảo|đề\s+xuất|dự\s+định|nếu|is\s+expected|are\s+expected|would|draft"
                        r"|proposed|plans?\s+to|intends?\s+to|if)(?!\w)", re.I)
 _NEGATED = re.compile(r"(?<!\w)(?:chưa|không|not|not\s+yet|never)\s*$", re.I)
 _THIS = re.compile(r"(?<!\w)(?:này|this|the\s+present)(?!\w)", re.I)
 _TYPE_WORD = re.compile(
-    r"(?<!\w)(?P<word>hiến\s+pháp|bộ\s+luật|luật|pháp\s+lệnh|nghị\s+quyết|nghị\s+định|quyết\s+định|thông\s+tư\s+liên\s+tịch"
-    r"|thông\s+tư|chỉ\s+thị|văn\s+bản|quy\s+định|quy\s+chế|law|decree|resolution|decision|circular|directive|ordinance"
-    r"|regulation|constitution|code)(?:\s+(?:này|this|mới|new))?\s*(?:,\s*)?$", re.I)
-_OBJECT_OF = re.compile(r"(?<!\w)(?:thay\s+thế|sửa\s+đổi(?:,\s*bổ\s+sung)?|bổ\s+sung|bãi\s+bỏ|căn\s+cứ|hướng\s+dẫn|theo|"
-                        r"thực\s+hiện|triển\s+khai|kèm\s+theo|replac\w*|amend\w*|supersed\w*|repeal\w*|under|pursuant\s+to|"
-                        r"implement\w*|guid\w*)(?:\s+(?:một\s+số\s+điều\s+của|the))?\s*(?:(?:các|the)\s+)?\S*\s*\S*\s*(?:số|no\.?)?\s*$",
-                        re.I)
+    r"(?<!\w)(?P<word>hiến\s+pháp|bộ\s+luật|luật|pháp\s+lệnh|nghị\s+quyết|nghị\s+định|quyết\s+định"
+    r"|thông\s+tư\s+liên\s+tịch|thông\s+tư|chỉ\s+thị|văn\s+bản|quy\s+định|quy\s+chế|law|decree|resolution|decision"
+    r"|circular|directive|ordinance|regulation|constitution|code)(?:\s+(?:này|this|mới|new))?\s*(?:,\s*)?$", re.I)
+_OBJECT_OF = re.compile(  # a verb, then at most a type word and "số"/"No." before the number: its object
+    r"(?<!\w)(?:thay\s+thế|sửa\s+đổi(?:,\s*bổ\s+sung)?|bổ\s+sung|bãi\s+bỏ|căn\s+cứ|hướng\s+dẫn|theo|thực\s+hiện"
+    r"|triển\s+khai|kèm\s+theo|replac\w*|amend\w*|supersed\w*|repeal\w*|under|pursuant\s+to|implement\w*|guid\w*)"
+    r"(?:\s+(?:một\s+số\s+điều\s+của|the))?\s*(?:(?:các|the)\s+)?\S*\s*\S*\s*(?:số|no\.?)?\s*$", re.I)
 _GENERIC = {"văn bản", "quy định", "quy chế", "regulation"}
 _MAYBE = re.compile(r"hiệu\s+lực|effect|force|expir|valid", re.I)
 _SPLIT = re.compile(r"[.!?;](?=\s)|\n+")
@@ -114,28 +120,23 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
-def find_validity(text: str, refs: list[DocRef] | None = None) -> list[Validity]:
-    """Every effective or expiry statement of `text`, in text order (`refs`: its references, when known)."""
+def find_validity(text: str) -> list[Validity]:
+    """Every effective or expiry statement of `text`, in text order. Only the sentences that hold a cue are
+    searched for document numbers (the phrase *hiệu lực, hiệu quả* is everywhere; statements are rare)."""
     text = nfc(text)
-    if not _MAYBE.search(text):
-        return []
-    refs = find_refs(text) if refs is None else refs
+    cues = sorted([*_CUE.finditer(text), *_FIELD.finditer(text)], key=lambda m: m.start()) if _MAYBE.search(text) \
+        else []
     found: list[Validity] = []
-    for start, end in _sentences(text):
-        inside = [r for r in refs if start <= r.start and r.end <= end]
-        found.extend(_statements(text, start, end, inside))
+    for start, end in _sentences(text) if cues else []:
+        inside = cues[bisect_left(cues, start, key=lambda m: m.start()):bisect_left(cues, end, key=lambda m: m.start())]
+        if inside:
+            refs = [_shifted(ref, start) for ref in find_refs(text[start:end])]
+            found.extend(v for v in (_statement(text, start, end, cue, refs) for cue in inside) if v is not None)
     return list(dict.fromkeys(found))
 
 
-def _statements(text: str, start: int, end: int, refs: list[DocRef]) -> list[Validity]:
-    if not _MAYBE.search(text, start, end):
-        return []
-    out = []
-    for cue in (*_CUE.finditer(text, start, end), *_FIELD.finditer(text, start, end)):
-        statement = _statement(text, start, end, cue, refs)
-        if statement is not None:
-            out.append(statement)
-    return out
+def _shifted(ref: DocRef, by: int) -> DocRef:
+    return replace(ref, start=ref.start + by, end=ref.end + by)
 
 
 def _statement(text: str, start: int, end: int, cue: re.Match[str], refs: list[DocRef]) -> Validity | None:
@@ -155,8 +156,8 @@ def _statement(text: str, start: int, end: int, cue: re.Match[str], refs: list[D
     word = _TYPE_WORD.search(text[max(start, cue.start() - 60):cue.start()].rstrip())
     if word is None and not _THIS.search(text[max(start, cue.start() - 20):cue.start()]):
         return None
-    return Validity(kind, None, on, upon, evidence, this=bool(_THIS.search(text[max(start, cue.start() - 20):cue.start()])),
-                    type_word=_type_of(word.group("word")) if word else "")
+    this = bool(_THIS.search(text[max(start, cue.start() - 20):cue.start()]))
+    return Validity(kind, None, on, upon, evidence, this=this, type_word=_type_of(word.group("word")) if word else "")
 
 
 def _type_of(word: str) -> str:

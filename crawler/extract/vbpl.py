@@ -72,8 +72,8 @@ class VbplSite:
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
     def url(self, tab: str, item: str) -> str:
-        return {"properties": self.properties_url, "diagram": self.diagram_url, "related": self.related_url}[tab].format(
-            item=item)
+        pages = {"properties": self.properties_url, "diagram": self.diagram_url, "related": self.related_url}
+        return pages[tab].format(item=item)
 
 
 @dataclass(frozen=True)
@@ -253,7 +253,8 @@ def parse_properties(text: str, url: str) -> VbplProperties:
         item_id(url) or "", url, sign, canonical_id(f"{doc_type} {sign}") or canonical_id(sign), doc_type, title,
         _iso(_value(rows, "ngay ban hanh")), _iso(_value(rows, "ngay co hieu luc") or info.get("ngay co hieu luc", "")),
         _iso(_value(rows, "ngay het hieu luc") or info.get("ngay het hieu luc", "")), _value(rows, "co quan ban hanh"),
-        _value(rows, "co quan ban hanh", 1), _value(rows, "co quan ban hanh", 2), status, state_of(status) if status else "unknown",
+        _value(rows, "co quan ban hanh", 1), _value(rows, "co quan ban hanh", 2), status,
+        state_of(status) if status else "unknown",
         {label: " ".join(node_text(c) for c in cells) for label, cells in rows.values()})
 
 
@@ -290,7 +291,8 @@ def _link(label: str, title: str, href: str, url: str, issued: str | None = None
 def parse_related(text: str, url: str) -> list[VbplLink]:
     """The documents a "VB liên quan" tab lists, group by group, with their issue and effective dates."""
     tree = parse(text)
-    boxes = [box for box in tree.cssselect("div.vbLienQuan") if box.cssselect("td.label") or _EMPTY in _folded(node_text(box))]
+    boxes = [box for box in tree.cssselect("div.vbLienQuan")
+             if box.cssselect("td.label") or _EMPTY in _folded(node_text(box))]
     if not boxes or tree.cssselect("div.toanvancontent"):
         raise NotVbplPage("not a vbpl.vn VB liên quan page: no div.vbLienQuan with labelled groups")
     links = []
@@ -305,6 +307,7 @@ def _related(label: str, item: lxml.html.HtmlElement, url: str) -> VbplLink | No
     anchor = (item.cssselect("p.title a[href]") or [None])[0]
     if anchor is None:
         return None
-    dates = {_folded(node_text(li).partition(":")[0]): node_text(li).partition(":")[2] for li in item.cssselect("ul.info li")}
+    pairs = (node_text(li).partition(":") for li in item.cssselect("ul.info li"))
+    dates = {_folded(label): value for label, _, value in pairs}
     return _link(label, node_text(anchor), anchor.get("href", ""), url, _iso(dates.get("ngay ban hanh", "")),
                  _iso(dates.get("ngay co hieu luc", "")))

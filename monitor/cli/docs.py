@@ -96,24 +96,26 @@ def _carried_table(title: str, rows: list[Carried]) -> Table:
 
 
 def _cause_line(cause: Cause) -> str:
-    when = ""
-    if cause.on:
-        when = f", {'có hiệu lực từ' if cause.effective else 'ban hành'} {cause.on}"
-    return f"← {canonical_id(cause.document)} {RELATION_VI.get(cause.rel, 'chấm dứt hiệu lực' if cause.rel == 'ends' else cause.rel)}{when}"
+    """"← 71/NQ-CP sửa đổi, ban hành 2025-04-01": what acted on the document, and from when."""
+    when = f", {'có hiệu lực từ' if cause.effective else 'ban hành'} {cause.on}" if cause.on else ""
+    verb = RELATION_VI.get(cause.rel, "chấm dứt hiệu lực" if cause.rel == "ends" else cause.rel)
+    return f"← {canonical_id(cause.document)} {verb}{when}"
 
 
 def _render_status(status: Status, statements: list[DocumentStatus]) -> None:
     """The status line, what made it so, vbpl.vn's statement, a disagreement, and the dates announced."""
     since = f" từ {status.since}" if status.since else ""
-    basis = {VBPL: "theo vbpl.vn", BOTH: "theo vbpl.vn; sửa đổi theo các thông báo"}.get(status.basis, "suy ra từ các thông báo")
+    basis = {VBPL: "theo vbpl.vn", BOTH: "theo vbpl.vn; sửa đổi theo các thông báo"}.get(status.basis,
+                                                                                      "suy ra từ các thông báo")
     out.print(f"  [bold]status: {status.label}[/] ({STATUS_EN[status.state]}){since}  [dim]{basis}[/]", highlight=False)
     for cause in status.causes:
         out.print(f"    {_cause_line(cause)}", highlight=False)
     if status.coming:
         out.print(f"    sắp tới: {STATUS_EN[status.coming]} (the acting document takes effect later)", highlight=False)
     if status.stated is not None:
-        out.print(f"  vbpl.vn: {status.stated.stated or status.stated.state} (checked {(status.stated.checked_at or '')[:16]})"
-                  f" {status.stated.url}", highlight=False)
+        stated = status.stated
+        out.print(f"  vbpl.vn: {stated.stated or stated.state} (checked {(stated.checked_at or '')[:16]}) {stated.url}",
+                  highlight=False)
     if status.disagreement:
         out.print(f"  [yellow]disagreement:[/] {status.disagreement}", highlight=False)
     for row in statements:
@@ -185,8 +187,8 @@ def _fetcher(config: Config, site: VbplSite) -> tuple[SafeFetcher, VbplSite]:
 
 
 @docs_app.command("verify")
-def docs_verify(documents: Annotated[Optional[list[str]], typer.Argument(help="Document ids (default: the documents "
-                                                                         "vbpl.vn was asked about least recently).")] = None,
+def docs_verify(documents: Annotated[Optional[list[str]], typer.Argument(
+                    help="Document ids (default: the documents vbpl.vn was asked about least recently).")] = None,
                 limit: Annotated[int, typer.Option(help="How many documents when no id is given.", min=1)] = 20,
                 as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} A list of results (document, "
                                                       "outcome, state, stated, new, url, message).")] = False) -> None:

@@ -203,7 +203,8 @@ def vbpl_state(found: VbplFound) -> tuple[str, list[str]]:
     return state, []
 
 
-def record_vbpl(session: Session, document: Document, found: VbplFound, emit: Emit | None) -> tuple[DocumentStatus, bool]:
+def record_vbpl(session: Session, document: Document, found: VbplFound,
+                emit: Emit | None) -> tuple[DocumentStatus, bool]:
     """Record vbpl.vn's statement of `document` (its effective date becomes the document's), the relations
     its diagram lists with documents the registry knows, and `document_status` when its stated status turned
     to an ending. Returns the statement and whether it is new."""

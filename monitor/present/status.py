@@ -39,8 +39,9 @@ from govmon.monitor.pipeline.status import ANNOUNCEMENT, ENDED, STATUS_EN, STATU
 from govmon.storage.models import DocumentStatus
 from govmon.storage.repository.status import documents_by_keys, statuses_of
 
-__all__ = ["Status", "Reading", "Cause", "Dates", "Statement", "status_of", "status_record", "status_for", "statement_record",
-           "STATUS_VI", "STATUS_EN", "ENDED", "VBPL", "ANNOUNCEMENT", "INFERRED", "BOTH", "infer", "stated_reading"]
+__all__ = ["Status", "Reading", "Cause", "Dates", "Statement", "status_of", "status_record", "status_for",
+           "statement_record", "STATUS_VI", "STATUS_EN", "ENDED", "VBPL", "ANNOUNCEMENT", "INFERRED", "BOTH", "infer",
+           "stated_reading"]
 
 INFERRED = "inferred from announcements"
 BOTH = "vbpl.vn, amendments from announcements"
@@ -131,7 +132,8 @@ def _cause(edge: Edge, dates: Mapping[str, Dates]) -> Cause:
     return Cause(edge.source, edge.rel, known.since, known.effective_on is not None, edge.evidence)
 
 
-def _ending(key: str, edges: Sequence[Edge], dates: Mapping[str, Dates], today: str) -> tuple[str, list[Cause], list[Cause]]:
+def _ending(key: str, edges: Sequence[Edge], dates: Mapping[str, Dates],
+            today: str) -> tuple[str, list[Cause], list[Cause]]:
     """(state, causes in effect, causes still ahead) of the relations that end or suspend `key`."""
     for rel, state in _ENDING:
         causes = [_cause(e, dates) for e in edges if e.target == key and e.rel == rel]
@@ -146,14 +148,16 @@ def _expiry(statements: Sequence[Statement], today: str) -> str | None:
     return next((day for day in days if day <= today), None)
 
 
-def infer(key: str, effective_on: str | None, edges: Sequence[Edge], today: str, dates: Mapping[str, Dates] | None = None,
-          statements: Sequence[Statement] = ()) -> Reading:
+def infer(key: str, effective_on: str | None, edges: Sequence[Edge], today: str,
+          dates: Mapping[str, Dates] | None = None, statements: Sequence[Statement] = ()) -> Reading:
     """govmon's own reading of `key` on `today` from the relations pointing at it and the dates announced."""
     dates = dates or {}
-    effective_on = next((s.effective_on for s in statements if s.source == ANNOUNCEMENT and s.effective_on), effective_on)
+    announced = [s.effective_on for s in statements if s.source == ANNOUNCEMENT and s.effective_on]
+    effective_on = announced[0] if announced else effective_on
     state, now, ahead = _ending(key, edges, dates, today)
     expired = _expiry(statements, today)
-    amends = sorted((_cause(e, dates) for e in edges if e.target == key and e.rel == "amends"), key=lambda c: c.on or "")
+    amends = sorted((_cause(e, dates) for e in edges if e.target == key and e.rel == "amends"),
+                    key=lambda c: c.on or "")
     coming = state if ahead and not now else ""
     if now:
         return Reading(state, ANNOUNCEMENT, now[0].on, tuple(now + ahead + amends), effective_on=effective_on,
@@ -191,7 +195,8 @@ def stated_reading(statement: Statement, today: str) -> Reading:
 def _disagreement(stated: Reading, inferred: Reading) -> str:
     """How the announcements' reading differs from vbpl.vn's, or ""."""
     notes = []
-    if _CLASS.get(stated.state, stated.state) != _CLASS.get(inferred.state, inferred.state) and stated.state != "unknown":
+    differ = _CLASS.get(stated.state, stated.state) != _CLASS.get(inferred.state, inferred.state)
+    if differ and stated.state != "unknown":
         by = ", ".join(c.document for c in inferred.causes if c.rel != "amends")
         notes.append(f"announcements: {STATUS_EN[inferred.state]}{' by ' + by if by else ''}; "
                      f"vbpl.vn: {stated.stated or STATUS_EN[stated.state]}")
@@ -207,7 +212,8 @@ def status_of(key: str, effective_on: str | None, edges: Sequence[Edge], today: 
     inferred = infer(key, effective_on, edges, today, dates, statements)
     vbpl = next((s for s in statements if s.source == VBPL), None)
     if vbpl is None:
-        return Status(inferred.state, list(inferred.causes), INFERRED, inferred.since, None, inferred, "", inferred.coming)
+        return Status(inferred.state, list(inferred.causes), INFERRED, inferred.since, None, inferred, "",
+                      inferred.coming)
     stated = stated_reading(vbpl, today)
     causes, disagreement = _merged(stated.causes, inferred.causes), _disagreement(stated, inferred)
     coming = inferred.coming if stated.state not in ENDED else ""
@@ -224,10 +230,14 @@ def _merged(stated: Sequence[Cause], inferred: Sequence[Cause]) -> list[Cause]:
     """vbpl.vn's causes, each with the dates and evidence the announcements gave it (and their more precise
     relation where vbpl.vn only says "ends"), then the causes only announcements name."""
     known = {_cid(c.document): c for c in inferred}
-    out = [c if _cid(c.document) not in known else
-           replace(known[_cid(c.document)], rel=known[_cid(c.document)].rel if c.rel == "ends" else c.rel) for c in stated]
+    out = [c if _cid(c.document) not in known else _precise(c, known[_cid(c.document)]) for c in stated]
     named = {_cid(c.document) for c in out}
     return out + [c for c in inferred if _cid(c.document) not in named]
+
+
+def _precise(stated: Cause, announced: Cause) -> Cause:
+    """vbpl.vn's cause with the announcement's dates and evidence, and its relation where vbpl.vn says only "ends"."""
+    return replace(announced, rel=announced.rel if stated.rel == "ends" else stated.rel)
 
 
 def _cause_record(cause: Cause, name: Any) -> dict[str, Any]:

@@ -36,7 +36,8 @@ def state_status(session: Session, document: Document, source: str, **fields: An
     digest = status_digest(fields.get("state", ""), fields.get("effective_on"), fields.get("expires_on"), by)
     now = utcnow()
     key = {"document_id": document.id, "source": source, "digest": digest}
-    row, inserted = insert_once(session, DocumentStatus, {**key, **fields, "by": by, "seen_at": now, "checked_at": now}, key)
+    values = {**key, **fields, "by": by, "seen_at": now, "checked_at": now}
+    row, inserted = insert_once(session, DocumentStatus, values, key)
     if not inserted:
         row.checked_at = now
         session.add(row)
@@ -75,8 +76,11 @@ def expiring(session: Session, start: str, end: str) -> Sequence[tuple[DocumentS
     return session.exec(query.order_by(col(DocumentStatus.expires_on), col(DocumentStatus.id))).all()
 
 
+Ending = tuple[DocRelation, Document, Document]
+
+
 def endings_taking_effect(session: Session, start: str, end: str,
-                          rels: Sequence[str] = ("replaces", "repeals", "suspends")) -> Sequence[tuple[DocRelation, Document, Document]]:
+                          rels: Sequence[str] = ("replaces", "repeals", "suspends")) -> Sequence[Ending]:
     """Relations that end or suspend a document whose acting document takes effect within [start, end]:
     (relation, acting document, the document it ends)."""
     actor, target = aliased(Document), aliased(Document)
@@ -86,7 +90,8 @@ def endings_taking_effect(session: Session, start: str, end: str,
     return session.exec(query.order_by(col(DocRelation.id))).all()  # type: ignore[arg-type]
 
 
-def documents_to_verify(session: Session, source: str, limit: int, skip_codes: Sequence[str] = ()) -> Sequence[Document]:
+def documents_to_verify(session: Session, source: str, limit: int,
+                        skip_codes: Sequence[str] = ()) -> Sequence[Document]:
     """Resolved documents `source` has never stated anything of, then those it stated least recently; sign
     codes ending with one of `skip_codes` left out (local documents a national database does not hold)."""
     checked = (select(DocumentStatus.document_id, func.max(DocumentStatus.checked_at).label("last"))
