@@ -28,6 +28,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True  # F5 BIG-IP and cookie challenges need a cookie jar (SITES.md §2, §3)
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would open a control port in every crawl process: nothing of ours uses it
 LOG_LEVEL = "INFO"
 
 # Only the web, never govmon's own host or network (crawler/netguard.py): every DNS answer is checked by the
