@@ -43,7 +43,7 @@ STRONG = frozenset({"amends", "replaces", "repeals", "expires", "corrects"})  # 
 _INTENT_ANY = r"dự\s+thảo|góp\s+ý|lấy\s+ý\s+kiến|xin\s+ý\s+kiến|tham\s+vấn|draft\w*|comments?\s+on|consult\w*"
 _INTENT = (
     rf"(?<!\w)(?:{_INTENT_ANY}|dự\s+án\s+(?:bộ\s+)?(?:luật|pháp\s+lệnh|nghị\s+quyết|nghị\s+định)|đề\s+xuất"
-    r"|đề\s+nghị|kiến\s+nghị|soạn\s+thảo|nghiên\s+cứu|rà\s+soát|dự\s+kiến|chuẩn\s+bị|sẽ\s+được|cần(?:\s+phải)?"
+    r"|đề\s+nghị|kiến\s+nghị|soạn\s+thảo|nghiên\s+cứu|rà\s+soát|dự\s+kiến|chuẩn\s+bị|cần(?:\s+phải)?"
     r"|xây\s+dựng\s+(?:dự\s+thảo|luật|pháp\s+lệnh|nghị\s+định|nghị\s+quyết|thông\s+tư|quyết\s+định|văn\s+bản|quy\s+định)"
     r"|(?:có|lên|về)\s+kế\s+hoạch|kế\s+hoạch\s*$|bill|propos\w*|plan(?:s|ned|ning)?\s+to|would|should|need(?:s|ed)?\s+to"
     r"|(?:is|are|was|were)\s+(?:drafting|preparing|considering))(?!\w)"

@@ -248,6 +248,9 @@ def test_an_intended_relation_is_kept_apart_when_asked_for() -> None:
     assert "intended" not in Relation("71/NQ-CP", A, "03/NQ-CP").to_json()
     text = "Nghị định 168/2024/NĐ-CP sẽ thay thế Nghị định 100/2019/NĐ-CP từ ngày 1/1/2025."  # issued: a fact
     assert [r.intended for r in relations_between(text, find_refs(text), intended=True)] == [False]
+    text = "Nghị định 15/2018/NĐ-CP sẽ được thay thế bởi Nghị định 46/2025/NĐ-CP từ ngày 1/7/2025."
+    assert [(r.from_id, r.intended) for r in relations_between(text, find_refs(text), intended=True)] == [
+        ("46/2025/NĐ-CP", False)]
 
 
 OWN_DOCUMENT = [
