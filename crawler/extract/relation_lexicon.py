@@ -46,6 +46,8 @@ _INTENT = (
     r"|đề\s+nghị|kiến\s+nghị|soạn\s+thảo|nghiên\s+cứu|rà\s+soát|dự\s+kiến|chuẩn\s+bị|cần(?:\s+phải)?"
     r"|xây\s+dựng\s+(?:dự\s+thảo|luật|pháp\s+lệnh|nghị\s+định|nghị\s+quyết|thông\s+tư|quyết\s+định|văn\s+bản|quy\s+định)"
     r"|(?:có|lên|về)\s+kế\s+hoạch|kế\s+hoạch\s*$|bill|propos\w*|plan(?:s|ned|ning)?\s+to|would|should|need(?:s|ed)?\s+to"
+    r"|projects?\s+(?:to|of|on|for)|develop(?:s|ed|ing)?\s+(?:a\s+|an\s+|the\s+)?(?:new\s+)?(?:law|decree|circular|resolution"
+    r"|decision|ordinance|regulation)"
     r"|(?:is|are|was|were)\s+(?:drafting|preparing|considering))(?!\w)"
 )
 

@@ -231,6 +231,7 @@ NOT_RELATIONS = [
     "Theo Quyết định 15/QĐ-UBND, các đơn vị thực hiện theo Hướng dẫn số 05/HD-SNV của Sở Nội vụ.",
     "Thực hiện Công văn số 123/UBND-VX, Sở Y tế đề nghị các đơn vị triển khai Kế hoạch số 45/KH-SYT.",
     "Nghị quyết 30/NQ-CP được thực hiện theo Kế hoạch 15/KH-UBND của tỉnh.",
+    "Resolution No. 129/2024/QH15 adds the project to develop the Law amending Law No. 31/2024/QH15 to the programme.",
     "Quyết định này có hiệu lực từ ngày ký và thay thế Quyết định số 45/QĐ-UBND ngày 1/2/2020.",
 ]
 
