@@ -95,7 +95,8 @@ class Registrar:
                   documents=[relation.from_id, relation.to_id],
                   title=f"{relation.from_id} {RELATION_VI[relation.rel]} {relation.to_id}",
                   source_id=source.id, article_id=article.id, document_id=docs[relation.to_id].id,
-                  payload={"relation": relation.to_json(), "url": article.url, **alert_dates(docs[relation.from_id], relation)})
+                  payload={"relation": relation.to_json(), "url": article.url,
+                           **alert_dates(docs[relation.from_id], relation)})
         announce_ending(session, self.emit, relation, docs, source, article)
 
     def _first_subject(self, session: Session, source: Source, article: Article, document: Document) -> None:
