@@ -16,10 +16,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-__all__ = ["VN_TZ", "parse_datetime", "to_iso", "local_iso"]
+__all__ = ["VN_TZ", "parse_datetime", "to_iso", "local_iso", "local_day"]
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # govmon's one definition: times are stored in UTC and shown in it
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
@@ -71,3 +71,16 @@ def local_iso(moment: datetime | None) -> str | None:
     '2026-12-02T00:30:00+07:00'
     """
     return moment.astimezone(VN_TZ).isoformat(timespec="seconds") if moment else None
+
+
+def local_day(value: str, end: bool = False) -> datetime:
+    """What a user's "since"/"until" means: a date is a day in Asia/Ho_Chi_Minh (its first moment, or with
+    `end` its last); a time with an offset is taken as given. ValueError when it is neither.
+
+    >>> local_day("2025-01-31").isoformat(), local_day("2025-01-31", end=True).isoformat()[:19]
+    ('2025-01-31T00:00:00+07:00', '2025-01-31T23:59:59')
+    """
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = datetime.combine(moment.date(), time.max if end else time.min, VN_TZ)
+    return moment

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any, Optional
 
 import typer
@@ -15,7 +15,7 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from govmon.crawler.extract.dates import VN_TZ
+from govmon.crawler.extract.dates import local_day
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import SourceError
 from govmon.monitor.config import Config, ConfigError, channel_urls, load_config
@@ -86,12 +86,9 @@ def parse_day(value: str | None, end: bool = False) -> datetime | None:
     if not value:
         return None
     try:
-        moment = datetime.fromisoformat(value)
+        return local_day(value, end)
     except ValueError as exc:
         raise fail(f"dates look like 2025-01-31, not {value!r}") from exc
-    if moment.tzinfo is None:
-        moment = datetime.combine(moment.date(), time.max if end else time.min, VN_TZ)
-    return moment
 
 
 def print_json(data: Any) -> None:

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from govmon.crawler.extract.dates import VN_TZ
+from govmon.crawler.extract.dates import local_day
 from govmon.crawler.sources import Source as SourceDef
 from govmon.monitor.analysis.documents import RELATION_VI
 from govmon.monitor.config import Config
@@ -103,13 +103,7 @@ def day_start(value: str | None, end: bool = False) -> datetime | None:
     if not value:
         return None
     try:
-        return _day(value, end)
+        return local_day(value, end)
     except ValueError:
         raise HTTPException(400, f"dates look like 2025-01-31, not {value[:40]!r}") from None
 
-
-def _day(value: str, end: bool) -> datetime:
-    from_iso = datetime.fromisoformat(value)
-    if from_iso.tzinfo is not None:
-        return from_iso
-    return datetime.combine(from_iso.date(), datetime.max.time() if end else datetime.min.time(), VN_TZ)
