@@ -60,6 +60,13 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("govmon_reader") else "BEGIN IMMEDIATE")
 
 
+def _sqlite_abandon(dbapi_conn: Any, _record: Any, _error: Any) -> None:
+    """Before a discarded connection is closed, end its transaction: SQLite keeps a connection that still has a
+    half-read statement open after close(), and with it the write lock of its transaction."""
+    if dbapi_conn.in_transaction:
+        dbapi_conn.rollback()
+
+
 def reader(engine: Engine) -> Engine:
     """`engine` for work that only reads (the web view, feeds, the API): on SQLite its transactions begin
     DEFERRED, so readers neither wait for writers nor hold them up (WAL gives each a snapshot); writers keep
@@ -82,18 +89,24 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "invalidate", _sqlite_abandon)
     return engine
 
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction: committed on success, rolled back on any exception (Ctrl-C included)."""
+    """One transaction: committed on success, rolled back on any exception. An interrupt (Ctrl-C, SIGTERM's
+    SystemExit) may land between a statement and its last row; its connection is then discarded, not
+    pooled, or SQLite refuses the next commit on it ("SQL statements in progress")."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except Exception:
             session.rollback()
+            raise
+        except BaseException:
+            session.invalidate()
             raise
 
 
