@@ -3,8 +3,9 @@ implements or guides it, what mentions it) and per configured channel or subscri
 (ETag, Last-Modified), so feed readers polling every few minutes cost almost nothing."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
@@ -33,6 +34,7 @@ __all__ = ["feeds"]
 feeds = APIRouter(tags=["feeds"])
 ENTRIES = 50
 ATOM = "application/atom+xml; charset=utf-8"
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Response])
 
 
 def _feed(request: Request, session: Session, feed_id: str, title: str, given: Filters, channel: str | None = None,
@@ -48,6 +50,14 @@ def _feed(request: Request, session: Session, feed_id: str, title: str, given: F
     return Response(body, media_type=ATOM, headers=_validators(etag, modified))
 
 
+def atom(path: str) -> Callable[[Endpoint], Endpoint]:
+    """Serve a feed at `path` for GET and HEAD (one OpenAPI operation: HEAD answers as GET does, bodiless)."""
+    def register(endpoint: Endpoint) -> Endpoint:
+        feeds.head(path, response_class=Response, include_in_schema=False)(endpoint)
+        return feeds.get(path, response_class=Response)(endpoint)
+    return register
+
+
 def _validators(etag: str, modified: datetime) -> dict[str, str]:
     return {"ETag": etag, "Last-Modified": http_date(modified), "Cache-Control": "no-cache"}
 
@@ -59,7 +69,7 @@ def feed_list(request: Request, session: Annotated[Session, Depends(read_session
     return templates.TemplateResponse(request, "feeds.html", values)
 
 
-@feeds.api_route("/feeds/alerts.atom", methods=["GET", "HEAD"], response_class=Response)
+@atom("/feeds/alerts.atom")
 def all_alerts(request: Request, given: Annotated[Filters, Depends(filters)],
                session: Annotated[Session, Depends(read_session)]) -> Response:
     """Every alert (or those the home page's filters select, given the same query string)."""
@@ -67,14 +77,14 @@ def all_alerts(request: Request, given: Annotated[Filters, Depends(filters)],
     return _feed(request, session, "alerts" + suffix, feed_title(), given, alternate="/" + suffix)
 
 
-@feeds.api_route("/feeds/kinds/{kind}.atom", methods=["GET", "HEAD"], response_class=Response)
+@atom("/feeds/kinds/{kind}.atom")
 def kind_feed(request: Request, kind: str, session: Annotated[Session, Depends(read_session)]) -> Response:
     if kind not in KIND_LABELS:
         raise HTTPException(404, f"no alert kind {kind!r}; kinds: {', '.join(KIND_LABELS)}")
     return _feed(request, session, f"kind/{kind}", feed_title(kind=kind), Filters(kind=kind), alternate=f"/?kind={kind}")
 
 
-@feeds.api_route("/feeds/sources/{name}.atom", methods=["GET", "HEAD"], response_class=Response)
+@atom("/feeds/sources/{name}.atom")
 def source_feed(request: Request, name: str, session: Annotated[Session, Depends(read_session)]) -> Response:
     if name not in {s.name for s in stored_sources(session)} and name not in web_of(request).definitions:
         raise HTTPException(404, f"no source {name!r}")
@@ -82,14 +92,14 @@ def source_feed(request: Request, name: str, session: Annotated[Session, Depends
                  alternate=f"/?source={name}")
 
 
-@feeds.api_route("/feeds/documents/{document_id:path}.atom", methods=["GET", "HEAD"], response_class=Response)
+@atom("/feeds/documents/{document_id:path}.atom")
 def document_feed(request: Request, document_id: str, session: Annotated[Session, Depends(read_session)]) -> Response:
     """Alerts about a document: its amendments and replacements, what implements or guides it, what mentions it."""
     return _feed(request, session, f"document/{document_id}", feed_title(document=document_id),
                  Filters(document=document_id), alternate=f"/documents/{document_id}")
 
 
-@feeds.api_route("/feeds/subscriptions/{name}.atom", methods=["GET", "HEAD"], response_class=Response)
+@atom("/feeds/subscriptions/{name}.atom")
 def subscription_feed(request: Request, name: str, session: Annotated[Session, Depends(read_session)]) -> Response:
     """What a configured channel or subscription selected (never its URL)."""
     if name not in {c.name for c in web_of(request).config.channels}:
