@@ -39,10 +39,12 @@ any channel, alerts go to the console.
 """
 from __future__ import annotations
 
+from typing import Any
+
+from govmon.monitor.config import types
 from govmon.monitor.config.load import load_config, parse_config
 from govmon.monitor.config.types import (
     CONFIG_ENV,
-    EVENT_KINDS,
     Channel,
     Config,
     ConfigError,
@@ -53,3 +55,10 @@ from govmon.monitor.config.types import (
 
 __all__ = ["Channel", "Config", "ConfigError", "Rules", "channel_urls", "load_config", "parse_config",
            "user_sources_dir", "CONFIG_ENV", "EVENT_KINDS"]
+
+
+def __getattr__(name: str) -> Any:
+    """`EVENT_KINDS`, read from `types` when first asked for (it imports the notifiers)."""
+    if name == "EVENT_KINDS":
+        return types.EVENT_KINDS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

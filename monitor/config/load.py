@@ -1,19 +1,18 @@
-"""Reading the configuration: the TOML file (bounded, UTF-8), validated by the schema, into the public types."""
+"""Reading the configuration: the TOML file (bounded, UTF-8), validated by the schema, into the public types.
+
+Without a file there is nothing to validate: the schema (pydantic, and the notifiers for the channel URLs'
+schemes) is imported when the first file is parsed, so a command run without a configuration does not pay
+for it.
+"""
 from __future__ import annotations
 
 import difflib
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from govmon.monitor.config.schema import (
-    FileSpec,
-    RulesSpec,
-    did_you_mean,
-    dotted,
-    validated,
-)
+from govmon.monitor.config.deferred import Deferred
 from govmon.monitor.config.types import (
     CONFIG_ENV,
     MAX_BYTES,
@@ -25,7 +24,12 @@ from govmon.monitor.config.types import (
     user_sources_dir,
 )
 
+if TYPE_CHECKING:
+    from govmon.monitor.config.schema import FileSpec, RulesSpec
+
 __all__ = ["load_config", "parse_config"]
+
+_schema = Deferred("govmon.monitor.config.schema")  # pydantic: imported when the first file is parsed
 
 def _rules(spec: RulesSpec) -> Rules:
     return Rules(kinds=frozenset(spec.kinds), documents=frozenset(spec.documents), types=frozenset(spec.types),
@@ -38,11 +42,11 @@ def _check_subscriptions(spec: FileSpec, origin: str) -> None:
     """Each subscription names a defined channel, and no subscription takes another channel's name."""
     names = sorted(spec.channels)
     for name, sub in spec.subscriptions.items():
-        where = f"{origin}: subscriptions.{dotted((name,))}"
+        where = f"{origin}: subscriptions.{_schema.dotted((name,))}"
         if sub.channel not in spec.channels:
             close = difflib.get_close_matches(sub.channel, names, n=1)
             wanted = f"one of the channels {', '.join(names)}" if names else "a [channels.NAME] table (none is defined)"
-            raise ConfigError(f"{where}.channel: expected {wanted}{did_you_mean(close)}, got {sub.channel!r}")
+            raise ConfigError(f"{where}.channel: expected {wanted}{_schema.did_you_mean(close)}, got {sub.channel!r}")
         if name in spec.channels and name != sub.channel:
             raise ConfigError(f"{where}: expected a name that is not another channel's, got {name!r}")
 
@@ -56,7 +60,7 @@ def _channels(spec: FileSpec) -> tuple[Channel, ...]:
 
 def parse_config(data: dict[str, Any], origin: str = "<config>", path: Path | None = None) -> Config:
     """The configuration in `data` (a parsed TOML document); `ConfigError` names the first mistake."""
-    spec = validated(data, origin)
+    spec = _schema.validated(data, origin)
     _check_subscriptions(spec, origin)
     return Config(
         contact=spec.contact, sources=tuple(spec.sources),

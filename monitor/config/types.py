@@ -10,16 +10,27 @@ from typing import Any, get_args
 
 from platformdirs import user_config_dir
 
-from govmon.notifiers import mask
-from govmon.notifiers.base import Kind
+from govmon.monitor.config.deferred import Deferred
 
 __all__ = ["Channel", "Config", "ConfigError", "Rules", "channel_urls", "user_sources_dir", "CONFIG_ENV",
-           "EVENT_KINDS", "MAX_BYTES", "VAR"]
+           "EVENT_KINDS", "MAX_BYTES", "VAR"]  # noqa: F822 (EVENT_KINDS: the module's __getattr__)
 
 CONFIG_ENV = "GOVMON_CONFIG"
 USER_SOURCES_ENV = "GOVMON_USER_SOURCES"
 MAX_BYTES = 1_000_000  # a configuration file larger than this is not one
-EVENT_KINDS = tuple(kind for kind in get_args(Kind) if kind != "digest")  # what a channel may select
+
+# The notifiers (their package brings Apprise and httpx): imported when a channel URL is first shown or the
+# event kinds first asked for, never by a command that loads no configuration file.
+_notifiers = Deferred("govmon.notifiers")
+_notifier_base = Deferred("govmon.notifiers.base")
+
+
+def __getattr__(name: str) -> Any:
+    """`EVENT_KINDS`, what a channel may select (every event kind but the digest), read from the notifiers
+    when first asked for, so that loading a configuration without a file imports no notifier."""
+    if name == "EVENT_KINDS":
+        return tuple(kind for kind in get_args(_notifier_base.Kind) if kind != "digest")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def user_sources_dir() -> Path:
@@ -67,7 +78,7 @@ class Channel:
         return VAR.sub(value, self.url)
 
     def display(self) -> str:
-        return mask(self.url)
+        return _notifiers.mask(self.url)
 
 
 @dataclass(frozen=True)
