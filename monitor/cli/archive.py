@@ -22,15 +22,8 @@ from rich.progress import (
 
 from govmon.crawler.sources import SourceError, load_sources
 from govmon.monitor.alerts.dispatch import dispatch
-from govmon.monitor.cli.common import (
-    chosen_sources,
-    err,
-    fail,
-    load,
-    open_store,
-    out,
-    parse_day,
-)
+from govmon.monitor.cli.backend import chosen_sources, open_store
+from govmon.monitor.cli.common import err, fail, load, out, parse_day
 from govmon.monitor.pipeline.archive import Imported, import_warc
 from govmon.monitor.pipeline.export import export_articles, write_csv
 from govmon.monitor.service.runner import CLAIM_WAIT, crawl_source
@@ -108,8 +101,9 @@ def export(fmt: Annotated[str, typer.Option("--format", help="jsonl or csv.")] =
 
 def record(sources: Annotated[list[str], typer.Argument(help="Source names.")],
            warc: Annotated[Path, typer.Option("--warc", help="The WARC file to append to (gzip members).")]) -> None:
-    """Crawl the sources now, store as usual, and append every response to a WARC file (evidence of what the
-    pages said today; `govmon import-warc` reads it back)."""
+    """Crawl the sources now, store as usual, and append every response to a WARC file.
+
+    The WARC file is evidence of what the pages said today; `govmon import-warc` reads it back."""
     config = load()
     chosen = chosen_sources(config, sources)
     engine = open_store()

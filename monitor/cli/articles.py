@@ -9,7 +9,8 @@ import typer
 from sqlmodel import Session
 
 from govmon.monitor.analysis.changes import word_diff
-from govmon.monitor.cli.common import JSON_HELP, fail, open_store, out, print_json
+from govmon.monitor.cli.backend import open_store
+from govmon.monitor.cli.common import JSON_HELP, fail, out, print_json
 from govmon.monitor.cli.views import versions_table
 from govmon.monitor.present.diffs import DIFF_LIMIT, diff_record, version_text
 from govmon.monitor.present.records import article_record, version_record
@@ -62,8 +63,9 @@ def diff(url: Annotated[str, typer.Argument(help="The article's URL, as stored."
          old: Annotated[Optional[int], typer.Option("--from", help="Version number (default: the one before --to).")] = None,
          new: Annotated[Optional[int], typer.Option("--to", help="Version number (default: the latest).")] = None,
          as_json: Annotated[bool, typer.Option("--json", help=_DIFF_JSON)] = False) -> None:
-    """What changed between two versions of an article (word level). Versions are numbered in time order
-    (fetch or capture time), as `govmon versions` lists them."""
+    """What changed between two versions of an article (word level).
+
+    Versions are numbered in time order (fetch or capture time), as `govmon versions` lists them."""
     engine = open_store()
     with session_scope(engine) as session:
         article = repo.article_by_url(session, url)

@@ -36,16 +36,8 @@ from rich.progress import (
 from rich.table import Table
 
 from govmon.monitor.alerts.dispatch import dispatch
-from govmon.monitor.cli.common import (
-    chosen_sources,
-    err,
-    fail,
-    load,
-    open_store,
-    out,
-    parse_day,
-    print_json,
-)
+from govmon.monitor.cli.backend import chosen_sources, open_store
+from govmon.monitor.cli.common import err, fail, load, out, parse_day, print_json
 from govmon.monitor.cli.worker import PREFIX_HELP, QUEUE_HELP, connect
 from govmon.monitor.pipeline.ingest import Tally
 from govmon.monitor.service.distributed import DEFAULT_PREFIX, Job, QueueError

@@ -12,7 +12,8 @@ from rich.table import Table
 
 from govmon.crawler.sources import load_sources
 from govmon.monitor.analysis.dedupe import cluster_lines
-from govmon.monitor.cli.common import JSON_HELP, fail, load, open_store, out, print_json
+from govmon.monitor.cli.backend import open_store
+from govmon.monitor.cli.common import JSON_HELP, fail, load, out, print_json
 from govmon.monitor.present.records import cluster_record
 from govmon.storage import repository as repo
 from govmon.storage.db import session_scope

@@ -13,15 +13,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from govmon.monitor.cli.common import (
-    JSON_HELP,
-    chosen_sources,
-    fail,
-    load,
-    open_store,
-    out,
-    print_json,
-)
+from govmon.monitor.cli.backend import chosen_sources, open_store
+from govmon.monitor.cli.common import JSON_HELP, fail, load, out, print_json
 from govmon.monitor.present.health import next_run_text, source_health, worker_health
 from govmon.monitor.present.records import event_record
 from govmon.monitor.service.daemon import GRACE_SECONDS, POLL_SECONDS, Daemon
@@ -36,8 +29,9 @@ def daemon(sources: Annotated[Optional[list[str]], typer.Argument(help="Source n
            grace: Annotated[float, typer.Option(help="Seconds running crawls get to finish on SIGTERM.")] = GRACE_SECONDS,
            poll: Annotated[float, typer.Option(min=0.1, help="Seconds between looks for due sources (also right after "
                                                               "each crawl).")] = POLL_SECONDS) -> None:
-    """Monitor the sources on their schedules until SIGTERM or Ctrl-C (on SQLite one daemon per store; on
-    PostgreSQL any number, on any machines, share the sources)."""
+    """Monitor the sources on their schedules until SIGTERM or Ctrl-C.
+
+    On SQLite one daemon per store; on PostgreSQL any number, on any machines, share the sources."""
     config = load()
     chosen = chosen_sources(config, sources or ())
     engine = open_store()
@@ -59,9 +53,11 @@ def status(as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} A 
                                                  "with --workers).")] = False,
            workers: Annotated[bool, typer.Option("--workers", help="Only the workers (daemons): state, last "
                                                  "check-in, the sources each holds now.")] = False) -> None:
-    """Per source: last run and its outcome, the next run, whether it is broken, recent errors, the worker
-    crawling it now; a source whose definition opts out of certificate checks says so. Then the workers
-    (daemons) sharing the store: which holds what, and when each last checked in."""
+    """Per source: last run and its outcome, the next run, whether it is broken; then the workers (daemons).
+
+    For each source also its recent errors and the worker crawling it now; a source whose definition opts out
+    of certificate checks says so. Then the workers sharing the store: which holds what, and when each last
+    checked in."""
     config = load()
     engine = open_store()
     with session_scope(engine) as session:

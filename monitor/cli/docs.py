@@ -21,15 +21,8 @@ from govmon.crawler.safefetch import SafeFetcher
 from govmon.crawler.sources import Source as SourceDef
 from govmon.monitor.analysis.documents import RELATION_VI
 from govmon.monitor.analysis.keys import fold, words_key
-from govmon.monitor.cli.common import (
-    JSON_HELP,
-    fail,
-    load,
-    open_store,
-    out,
-    parse_day,
-    print_json,
-)
+from govmon.monitor.cli.backend import open_store
+from govmon.monitor.cli.common import JSON_HELP, fail, load, out, parse_day, print_json
 from govmon.monitor.config import Config
 from govmon.monitor.pipeline.registry import Carried, DocumentReport, lookup, report
 from govmon.monitor.present.records import canonical_id, document_record, document_report_record
@@ -192,8 +185,9 @@ def docs_verify(documents: Annotated[Optional[list[str]], typer.Argument(
                 limit: Annotated[int, typer.Option(help="How many documents when no id is given.", min=1)] = 20,
                 as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} A list of results (document, "
                                                       "outcome, state, stated, new, url, message).")] = False) -> None:
-    """Ask vbpl.vn, the Ministry of Justice's national legal database, what it states of documents govmon knows:
-    their status (Tình trạng hiệu lực), dates and what amends, replaces or ends them. Exit 1 if a lookup failed."""
+    """Ask vbpl.vn, the Ministry of Justice's national legal database, what it states of documents govmon knows.
+
+    Their status (Tình trạng hiệu lực), dates and what amends, replaces or ends them. Exit 1 if a lookup failed."""
     config, engine = load(), open_store()
     try:
         fetcher, site = _fetcher(config, load_site())

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from govmon.crawler.extract.dates import local_iso
 from govmon.monitor.alerts.dispatch import channel_problems, dispatch
-from govmon.monitor.cli.common import JSON_HELP, fail, load, open_store, out, print_json
+from govmon.monitor.cli.backend import open_store
+from govmon.monitor.cli.common import JSON_HELP, fail, load, out, print_json
 from govmon.monitor.present.records import delivery_record
 from govmon.notifiers import build
 from govmon.notifiers.base import Message, NotifierError
@@ -28,9 +29,10 @@ notify_app = typer.Typer(help="Channels.", no_args_is_help=True)
 @outbox_app.command("list")
 def outbox_list(status: Annotated[Optional[str], typer.Option(help="pending, sending, sent or dead.")] = None,
                 as_json: Annotated[bool, typer.Option("--json", help=f"{JSON_HELP} A list of deliveries.")] = False) -> None:
-    """Deliveries, newest first, with their attempts and last error. A pending delivery whose channel is
-    not in the configuration (channel_missing) or cannot be built (channel_unusable) says so: it waits
-    for its channel and holds back no other."""
+    """Deliveries, newest first, with their attempts and last error.
+
+    A pending delivery whose channel is not in the configuration (channel_missing) or cannot be built
+    (channel_unusable) says so: it waits for its channel and holds back no other."""
     engine, config = open_store(), load()
     with session_scope(engine) as session:
         rows = repo.deliveries(session, status)

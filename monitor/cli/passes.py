@@ -8,15 +8,8 @@ import typer
 from sqlalchemy.engine import Engine
 
 from govmon.monitor.alerts.dispatch import dispatch
-from govmon.monitor.cli.common import (
-    chosen_sources,
-    env_database,
-    fail,
-    load,
-    open_store,
-    out,
-    state,
-)
+from govmon.monitor.cli.backend import chosen_sources, env_database, open_store
+from govmon.monitor.cli.common import fail, load, out, state
 from govmon.monitor.cli.serve import serve_store
 from govmon.monitor.cli.views import print_report
 from govmon.monitor.config import Config, channel_urls

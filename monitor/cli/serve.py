@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from govmon.monitor.cli.common import err, load, open_store, out
+from govmon.monitor.cli.backend import open_store
+from govmon.monitor.cli.common import err, load, out
 from govmon.notifiers import protect_logs
 from govmon.storage.db import describe_url
 

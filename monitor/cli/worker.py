@@ -18,7 +18,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from govmon.crawler.extract.dates import local_iso
-from govmon.monitor.cli.common import JSON_HELP, chosen_sources, err, fail, load, open_store, out, print_json
+from govmon.monitor.cli.backend import chosen_sources, open_store
+from govmon.monitor.cli.common import JSON_HELP, err, fail, load, out, print_json
 from govmon.monitor.service.distributed import DEFAULT_PREFIX, Queue, QueueError
 from govmon.monitor.service.worker import LEASE_SECONDS, Worker
 from govmon.storage.db import describe_url
