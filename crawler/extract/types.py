@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-__all__ = ["Attachment", "DocRef", "PartialRef", "Relation", "Article", "SelectorMismatch", "NotContent"]
+__all__ = ["Attachment", "DocRef", "PartialRef", "Relation", "Article", "SelectorMismatch", "NotContent", "NotArticle"]
 
 
 class SelectorMismatch(ValueError):
@@ -21,6 +21,16 @@ class NotContent(ValueError):
     def __init__(self, kind: str, detail: str = "") -> None:
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind, self.detail = kind, detail
+
+
+class NotArticle(NotContent):
+    """A page that answers normally but holds no article: a list, a search or login page, an error page
+    dressed as HTML 200 (crawler.extract.notarticle). Its message is the reason alone ("a list (38 of its 40
+    paragraphs are headline links or their summaries)"); its kind, for problem reports, is "not_article"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("not_article", reason)
+        self.args = (reason,)
 
 
 @dataclass(frozen=True)
