@@ -6,8 +6,9 @@ Each command is a child process, timed from its start to its exit (a process-lev
 start, the imports, the work and the exit all count); its CPU time comes from the kernel (`wait4`), its peak
 RSS from GNU time's %M (a child forked from this Python would count this process's own memory as its peak:
 Linux keeps the high-water mark across exec; without /usr/bin/time that is what is reported, a floor of
-this process's size, about 15 MiB). The commands take turns, round after round, after one round that is not counted (it fills the
-page cache and writes the .pyc files), so that a busy machine slows them all alike. Reported per command:
+this process's size, about 15 MiB). The commands take turns, round after round, after one round that is
+not counted (it fills the page cache and writes the .pyc files), so that a busy machine slows them all
+alike. Reported per command:
 median and minimum wall seconds, the same minus `python -c pass`'s, median CPU seconds and peak RSS. The
 children run without the user's configuration and store (GOVMON_* unset, an empty user sources directory):
 what a new user's first `govmon` costs. Run:
@@ -31,7 +32,10 @@ from shutil import which
 ROOT = Path(__file__).resolve().parents[1]
 DAY1 = ROOT / "monitor" / "demo" / "sites" / "day1"
 KNOWN = DAY1 / "baochinhphu.vn" / "ban-hanh-ke-hoach-trien-khai-thi-hanh-luat-du-lieu-102250331165208733.htm"
-UNKNOWN = DAY1 / "www.vietnamplus.vn" / "bo-sung-kinh-phi-cho-cac-nhiem-vu-khoa-hoc-cong-nghe-cap-bach-nam-2025-post1024386.vnp"
+UNKNOWN = DAY1 / "www.vietnamplus.vn" / (
+    "bo-sung-kinh-phi-cho-cac-nhiem-vu-khoa-hoc-cong-nghe-cap-bach-nam-2025-post1024386.vnp")
+KNOWN_URL = f"https://baochinhphu.vn/{KNOWN.name}"  # the source's selectors
+UNKNOWN_URL = f"https://news.example.org/{UNKNOWN.name}"  # no source has this host: the generic extractor
 BASELINE = "python -c pass"
 TARGET = 0.3  # seconds over `python -c pass` (issue 18) for --help and extract
 GNU_TIME = "/usr/bin/time" if Path("/usr/bin/time").exists() else which("time")
@@ -52,8 +56,8 @@ def commands(python: str, govmon: str) -> dict[str, list[str]]:
     return {
         BASELINE: [python, "-c", "pass"],
         "govmon --help": [govmon, "--help"],
-        "govmon extract (known source)": [govmon, "extract", str(KNOWN), "--url", f"https://baochinhphu.vn/{KNOWN.name}"],
-        "govmon extract (generic)": [govmon, "extract", str(UNKNOWN), "--url", f"https://news.example.org/{UNKNOWN.name}"],
+        "govmon extract (known source)": [govmon, "extract", str(KNOWN), "--url", KNOWN_URL],
+        "govmon extract (generic)": [govmon, "extract", str(UNKNOWN), "--url", UNKNOWN_URL],
         "govmon sources list": [govmon, "sources", "list"],
     }
 
@@ -67,15 +71,16 @@ def quiet_env(scratch: Path) -> dict[str, str]:
 
 def run_once(runs: Runs, env: dict[str, str], scratch: Path) -> None:
     """One run of the command, its wall time, CPU time and peak RSS appended; a failure stops the bench."""
-    peak = scratch / "peak-rss"
+    peak, errors = scratch / "peak-rss", scratch / "stderr"
     argv = [GNU_TIME, "-f", "%M", "-o", str(peak), *runs.argv] if GNU_TIME else runs.argv
-    start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(child.pid, 0)
-    runs.wall.append(time.perf_counter() - start)
+    with errors.open("wb") as stderr:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        runs.wall.append(time.perf_counter() - start)
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
-        raise SystemExit(f"{' '.join(runs.argv)} exited {code}: {child.stderr.read().decode()[-500:]}")  # type: ignore[union-attr]
+        raise SystemExit(f"{' '.join(runs.argv)} exited {code}: {errors.read_text(errors='replace')[-500:]}")
     runs.cpu.append(usage.ru_utime + usage.ru_stime)
     runs.rss.append(int(peak.read_text().split()[-1]) if GNU_TIME else usage.ru_maxrss)
 
@@ -106,7 +111,8 @@ def summary(table: dict[str, Runs]) -> dict[str, dict[str, float]]:
 
 
 def print_table(rows: dict[str, dict[str, float]]) -> None:
-    print(f"{'command':32} {'median s':>9} {'min s':>7} {'median-pass':>12} {'min-pass':>9} {'cpu s':>7} {'peak MiB':>9}")
+    print(f"{'command':32} {'median s':>9} {'min s':>7} {'median-pass':>12} {'min-pass':>9} {'cpu s':>7} "
+          f"{'peak MiB':>9}")
     for label, row in rows.items():
         print(f"{label:32} {row['median_s']:9.3f} {row['min_s']:7.3f} {row['median_over_pass_s']:12.3f} "
               f"{row['min_over_pass_s']:9.3f} {row['median_cpu_s']:7.3f} {row['peak_rss_mib']:9.1f}")
