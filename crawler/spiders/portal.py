@@ -3,9 +3,12 @@ news sites, the 34 provincial portals). Navigation only: what a page *means* is 
 functions in `crawler.extract`.
 
 Discovery: the start (list) pages and their next pages, the RSS/Atom feeds and the sitemaps of the
-definition. List pages, feeds and sitemaps are fetched every time; an article is fetched when it is new, or re-requested conditionally
-(If-None-Match / If-Modified-Since) when the store already holds it with HTTP validators. Every outcome is
-an item on stdout (see `crawler.pipelines`): ``article``, ``not_modified``, ``list``, ``known`` or ``problem``.
+definition. List pages, feeds and sitemaps are fetched every time; an article is fetched when it is new, and
+re-requested when a crawl stored it: conditionally (If-None-Match / If-Modified-Since) when the server gave
+HTTP validators — a 304 is a ``not_modified`` item, nothing extracted again — and in full when it gave none,
+so that a silent edit is still seen there (the extractor in the store's validators makes them non-empty).
+Every outcome is an item on stdout (see `crawler.pipelines`): ``article``, ``not_modified``, ``list``,
+``known`` or ``problem``.
 
 Bounded work (`crawler.extract.limits`): each request asks Scrapy for at most its kind's size, and each
 response is extracted under a wall-clock alarm (`time_limit`, in the crawl process's main thread, where
