@@ -1,13 +1,17 @@
-"""Article pages: a source's `[article]` selectors when we know the site, trafilatura when we do not.
+"""Article pages: a source's `[article]` selectors when we know the site, the generic extractor
+(`crawler.extract.generic`, trafilatura) when we do not.
 
-Both paths end in the same cleanup: boilerplate blocks dropped ("Same tag", "Tin liên quan", …),
-photo-credit lines and byline markers such as "(Chinhphu.vn) - " removed, paragraphs kept, NFC text.
+Both paths end in the same cleanup (`crawler.extract.boilerplate`): boilerplate blocks dropped ("Same tag",
+"Tin liên quan", …), photo-credit lines and byline markers such as "(Chinhphu.vn) - " removed, paragraphs
+kept, NFC text.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
 import lxml.html
+from lxml.cssselect import CSSSelector
+
 from govmon.crawler.extract.boilerplate import BOILERPLATE_MARKERS, clean_paragraphs, strip_byline, without_lead
 from govmon.crawler.extract.dates import parse_datetime, to_iso
 from govmon.crawler.extract.fingerprint import canonical_url
@@ -15,9 +19,9 @@ from govmon.crawler.extract.generic import extract_generic
 from govmon.crawler.extract.health import check_content
 from govmon.crawler.extract.html import block_texts, node_text, parse
 from govmon.crawler.extract.normalize import clean_text
+from govmon.crawler.extract.notarticle import check_site_article
 from govmon.crawler.extract.rules import ArticleRule
 from govmon.crawler.extract.types import Article, Attachment, SelectorMismatch
-from lxml.cssselect import CSSSelector
 
 __all__ = ["extract_article", "extract_generic", "BOILERPLATE_MARKERS"]
 
@@ -69,7 +73,8 @@ def _attachments(tree: lxml.html.HtmlElement, selector: str, url: str) -> list[A
 
 def extract_article(text: str, url: str, rule: ArticleRule | None, source: str = "", lang: str = "vi") -> Article:
     """Extract with the source's selectors; raises SelectorMismatch when the layout is not the one expected
-    (callers then fall back to `extract_generic` and report the source as broken)."""
+    (callers then fall back to `extract_generic` and report the source as broken), NotArticle when what
+    the selectors found is an error page or nothing at all."""
     check_content(text)
     if rule is None:
         return extract_generic(text, url, source, lang)
@@ -84,6 +89,7 @@ def extract_article(text: str, url: str, rule: ArticleRule | None, source: str =
     lead = strip_byline(clean_text(_first_text(tree, rule.lead)), rule.strip_prefixes)
     paragraphs = without_lead(clean_paragraphs(block_texts(body), rule.stop_markers, skip=(title, lead)),
                                lead, rule.strip_prefixes)
+    check_site_article(tree, title, "\n\n".join(paragraphs), len(attachments))
     return Article(
         url=url, canonical_url=_canonical(tree, url), source=source, lang=tree.get("lang", "")[:2] or lang,
         title=title, lead=lead, text="\n\n".join(paragraphs), published_at=_published(tree, rule),

@@ -80,10 +80,11 @@ def clean_paragraphs(paragraphs: Sequence[str], markers: Sequence[str], skip: Se
     paragraph short enough to be a marker, the title or the lead is put in comparison form (the slow part)."""
     stops, skips = _forms((*BOILERPLATE_MARKERS, *markers)), _forms(tuple(skip))
     longest_stop = max((len(s) for s in stops), default=0) + 16
-    skeletons = {_skeleton(s) for s in skip if s}
+    skeletons, lengths = {_skeleton(s) for s in skip if s}, [len(s) for s in skip if s]
     kept: list[str] = []
     for paragraph in (clean_text(p) for p in paragraphs):
-        maybe = len(paragraph) <= longest_stop or _skeleton(paragraph) in skeletons
+        near = any(abs(len(paragraph) - n) <= n // 4 + 8 for n in lengths)  # the title again is as long
+        maybe = len(paragraph) <= longest_stop or (near and _skeleton(paragraph) in skeletons)
         form = comparison_form(paragraph) if maybe else ""
         if form and form in stops:
             break

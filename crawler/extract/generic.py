@@ -41,7 +41,7 @@ __all__ = ["extract_generic", "trafilatura", "FALLBACK_BELOW"]
 FALLBACK_BELOW = 500  # characters of main text under which trafilatura's fallback extractors are consulted
 BALANCED_RATIO = 1.5  # trafilatura's own bar for taking a retry's longer text (core.ESCALATION_ACCEPT_RATIO)
 _OPTIONS: dict[str, Any] = {"include_comments": False, "include_tables": True, "favor_precision": True}
-_SHOWN_WINDOW = 300  # text nodes after the headline searched for a printed sapo
+_SHOWN_WINDOW = 60  # text nodes after the headline searched for a printed sapo (it is among the first)
 
 
 @cache
@@ -98,10 +98,7 @@ def _published(meta: PageMeta, tree: lxml.html.HtmlElement, title: str) -> str |
 
 
 def _paragraphs(main: str, title: str) -> list[str]:
-    paragraphs = drop_chrome_lines(clean_paragraphs(main.split("\n"), (), skip=(title,)))
-    if paragraphs:
-        paragraphs[0] = strip_byline(paragraphs[0])
-    return paragraphs
+    return drop_chrome_lines(clean_paragraphs(main.split("\n"), (), skip=(title,)))
 
 
 def extract_generic(text: str, url: str, source: str = "", lang: str = "vi") -> Article:
@@ -112,7 +109,9 @@ def extract_generic(text: str, url: str, source: str = "", lang: str = "vi") -> 
     meta = read_meta(tree)
     title = clean_text(meta.title)
     paragraphs = _paragraphs(_main_text(tree, url), title)
-    check_generic_article(tree, meta, url, title, paragraphs)
+    check_generic_article(tree, meta, url, title, paragraphs)  # on the text as the page prints it
+    if paragraphs:
+        paragraphs[0] = strip_byline(paragraphs[0])
     lead = strip_byline(clean_text(meta.description))
     shown = _shown(lead, tree, title) and not (paragraphs and lead in paragraphs[0])
     return Article(

@@ -9,6 +9,7 @@ govmon.crawler.extract.types.NotContent: challenge: cookie challenge (script set
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from govmon.crawler.extract.types import NotContent
 
@@ -66,8 +67,20 @@ def check_content(text: str) -> None:
 
 def _small(text: str) -> bool:
     """Little visible text in the whole page (real pages quote these phrases, embed captchas in comment
-    forms and run cookie scripts; challenge, error and maintenance pages have next to nothing to read)."""
-    return len(text) <= _SMALL_PAGE or len(visible_text(text)) <= _SMALL_PAGE
+    forms and run cookie scripts; challenge, error and maintenance pages have next to nothing to read).
+    Counted only until it is not little: an article is not read to its end to learn that.
+
+    >>> _small("<script>" + "x" * 5000 + "</script><p>Trang không tồn tại</p>"), _small("<p>" + "chữ " * 2000)
+    (True, False)
+    """
+    if len(text) <= _SMALL_PAGE:
+        return True
+    seen = 0
+    for chunk in _chunks(text):
+        seen += len(" ".join(_TAG.sub(" ", chunk).split())) + 1
+        if seen > _SMALL_PAGE + 1:
+            return False
+    return True
 
 
 def visible_text(text: str) -> str:
@@ -77,23 +90,28 @@ def visible_text(text: str) -> str:
 
 
 _HIDDEN = re.compile(r"<(script|style)\b", re.I)
+_CLOSE = {"script": re.compile(r"</script", re.I), "style": re.compile(r"</style", re.I)}
 _TAG = re.compile(r"<[^<>]*>")  # stops at the next "<": linear even on "<<<<…" without any ">"
 
 
+def _chunks(text: str) -> Iterator[str]:
+    """The stretches of `text` between scripts and styles, in one pass: an unclosed <script> hides the rest
+    of the page (as in a browser) instead of being searched for its end from every later "<script"."""
+    start = 0
+    while (found := _HIDDEN.search(text, start)) is not None:
+        yield text[start:found.start()]
+        close = _CLOSE[found.group(1).lower()].search(text, found.end())
+        end = text.find(">", close.start()) if close else -1
+        start = len(text) if end < 0 else end + 1
+    yield text[start:]
+
+
 def _visible(text: str) -> str:
-    """The text without scripts, styles and tags, in one pass: an unclosed <script> hides the rest of the
-    page (as in a browser) instead of being searched for its end from every later "<script".
+    """The text without scripts, styles and tags.
 
     >>> _visible("a<script>x</script>b<style>y</style>c<p>d") .split()
     ['a', 'b', 'c', 'd']
     >>> _visible("a<script>" + "<script>" * 3 + "never closed").split()
     ['a']
     """
-    lower, kept, start = text.lower(), [], 0
-    while (found := _HIDDEN.search(text, start)) is not None:
-        kept.append(text[start:found.start()])
-        close = lower.find(f"</{found.group(1).lower()}", found.end())
-        end = text.find(">", close) if close >= 0 else -1
-        start = len(text) if end < 0 else end + 1
-    kept.append(text[start:])
-    return _TAG.sub(" ", " ".join(kept))
+    return _TAG.sub(" ", " ".join(_chunks(text)))
