@@ -170,8 +170,8 @@ def _headline(link: lxml.html.HtmlElement) -> bool:
 
 def _item(element: lxml.html.HtmlElement, length: int, holders: Counter[lxml.html.HtmlElement]
           ) -> lxml.html.HtmlElement | None:
-    """The list item a paragraph belongs to: a headline link it is the text of, or a small block holding it
-    and a headline link (a summary beside its title) and no other paragraph of ours — a block holding two
+    """The headline link of the list item a paragraph belongs to: the link it is the text of, or the one in
+    a small block holding the paragraph (a summary beside its title) and no other paragraph of ours — a block holding two
     is an article's body, however short. A link inside the paragraph counts only when it is most of it (a
     paragraph that names a document by a link is still an article's)."""
     node: lxml.html.HtmlElement | None = element
@@ -183,9 +183,10 @@ def _item(element: lxml.html.HtmlElement, length: int, holders: Counter[lxml.htm
             return node
         if holders[node] > own or node.xpath("string-length(normalize-space())") > length + _ITEM_EXTRA:
             return None
-        if any(_headline(a) for a in node.iter("a") if not _inside(a, element) or
-               len(a.text_content()) >= 0.7 * length):
-            return node
+        headline = next((a for a in node.iter("a") if _headline(a) and (not _inside(a, element) or
+                                                                         len(a.text_content()) >= 0.7 * length)), None)
+        if headline is not None:
+            return headline
         node = node.getparent()
     return None
 
@@ -256,7 +257,7 @@ def _list_or_chrome(tree: lxml.html.HtmlElement, meta: PageMeta, paragraphs: Seq
         return ""
     share = not_own(tree, paragraphs)
     if share.items >= LIST_ITEMS and share.listed + share.chrome >= NOT_OWN_SHARE:
-        return f"a list ({share.items} items: headline links or the summaries beside them)"
+        return f"a list ({share.items} items: headline links to other pages, or the summaries beside them)"
     if share.chrome >= NOT_OWN_SHARE:
         return "no text of its own (only menus, links and footer)"
     return ""

@@ -131,10 +131,10 @@ def _title(tree: lxml.html.HtmlElement, metas: dict[str, str], ld: dict[str, Any
 
 
 def _without_site_name(title: str) -> str:
-    """'Tin tức - Cổng TTĐT tỉnh X' → the longest part (the page's own name is longer than the site's)."""
+    """'Tin tức - Cổng TTĐT tỉnh X' → 'Tin tức': the site's name comes last (a headline may hold " - " too)."""
     for separator in _TITLE_SEPARATORS:
         if separator in title:
-            return max(title.split(separator), key=len).strip()
+            return title.rsplit(separator, 1)[0].strip()
     return title
 
 
