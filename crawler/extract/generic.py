@@ -13,6 +13,8 @@ text, everything else is ours, read from the one tree trafilatura's parser built
    is not run: our `pagemeta` reads the declared values, and the publication time is the declared one or
    else the date printed with the headline (`dateline`), never a date found elsewhere on the page.
 4. Our cleanup (`boilerplate`), then the not-an-article rules (`notarticle`).
+5. The lead is the page's description when the page prints it: as the body's first paragraph (which then
+   leaves the text, as the site path's sapo does) or near the headline.
 
 trafilatura is imported on the first generic extraction, here and nowhere else in `crawler.extract`: its
 import costs about 0.2 s that a page with site selectors, or a command that extracts nothing, must not pay.
@@ -31,7 +33,7 @@ from govmon.crawler.extract.dates import parse_datetime, to_iso
 from govmon.crawler.extract.fingerprint import canonical_url
 from govmon.crawler.extract.health import check_content
 from govmon.crawler.extract.limits import PAGE_MAX_BYTES, refuse_over
-from govmon.crawler.extract.normalize import clean_text
+from govmon.crawler.extract.normalize import clean_text, comparison_form
 from govmon.crawler.extract.notarticle import check_generic_article
 from govmon.crawler.extract.pagemeta import PageMeta, read_meta
 from govmon.crawler.extract.types import Article, NotContent
@@ -113,7 +115,11 @@ def extract_generic(text: str, url: str, source: str = "", lang: str = "vi") -> 
     if paragraphs:
         paragraphs[0] = strip_byline(paragraphs[0])
     lead = strip_byline(clean_text(meta.description))
-    shown = _shown(lead, tree, title) and not (paragraphs and lead in paragraphs[0])
+    if paragraphs and lead and comparison_form(paragraphs[0]) == comparison_form(lead):
+        paragraphs = paragraphs[1:]  # the sapo printed as the body's first paragraph: it is the lead
+        shown = True
+    else:
+        shown = _shown(lead, tree, title) and not (paragraphs and lead in paragraphs[0])
     return Article(
         url=url, canonical_url=canonical_url(meta.canonical or url), source=source, lang=meta.lang or lang,
         title=title, lead=lead if shown else "", text="\n\n".join(paragraphs),
