@@ -24,9 +24,11 @@ Exit status 0 when the crawl ran (problems are items, not exit codes), 2 for a b
 """
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -39,12 +41,7 @@ from govmon.crawler.extract.limits import PAGE_MEMORY_BYTES
 from govmon.crawler.sources import SourceError, load_sources
 from govmon.crawler.spiders.portal import SourceSpider
 
-try:  # distributed backfills need the `redis` extra (scrapy-redis, redis); a plain crawl never does
-    from govmon.crawler.distributed import QueueSpider, queue_settings
-except ImportError as missing:  # pragma: no cover - exercised only without the extra
-    QUEUE_MISSING: ImportError | None = missing
-else:
-    QUEUE_MISSING = None
+DISTRIBUTED = "govmon.crawler.distributed"  # loaded for queue specs only: a plain crawl never pays redis's import
 
 __all__ = ["crawl", "crawl_queue", "queue_crawlers", "build_settings", "main"]
 
@@ -103,8 +100,7 @@ def _process_settings(overrides: dict[str, Any]) -> Settings:
 def queue_crawlers(spec: dict[str, Any]) -> tuple[Settings, list[tuple[Crawler, dict[str, Any]]]]:
     """A queue spec's process settings and, per source, its crawler (the source's settings, the network guard
     pinned, made a queue worker's) and its spider's arguments."""
-    if QUEUE_MISSING is not None:
-        raise SourceError(f"a queue worker needs govmon's redis extra (pip install 'govmon[redis]'): {QUEUE_MISSING}")
+    distributed = _distributed()
     sources = load_sources(*(Path(d) for d in spec.get("source_dirs", [])))
     unknown = [c["source"] for c in spec["crawls"] if c["source"] not in sources]
     if unknown or not spec["crawls"]:
@@ -113,10 +109,18 @@ def queue_crawlers(spec: dict[str, Any]) -> tuple[Settings, list[tuple[Crawler, 
     for n, entry in enumerate(spec["crawls"]):
         source = sources[entry["source"]]
         settings = build_settings(entry.get("settings", {}), tls_verify=source.tls_verify)
-        queue_settings(settings, spec["queue"], _ABOVE_CMDLINE)
-        crawler = Crawler(QueueSpider, settings, init_reactor=n == 0)  # the first installs the reactor
+        distributed.queue_settings(settings, spec["queue"], _ABOVE_CMDLINE)
+        crawler = Crawler(distributed.QueueSpider, settings, init_reactor=n == 0)  # the first installs the reactor
         crawlers.append((crawler, {"source": source, "known": entry.get("known", {}), "walk": entry.get("walk") or {}}))
     return _process_settings(spec["crawls"][0].get("settings", {})), crawlers
+
+
+def _distributed() -> ModuleType:
+    """`crawler.distributed` (scrapy-redis, redis: the `redis` extra, which distributed backfills need)."""
+    try:
+        return importlib.import_module(DISTRIBUTED)
+    except ImportError as missing:
+        raise SourceError(f"a queue worker needs govmon's redis extra (pip install 'govmon[redis]'): {missing}") from missing
 
 
 def crawl_queue(spec: dict[str, Any]) -> None:

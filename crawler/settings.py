@@ -29,6 +29,12 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = True  # F5 BIG-IP and cookie challenges need a cookie jar (SITES.md §2, §3)
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would open a control port in every crawl process: nothing of ours uses it
+# Scrapy's own list without those two consoles: Scrapy imports every listed extension, even a disabled one or one
+# mapped to None, and theirs (aiohttp, twisted.conch) cost every crawl process ~0.2 CPU-s at start
+EXTENSIONS_BASE = {f"scrapy.extensions.{name}": 0 for name in (
+    "corestats.CoreStats", "logcount.LogCount", "memusage.MemoryUsage", "memdebug.MemoryDebugger",
+    "closespider.CloseSpider", "feedexport.FeedExporter", "logstats.LogStats", "spiderstate.SpiderState",
+    "throttle.AutoThrottle")}
 LOG_LEVEL = "INFO"
 
 # Only the web, never govmon's own host or network (crawler/netguard.py): every DNS answer is checked by the
