@@ -120,7 +120,8 @@ def _distributed() -> ModuleType:
     try:
         return importlib.import_module(DISTRIBUTED)
     except ImportError as missing:
-        raise SourceError(f"a queue worker needs govmon's redis extra (pip install 'govmon[redis]'): {missing}") from missing
+        need = "a queue worker needs govmon's redis extra (pip install 'govmon[redis]')"
+        raise SourceError(f"{need}: {missing}") from missing
 
 
 def crawl_queue(spec: dict[str, Any]) -> None:

@@ -30,7 +30,7 @@ def test_the_consoles_are_not_among_a_crawls_extensions():
     for settings in (_process_settings({}), build_settings({})):
         extensions = {str(key) for key, order in settings.getwithbase("EXTENSIONS").items() if order is not None}
         assert not any("remote_control" in key or "telnet" in key for key in extensions)
-        assert "scrapy.extensions.throttle.AutoThrottle" in extensions and "scrapy.extensions.closespider.CloseSpider" in extensions
+        assert {"scrapy.extensions.throttle.AutoThrottle", "scrapy.extensions.closespider.CloseSpider"} <= extensions
 
 
 def test_a_plain_crawl_process_imports_neither_the_consoles_nor_the_queue():
