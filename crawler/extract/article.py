@@ -20,6 +20,7 @@ from govmon.crawler.extract.health import check_content
 from govmon.crawler.extract.html import block_texts, node_text, parse
 from govmon.crawler.extract.normalize import clean_text
 from govmon.crawler.extract.notarticle import check_site_article
+from govmon.crawler.extract.pagemeta import meta_values
 from govmon.crawler.extract.rules import ArticleRule
 from govmon.crawler.extract.types import Article, Attachment, SelectorMismatch
 
@@ -50,19 +51,13 @@ def _first_text(tree: lxml.html.HtmlElement, selector: str, attr: str = "") -> s
     return ""
 
 
-def _meta(tree: lxml.html.HtmlElement, prop: str) -> str:
-    if not prop:
-        return ""
-    return _first_text(tree, f'meta[property="{prop}"], meta[name="{prop}"], meta[itemprop="{prop}"]', "content")
-
-
-def _published(tree: lxml.html.HtmlElement, rule: ArticleRule) -> str | None:
-    raw = _meta(tree, rule.published_meta) or _first_text(tree, rule.published, rule.published_attr)
+def _published(tree: lxml.html.HtmlElement, metas: dict[str, str], rule: ArticleRule) -> str | None:
+    raw = metas.get(rule.published_meta.lower(), "") or _first_text(tree, rule.published, rule.published_attr)
     return to_iso(parse_datetime(raw, rule.date_formats))
 
 
-def _canonical(tree: lxml.html.HtmlElement, url: str) -> str:
-    link = _first_text(tree, 'link[rel="canonical"]', "href") or _meta(tree, "og:url")
+def _canonical(tree: lxml.html.HtmlElement, metas: dict[str, str], url: str) -> str:
+    link = _first_text(tree, 'link[rel="canonical"]', "href") or metas.get("og:url", "")
     return canonical_url(link if link.startswith("http") else url)
 
 
@@ -79,6 +74,7 @@ def extract_article(text: str, url: str, rule: ArticleRule | None, source: str =
     if rule is None:
         return extract_generic(text, url, source, lang)
     tree = parse(text)
+    metas = meta_values(tree)  # every <meta> once, not a selector per meta
     title = clean_text(node_text(_one(tree, "title", rule.title)))
     body = _one(tree, "body", rule.body)
     attachments = _attachments(tree, rule.attachments, url)  # before `drop`, which may remove the file box
@@ -91,9 +87,9 @@ def extract_article(text: str, url: str, rule: ArticleRule | None, source: str =
                                lead, rule.strip_prefixes)
     check_site_article(tree, title, "\n\n".join(paragraphs), len(attachments))
     return Article(
-        url=url, canonical_url=_canonical(tree, url), source=source, lang=tree.get("lang", "")[:2] or lang,
-        title=title, lead=lead, text="\n\n".join(paragraphs), published_at=_published(tree, rule),
-        modified_at=to_iso(parse_datetime(_meta(tree, rule.modified_meta))),
+        url=url, canonical_url=_canonical(tree, metas, url), source=source, lang=tree.get("lang", "")[:2] or lang,
+        title=title, lead=lead, text="\n\n".join(paragraphs), published_at=_published(tree, metas, rule),
+        modified_at=to_iso(parse_datetime(metas.get(rule.modified_meta.lower(), ""))),
         author=author,
         category=[clean_text(node_text(a)) for a in _select(tree, rule.breadcrumb)],
         attachments=attachments, subject_text=clean_text(_first_text(tree, rule.subject)) if rule.subject else "",

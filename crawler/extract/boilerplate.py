@@ -44,6 +44,7 @@ _CREDIT = re.compile(r"^(?:\(?\s*(?:Ảnh|Photo|Nguồn ảnh|Video|Clip)\s*:[^.
 _SEE_ALSO = re.compile(
     r"^(?:>+\s*|»\s*)?(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|tham khảo thêm|có thể bạn quan tâm|"
     r"mời (?:bạn |quý vị )?(?:đọc|xem)|related|read more|read also|also read|see also|see more)\b\s*[:>»]", re.I)
+_NOT_LETTER = re.compile(r"[\W_]+")  # what is not a letter or digit: spaces, punctuation, tone and other marks
 _TAG_LINE = re.compile(r"^(?:từ khóa|từ khoá|tags?|thẻ|keywords?)\s*:", re.I)
 _BAR_WORDS = frozenset(("chia sẻ", "chia sẻ bài viết", "share", "share this", "share this article", "in", "in bài",
                         "in bài viết", "in trang", "bản in", "print", "email", "gửi email", "gửi bài viết",
@@ -66,8 +67,7 @@ def strip_byline(text: str, patterns: Sequence[str] = ()) -> str:
 def _skeleton(text: str) -> str:
     """The first letters and digits without any marks: equal for two texts that may be the same paragraph
     in another tone style or case, and cheap (the full comparison form is the costly step)."""
-    bare = unicodedata.normalize("NFD", text[:64].casefold())
-    return "".join(c for c in bare if c.isalnum() and not unicodedata.combining(c))[:24]
+    return _NOT_LETTER.sub("", unicodedata.normalize("NFD", text[:64].casefold()))[:24]
 
 
 @lru_cache(maxsize=256)

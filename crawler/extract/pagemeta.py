@@ -21,7 +21,7 @@ from typing import Any
 
 import lxml.html
 
-__all__ = ["PageMeta", "read_meta", "ARTICLE_TYPES"]
+__all__ = ["PageMeta", "read_meta", "meta_values", "ARTICLE_TYPES"]
 
 # schema.org types of a page that is one piece of writing (NewsArticle, Report, …); a WebSite, WebPage,
 # CollectionPage, SearchResultsPage or ItemList is not.
@@ -56,7 +56,7 @@ class PageMeta:
         return bool(self.types & ARTICLE_TYPES) or bool(self.published)
 
 
-def _metas(tree: lxml.html.HtmlElement) -> dict[str, str]:
+def meta_values(tree: lxml.html.HtmlElement) -> dict[str, str]:
     """The first non-empty `content` of each meta key (property, name or itemprop, lower case)."""
     found: dict[str, str] = {}
     for meta in tree.iter("meta"):
@@ -161,7 +161,7 @@ def _author(metas: dict[str, str], ld: dict[str, Any]) -> str:
 
 def read_meta(tree: lxml.html.HtmlElement) -> PageMeta:
     """What the page declares about itself (see the module docstring)."""
-    metas, ld = _metas(tree), _ld(tree)
+    metas, ld = meta_values(tree), _ld(tree)
     og_type = metas.get("og:type", "").lower()
     section = [s for s in (_first(metas, _SECTION) or ld.get("section", ""),) if s]
     return PageMeta(
