@@ -40,6 +40,7 @@ _ITEM_DEPTH = 4  # parent levels searched for an item's headline link
 _INDEX_PREFIX, _LONG_PREFIX = 24, 64  # characters of a paragraph's start used to find it in the tree
 _MAX_PARAGRAPHS = 200  # paragraphs examined for list items (a longer list is a list by its first 200)
 _FILES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".rtf", ".zip", ".rar", ".7z")
+_BAR_SEPARATORS = re.compile(r"\s*[\[\]|/·•»«]+\s*")
 _NAME_WORDS = re.compile(r"[\s_-]+")
 _NAV_WORDS = frozenset(("nav", "navbar", "navigation", "navi", "topnav", "subnav"))
 _CHROME_PREFIXES = ("footer", "menu", "breadcrumb", "copyright")
@@ -102,14 +103,14 @@ def _error_page(tree: lxml.html.HtmlElement, meta: PageMeta, title: str, text: s
     said = next((t for t in named if _says_error(t)), "")
     if not said and len(text) < _ERROR_BODY and (found := _ERROR.search(text)):
         said = found.group(0)
-    return f"an error page (it says: {said[:80]})" if said else ""
+    return f"an error page that says: {said[:80]}" if said else ""
 
 
 def _login_page(tree: lxml.html.HtmlElement, meta: PageMeta, url: str, title: str, text: str) -> str:
     if meta.declares_article or not tree.xpath("boolean(//input[translate(@type, 'PASWORD', 'pasword') = 'password'])"):
         return ""
     says_login = _segment(url) in _LOGIN_SEGMENTS or bool(_LOGIN_WORDS.search(_title_part(title)))
-    return "a login page (a password form)" if says_login or len(text) < SHORT_TEXT else ""
+    return "a login page with a password form" if says_login or len(text) < SHORT_TEXT else ""
 
 
 def _search_box(tree: lxml.html.HtmlElement) -> bool:
@@ -122,40 +123,53 @@ def _search_box(tree: lxml.html.HtmlElement) -> bool:
 
 def _search_page(tree: lxml.html.HtmlElement, url: str, title: str) -> str:
     says_search = _segment(url) in _SEARCH_SEGMENTS or bool(_SEARCH_TITLE.match(_title_part(title)))
-    return "a search page (its results are not an article)" if says_search and _search_box(tree) else ""
+    return "a search page: its results are not an article" if says_search and _search_box(tree) else ""
 
 
-def _text_index(tree: lxml.html.HtmlElement) -> dict[str, lxml.html.HtmlElement]:
-    """The element holding each text of the body, by its start (a link's whole text is also a key: a short
+class _Index(NamedTuple):
+    starts: dict[str, lxml.html.HtmlElement]  # a text's first 64 characters (all of a shorter one), and first 24
+    links: frozenset[str]  # the text of every link
+
+
+def _text_index(tree: lxml.html.HtmlElement) -> _Index:
+    """The element holding each text of the page, by its start; links by their whole text too (a short
     paragraph such as a menu item or a page number is found by it)."""
-    index: dict[str, lxml.html.HtmlElement] = {}
+    starts: dict[str, lxml.html.HtmlElement] = {}
     for text in tree.xpath(f".//text()[string-length(normalize-space(.)) >= {_INDEX_PREFIX}]"):
         holder = text.getparent()
         if holder is None or holder.tag in ("script", "style"):
             continue
-        if text.is_tail:
-            holder = holder.getparent()
         start = " ".join(text.split())
-        index.setdefault(start[:_INDEX_PREFIX], holder)
-        if len(start) >= _LONG_PREFIX:
-            index.setdefault(start[:_LONG_PREFIX], holder)
-    for link in tree.iterfind(".//a[@href]"):
-        index.setdefault(" ".join(link.text_content().split())[:_INDEX_PREFIX], link)
-    return index
+        for key in (start[:_LONG_PREFIX], start[:_INDEX_PREFIX]):
+            starts.setdefault(key, holder.getparent() if text.is_tail else holder)
+    links = [(" ".join(link.text_content().split()), link) for link in tree.iterfind(".//a[@href]")]
+    for text, link in links:
+        for key in (text[:_LONG_PREFIX], text[:_INDEX_PREFIX]):
+            starts.setdefault(key, link)
+    return _Index(starts, frozenset(text for text, _ in links if text))
 
 
-def _element(index: dict[str, lxml.html.HtmlElement], paragraph: str) -> lxml.html.HtmlElement | None:
-    """The element a paragraph starts in, by its first 64 characters, else its first 24 (summaries of one
-    list often share their first words: "(Chinhphu.vn) - Bộ trưởng …"). A list item's "- " is not its text;
-    a table row ("| 71/NQ-CP | 01/04/2025 | Nghị quyết … |") is found by its longest cell, as its row."""
+def _element(index: _Index, paragraph: str) -> lxml.html.HtmlElement | None:
+    """The element a paragraph starts in, by its first 64 characters (all of a shorter one), else its first
+    24 (summaries of one list often share their first words: "(Chinhphu.vn) - Bộ trưởng …"). A list item's
+    "- " is not its text; a table row ("| 71/NQ-CP | 01/04/2025 | Nghị quyết … |") is found by its longest
+    cell, as its row."""
     if paragraph.startswith("|"):
         cell = max(paragraph.strip("| ").split(" | "), key=len)
         found = _element(index, cell)
         row = None if found is None else next(found.iterancestors("tr"), None)
         return row if row is not None else found
     start = " ".join(paragraph.removeprefix("- ").split())
-    found = index.get(start[:_LONG_PREFIX]) if len(start) >= _LONG_PREFIX else None
-    return found if found is not None else index.get(start[:_INDEX_PREFIX])
+    found = index.starts.get(start[:_LONG_PREFIX])
+    return found if found is not None else index.starts.get(start[:_INDEX_PREFIX])
+
+
+def _link_bar(paragraph: str, links: frozenset[str]) -> bool:
+    """A line made only of links: "[ Lược đồ ] [ Thuộc tính ] [ Bản in ]", "Trang chủ | Giới thiệu"."""
+    if len(paragraph) > 120:
+        return False
+    parts = [p for p in _BAR_SEPARATORS.split(paragraph) if p]
+    return len(parts) >= 2 and all(p in links for p in parts)
 
 
 def _headline(link: lxml.html.HtmlElement) -> bool:
@@ -171,9 +185,10 @@ def _headline(link: lxml.html.HtmlElement) -> bool:
 def _item(element: lxml.html.HtmlElement, length: int, holders: Counter[lxml.html.HtmlElement]
           ) -> lxml.html.HtmlElement | None:
     """The headline link of the list item a paragraph belongs to: the link it is the text of, or the one in
-    a small block holding the paragraph (a summary beside its title) and no other paragraph of ours — a block holding two
-    is an article's body, however short. A link inside the paragraph counts only when it is most of it (a
-    paragraph that names a document by a link is still an article's)."""
+    a small block holding the paragraph (a summary beside its title) and no other paragraph of ours — a
+    block holding two is an article's body, however short. A link inside the paragraph counts only when it
+    is most of it (a paragraph that names a document by a link is still an article's), or when the
+    paragraph is a table row (a register's row links to its document)."""
     node: lxml.html.HtmlElement | None = element
     own = 0 if element.tag == "a" else 1
     for _ in range(_ITEM_DEPTH):
@@ -183,8 +198,7 @@ def _item(element: lxml.html.HtmlElement, length: int, holders: Counter[lxml.htm
             return node
         if holders[node] > own or node.xpath("string-length(normalize-space())") > length + _ITEM_EXTRA:
             return None
-        headline = next((a for a in node.iter("a") if _headline(a) and (not _inside(a, element) or
-                                                                         len(a.text_content()) >= 0.7 * length)), None)
+        headline = next((a for a in node.iter("a") if _headline(a) and _names_item(a, element, length)), None)
         if headline is not None:
             return headline
         node = node.getparent()
@@ -200,6 +214,10 @@ def _holders(elements: Sequence[lxml.html.HtmlElement | None]) -> Counter[lxml.h
             counts.update(itertools.islice(element.iterancestors(), _ITEM_DEPTH))
             counts[element] += 1
     return counts
+
+
+def _names_item(link: lxml.html.HtmlElement, element: lxml.html.HtmlElement, length: int) -> bool:
+    return element.tag == "tr" or not _inside(link, element) or len(link.text_content()) >= 0.7 * length
 
 
 def _inside(link: lxml.html.HtmlElement, element: lxml.html.HtmlElement) -> bool:
@@ -244,7 +262,7 @@ def not_own(tree: lxml.html.HtmlElement, paragraphs: Sequence[str]) -> Share:
         if item is not None:
             items.add(item)
             listed += len(paragraph)
-        elif element is not None and _chrome(element, len(paragraph)):
+        elif _link_bar(paragraph, index.links) or (element is not None and _chrome(element, len(paragraph))):
             chrome += len(paragraph)
     total = sum(len(p) for p in shown) or 1
     return Share(len(items), listed / total, chrome / total)
@@ -257,9 +275,9 @@ def _list_or_chrome(tree: lxml.html.HtmlElement, meta: PageMeta, paragraphs: Seq
         return ""
     share = not_own(tree, paragraphs)
     if share.items >= LIST_ITEMS and share.listed + share.chrome >= NOT_OWN_SHARE:
-        return f"a list ({share.items} items: headline links to other pages, or the summaries beside them)"
+        return f"a list of {share.items} items: headline links to other pages or the summaries beside them"
     if share.chrome >= NOT_OWN_SHARE:
-        return "no text of its own (only menus, links and footer)"
+        return "no text of its own, only menus, links and footer"
     return ""
 
 
@@ -270,7 +288,7 @@ def _no_text(tree: lxml.html.HtmlElement, meta: PageMeta, paragraphs: Sequence[s
     body = tree.find("body")
     if not (body if body is not None else tree).text_content().strip():
         return ""
-    return "no text of its own (only menus, links and footer)"
+    return "no text of its own, only menus, links and footer"
 
 
 def check_generic_article(tree: lxml.html.HtmlElement, meta: PageMeta, url: str, title: str,

@@ -25,8 +25,8 @@ class NotContent(ValueError):
 
 class NotArticle(NotContent):
     """A page that answers normally but holds no article: a list, a search or login page, an error page
-    dressed as HTML 200 (crawler.extract.notarticle). Its message is the reason alone ("a list (38 of its 40
-    paragraphs are headline links or their summaries)"); its kind, for problem reports, is "not_article"."""
+    dressed as HTML 200 (crawler.extract.notarticle). Its message is the reason alone ("a list of 24 items:
+    headline links to other pages or the summaries beside them"); its kind, for problem reports, is "not_article"."""
 
     def __init__(self, reason: str) -> None:
         super().__init__("not_article", reason)
