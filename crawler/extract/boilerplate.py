@@ -7,7 +7,8 @@ around their articles:
 
 - a "see also" line inside the body, a link title after a cue ("Xem thêm: …", ">> Đọc thêm: …",
   "Related: …"): the article never reads on from it;
-- a share, print or social bar ("Chia sẻ", "In bài viết", "Facebook"), a view counter ("Lượt xem: 1.234");
+- a share, print, social or app bar ("Chia sẻ", "In bài viết", "Facebook", "Tải ứng dụng:"), a view counter
+  ("Lượt xem: 1.234");
 - a date line, the header's "Thứ Năm, 09/10/2025 15:40" printed again in the body (the date is a field);
 - a tag line ("Từ khóa: …", "Tags: …");
 and cuts at the heading of a box that follows articles ("Tin khác", "Các tin khác", "Đọc nhiều", "Bình luận").
@@ -49,7 +50,8 @@ _TAG_LINE = re.compile(r"^(?:từ khóa|từ khoá|tags?|thẻ|keywords?)\s*:", 
 _BAR_WORDS = frozenset(("chia sẻ", "chia sẻ bài viết", "share", "share this", "share this article", "in", "in bài",
                         "in bài viết", "in trang", "bản in", "print", "email", "gửi email", "gửi bài viết",
                         "lưu bài viết", "lưu", "facebook", "twitter", "zalo", "tweet", "linkedin", "copy link",
-                        "sao chép liên kết", "quay lại", "về đầu trang", "lên đầu trang", "back to top"))
+                        "sao chép liên kết", "quay lại", "về đầu trang", "lên đầu trang", "back to top",
+                        "tải ứng dụng", "tải app"))
 _COUNTER = re.compile(r"^(?:số )?(?:lượt xem|lượt đọc|views?|lượt thích|likes?)\s*:?\s*[\d.,]+$", re.I)
 _DATE_TOKEN = re.compile(
     r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}(?:T[\d:.+]+)?|\d{1,2}[:h]\d{2}(?::\d{2})?|"
