@@ -98,6 +98,7 @@ def test_a_generic_article_takes_the_date_by_its_headline_not_the_portals_today(
 
 
 def test_chrome_lines_are_dropped_and_a_following_box_ends_the_article():
-    lines = ["Thứ Năm, 09/10/2025 15:40", "Chia sẻ", PARAGRAPH, ">> Xem thêm: Tỉnh công bố quy hoạch", "Lượt xem: 1.234",
-             "Xem thêm các quy định tại Điều 5 của Kế hoạch.", "Từ khóa: chuyển đổi số", "Tin khác", "Tin A của mục"]
+    lines = ["Thứ Năm, 09/10/2025 15:40", "Chia sẻ", PARAGRAPH, ">> Xem thêm: Tỉnh công bố quy hoạch",
+             "Lượt xem: 1.234", "Xem thêm các quy định tại Điều 5 của Kế hoạch.", "Từ khóa: chuyển đổi số",
+             "Tin khác", "Tin A của mục"]
     assert drop_chrome_lines(lines) == [PARAGRAPH, "Xem thêm các quy định tại Điều 5 của Kế hoạch."]

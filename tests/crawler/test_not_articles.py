@@ -119,7 +119,8 @@ def _fixture_pages(section: str) -> list[tuple[str, str]]:
 
 def _fixture_text(name: str, url: str) -> str:
     parts = urlsplit(url)
-    return resolve([FIXTURES / name / "site"], parts.hostname or "", parts.path, parts.query).read_text(encoding="utf-8")
+    found = resolve([FIXTURES / name / "site"], parts.hostname or "", parts.path, parts.query)
+    return found.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("name", "url"), _fixture_pages("articles"))
