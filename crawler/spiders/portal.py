@@ -312,11 +312,12 @@ class SourceSpider(scrapy.Spider):
 
     def _generic(self, response: Response, text: str) -> Iterator[Item]:
         """After a layout mismatch, keep the text for the archive, flagged as generic extraction (such pages
-        are fetched in full on the next poll, so the source stays broken until its definition matches)."""
+        are fetched in full on the next poll, so the source stays broken until its definition matches). A page
+        that holds no article says why (a list, an error page …), beside the layout problem."""
         try:
             yield self._article_item(response, text, "generic")
-        except NotContent:
-            return
+        except NotContent as exc:
+            yield self._problem_from(response.url, exc)
 
     def _article_item(self, response: Response, text: str, how: str) -> Item:
         rule = self.source.article if how == "site" else None

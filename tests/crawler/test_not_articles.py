@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import SHARED
+from scrapy import Request
+from scrapy.http import HtmlResponse
 
 from govmon.crawler.extract.article import extract_article
 from govmon.crawler.extract.generic import extract_generic
@@ -19,6 +21,7 @@ from govmon.crawler.extract.page import extract_page
 from govmon.crawler.extract.rules import ArticleRule
 from govmon.crawler.extract.types import NotArticle, NotContent
 from govmon.crawler.sources import load_sources
+from govmon.crawler.spiders.portal import SourceSpider
 from govmon.monitor.demo.replay import resolve
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -154,3 +157,11 @@ def test_real_articles_are_not_refused(path: str, url: str):
 def test_real_lists_are_lists(path: str, url: str):
     with pytest.raises(NotArticle, match=r"^a list of \d+ items"):
         extract_generic(real(path), url)
+
+
+def test_a_crawl_reports_a_list_at_an_article_url_as_a_list_beside_the_layout_problem():
+    url = "https://baochinhphu.vn/tin-tuc-102250101000000001.htm"
+    response = HtmlResponse(url=url, body=page("category_list.html").encode(), encoding="utf-8", request=Request(url))
+    items = list(SourceSpider(SOURCES["baochinhphu"]).parse_article(response))
+    assert [(item["type"], item["kind"]) for item in items] == [("problem", "layout"), ("problem", "not_article")]
+    assert items[1]["detail"].startswith("a list of 12 items:")
