@@ -17,19 +17,13 @@ govmon.crawler.extract.types.NotContent: unsupported: x.bin: not a PDF or DOCX f
 from __future__ import annotations
 
 import base64
+import importlib
 import io
 import zipfile
 from contextlib import AbstractContextManager, nullcontext
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
-
-import docx
-from pypdf import PdfReader
-
-try:  # pypdf's Configuration API (the locked pypdf has it; older ones keep their built-in limits)
-    from pypdf import apply_configuration
-except ImportError:  # pragma: no cover
-    apply_configuration = None
 
 from govmon.crawler.extract.limits import (
     ATTACHMENT_MAX_BYTES,
@@ -69,14 +63,21 @@ def kind_of(body: bytes, name: str = "") -> str:
     return ""
 
 
+def parser(name: str) -> ModuleType:
+    """pypdf or docx (python-docx), imported when a file of theirs is read: every crawl process loads this
+    module, few read a file (0.13 CPU-s of each crawl's start)."""
+    return importlib.import_module(name)
+
+
 def _pdf_limits() -> AbstractContextManager[Any]:
-    return apply_configuration(**_PDF_LIMITS) if apply_configuration is not None else nullcontext()
+    apply = getattr(parser("pypdf"), "apply_configuration", None)  # older pypdf keep their built-in limits
+    return apply(**_PDF_LIMITS) if apply is not None else nullcontext()
 
 
 def _pdf(body: bytes) -> tuple[str, str]:
     """(text of the first PDF_MAX_PAGES pages, at most TEXT_MAX_CHARS of it; a note when that was not all)."""
     with _pdf_limits():
-        reader = PdfReader(io.BytesIO(body))
+        reader = parser("pypdf").PdfReader(io.BytesIO(body))
         pages, texts, size = len(reader.pages), [], 0
         for number in range(min(pages, PDF_MAX_PAGES)):
             texts.append((reader.pages[number].extract_text() or "").strip())
@@ -122,7 +123,7 @@ def check_zip(body: bytes, name: str = "") -> None:
 
 def _docx(body: bytes, name: str) -> tuple[str, str]:
     check_zip(body, name)
-    document = docx.Document(io.BytesIO(body))
+    document = parser("docx").Document(io.BytesIO(body))
     text = "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
     if len(text) > TEXT_MAX_CHARS:
         return text[:TEXT_MAX_CHARS], f"the first {TEXT_MAX_CHARS:,} of {len(text):,} characters read"

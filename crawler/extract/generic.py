@@ -48,7 +48,7 @@ _SHOWN_WINDOW = 60  # text nodes after the headline searched for a printed sapo 
 
 @cache
 def trafilatura() -> ModuleType:
-    """The trafilatura module, imported on first use (the one lazy import of `crawler.extract`)."""
+    """The trafilatura module, imported on first use (as `attachments.parser` imports pypdf and docx)."""
     return importlib.import_module("trafilatura")
 
 

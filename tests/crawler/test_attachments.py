@@ -42,13 +42,13 @@ def test_whatever_a_parser_raises_on_a_broken_file_is_a_clear_broken_file(monkey
     def confused(*args, **kwargs):
         raise IndexError("list index out of range")  # what pypdf raises on some damaged xref tables
 
-    monkeypatch.setattr("govmon.crawler.extract.attachments.PdfReader", confused)
+    monkeypatch.setattr("pypdf.PdfReader", confused)
     with pytest.raises(NotContent, match="broken_file: x.pdf: IndexError: list index out of range"):
         attachment_text(b"%PDF-1.7\n...", "x.pdf")
 
 
 def test_a_file_over_the_attachment_limit_is_refused_before_parsing(monkeypatch) -> None:
-    monkeypatch.setattr("govmon.crawler.extract.attachments.PdfReader", lambda *a: pytest.fail("parsed"))
+    monkeypatch.setattr("pypdf.PdfReader", lambda *a: pytest.fail("parsed"))
     with pytest.raises(NotContent, match="too_large: big.pdf of 21 MB, over the 20 MB limit"):
         attachment_text(b"%PDF-1.7\n" + bytes(21 * 1024 * 1024 - 9), "big.pdf")
 

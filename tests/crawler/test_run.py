@@ -22,7 +22,7 @@ class Nothing(Spider):
 process = CrawlerProcess(_process_settings({}), install_root_handler=False)
 process.crawl(Nothing)
 process.start()
-print(" ".join(sorted(m for m in ("aiohttp", "redis", "scrapy_redis", "twisted.conch") if m in sys.modules)))
+print(" ".join(sorted(m for m in ("aiohttp", "redis", "scrapy_redis", "twisted.conch", "pypdf", "docx") if m in sys.modules)))
 """
 
 
@@ -33,7 +33,7 @@ def test_the_consoles_are_not_among_a_crawls_extensions():
         assert {"scrapy.extensions.throttle.AutoThrottle", "scrapy.extensions.closespider.CloseSpider"} <= extensions
 
 
-def test_a_plain_crawl_process_imports_neither_the_consoles_nor_the_queue():
+def test_a_plain_crawl_process_imports_neither_the_consoles_the_queue_nor_the_file_parsers():
     done = subprocess.run([sys.executable, "-c", EMPTY_CRAWL], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == ""
