@@ -33,14 +33,18 @@ from govmon.crawler.extract.listing import is_article_url
 from govmon.crawler.extract.page import extract_page
 from govmon.crawler.extract.rules import ListRule
 from govmon.crawler.extract.types import NotContent
+from govmon.crawler.extract.validity import find_validity
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import source_for_url
 from govmon.monitor.analysis.article import analyse
 from govmon.monitor.analysis.dedupe import batched
 from govmon.monitor.config import Channel
-from govmon.monitor.pipeline.ingest import Ingestor
+from govmon.monitor.pipeline.documents import hold_documents
+from govmon.monitor.pipeline.ingest import Ingestor, latest_text
 from govmon.monitor.pipeline.warc import Capture, Page, Skipped, is_html, responses
 from govmon.storage.db import write
+from govmon.storage.models import compress
+from govmon.storage.repository.search import folded_entry
 
 __all__ = ["Imported", "import_warc", "default_workers", "BATCH"]
 
@@ -111,7 +115,7 @@ def _item(url: str, captured: str, body: bytes, kind: str, source: SourceDef) ->
     done = extract_page(body, url, source.article, source.name, source.lang, kind)
     if done.mismatch is not None and not is_article_url(url, source.list):
         raise NotContent("not an article", f"{source.name} pages at such URLs are not articles (a list page?)")
-    return {"type": "article", "url": url, "status": 200, "html": body.decode("utf-8", "replace"),
+    return {"type": "article", "url": url, "status": 200, "raw_html": compress(body.decode("utf-8", "replace")),
             "fetched_at": captured.replace("Z", "+00:00"), "article": done.article.to_json()}
 
 
@@ -141,7 +145,16 @@ def _prepared(page: Page, source: SourceDef) -> dict[str, Any]:
         item = _item(url, captured, body, kind, source)
     except NotContent as exc:
         return {"type": "problem", "url": url, "detail": str(exc)}
-    item["analysis"] = analyse(item["article"])
+    return _analysed(item)
+
+
+def _analysed(item: dict[str, Any]) -> dict[str, Any]:
+    """The item with what the store would otherwise compute from its text as it writes it: the analysis, the
+    validity statements and the words of its search entry."""
+    data = item["article"]
+    item["analysis"] = analyse(data)
+    item["validity"] = find_validity(latest_text(data))
+    item["search"] = folded_entry(data["title"], f"{data.get('lead', '')}\n{data['text']}")
     return item
 
 
@@ -223,9 +236,19 @@ def _store_batch(engine: Engine, batch: list[Prepared], ingestors: dict[str, Ing
             ingestors[name].tally.restore(mark)
         listed.clear()
         listed.update(owners)
+        _prepare(session, batch, ingestors)
         for source, item in batch:
             _ingest(ingestors, source.name, item, session, tally, listed)
     write(engine, work)
+
+
+def _prepare(session: Any, batch: list[Prepared], ingestors: dict[str, Ingestor]) -> None:
+    """What the batch's items would each do alone, done for all at once: hold the documents they name (in
+    sorted order) and read their registry rows, create their new articles."""
+    analysed = [item["analysis"] for _, item in batch if item.get("analysis") is not None]
+    hold_documents(session, sorted({ref.id for analysis in analysed for ref in analysis.found.refs}))
+    for name, ingestor in ingestors.items():
+        ingestor.prepare(session, [item for source, item in batch if source.name == name])
 
 
 def _ingest(ingestors: dict[str, Ingestor], source: str, item: dict[str, Any], session: Any,

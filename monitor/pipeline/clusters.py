@@ -8,14 +8,17 @@ never reloaded.
 
 Several processes may write one store. Before matching, a writer takes the store's "clusters" lock and loads
 the clusters others committed since it last looked (an id watermark: clusters are created under that lock,
-so ids grow in commit order). A cluster it creates is staged with its transaction and enters the index only
-when that transaction commits; a rollback leaves nothing behind. Clusters older than the window are never
+so ids grow in commit order). A cluster it creates is indexed at once but answers only its own transaction
+until that commits; a rollback leaves nothing that answers. Clusters older than the window are never
 matched, and the index is rebuilt once they make up much of it.
 """
 from __future__ import annotations
 
+import itertools
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy import event
 from sqlmodel import Session
@@ -34,8 +37,8 @@ __all__ = ["LiveClusters", "WINDOW_DAYS", "join_or_start"]
 
 WINDOW_DAYS = 30  # clusters younger than this are candidates for new copies
 _REBUILD = timedelta(days=1)  # rebuild once the oldest indexed cluster left the window this long ago
-_STAGED = "govmon_staged_clusters"  # session.info keys: staged (id, features, created), their index, a flag
-_LISTENING = "govmon_staged_listening"
+_STAGED = "govmon_staged_clusters"  # session.info: index key → (cluster id, created) of this transaction's
+_HOLDING = "clusters"  # (repo.memo) this transaction holds the clusters lock and loaded what others committed
 
 
 def _now() -> datetime:
@@ -43,50 +46,81 @@ def _now() -> datetime:
 
 
 class LiveClusters:
-    """The repost index of one store, kept for the life of the process and shared by its threads."""
+    """The repost index of one store, kept for the life of the process and shared by its threads.
+
+    A cluster a transaction creates is indexed at once under a key of its own ("id:serial"), answering only
+    for that transaction until it commits (then for everyone, as `born`); when the transaction ends without
+    committing, its key is `dead` for good, so an id the database hands out again never finds its text."""
 
     _by_store: dict[str, LiveClusters] = {}
     _stores_lock = threading.Lock()
 
     def __init__(self) -> None:
-        self.index, self.born, self.watermark = RepostIndex(), {}, 0
+        self.index, self.born, self.watermark = RepostIndex(), {}, 0  # born: committed cluster id → created
+        self.dead: set[str] = set()
+        self.serial = itertools.count(1)
         self.lock = threading.Lock()  # the index is one structure per process; the store's lock is serialize()
 
     @classmethod
     def of(cls, store: str) -> LiveClusters:
         with cls._stores_lock:
-            return cls._by_store.setdefault(store, cls())
+            found = cls._by_store.get(store)
+            if found is None:
+                found = cls._by_store[store] = cls()
+            return found
 
     def find(self, session: Session, found: Features) -> int | None:
         """The cluster a text with these features is a copy of, or None, seen from `session`'s transaction:
         clusters committed by anyone, and those this transaction created. Takes the store's clusters lock
-        for the rest of the transaction, so a cluster created next is created once."""
-        repo.serialize(session, "clusters")
+        for the rest of the transaction, so a cluster created next is created once; what others committed
+        is loaded once, when the transaction takes it (nobody creates clusters while it holds it)."""
+        held = repo.memo(session)
+        if not held.get(_HOLDING):
+            repo.serialize(session, "clusters")
+            held[_HOLDING] = True
+            with self.lock:
+                self._refresh(session)
+        alive = self._alive(session.info.get(_STAGED, {}))
         with self.lock:
-            self._refresh(session)
-            match = self.index.find(found, self._alive)
-        if match is None:
-            match = _staged_index(session).find(found)
-        return int(match) if match is not None else None
+            match = self.index.find(found, alive)
+        return int(match.partition(":")[0]) if match is not None else None
 
     def stage(self, session: Session, cluster_id: int, found: Features, created: datetime) -> None:
-        """A cluster created in `session`'s transaction: indexed when it commits, forgotten if it does not."""
-        _staged_index(session).insert(str(cluster_id), found)
-        session.info.setdefault(_STAGED, []).append((cluster_id, found, created))
-        if not session.info.get(_LISTENING):
-            session.info[_LISTENING] = True
+        """A cluster created in `session`'s transaction: found by it at once, by others once it commits."""
+        key = f"{cluster_id}:{next(self.serial)}"
+        with self.lock:
+            self.index.insert(key, found)
+        session.info.setdefault(_STAGED, {})[key] = (cluster_id, created)
+        if not event.contains(session, "after_commit", self._committed):
             event.listen(session, "after_commit", self._committed)
-            event.listen(session, "after_rollback", _forget)
+            event.listen(session, "after_transaction_end", self._ended)
 
     def _committed(self, session: Session) -> None:
-        staged = session.info.pop(_STAGED, [])
-        session.info.pop(_STAGED + "_index", None)
+        staged = session.info.pop(_STAGED, {})
         with self.lock:
-            for cluster_id, found, created in staged:
-                self._insert(cluster_id, found, created)
+            for cluster_id, created in staged.values():
+                self.born.setdefault(cluster_id, created)
+                self.watermark = max(self.watermark, cluster_id)
 
-    def _alive(self, cluster: str) -> bool:
-        return self.born.get(int(cluster), _now()) >= _now() - timedelta(days=WINDOW_DAYS)
+    def _ended(self, session: Session, transaction: Any) -> None:
+        """Clusters staged by a transaction that ended without committing: their keys never answer again."""
+        if transaction.parent is not None:  # a savepoint's end: the transaction goes on
+            return
+        staged = session.info.pop(_STAGED, {})
+        with self.lock:
+            self.dead.update(staged)
+
+    def _alive(self, staged: dict[str, tuple[int, datetime]]) -> Callable[[str], bool]:
+        """Whether an index key may answer a transaction that staged `staged`: its own clusters, and those
+        committed within the window."""
+        since = _now() - timedelta(days=WINDOW_DAYS)
+
+        def alive(key: str) -> bool:
+            if key in staged:
+                return True
+            created = self.born.get(int(key.partition(":")[0]))
+            return created is not None and created >= since and key not in self.dead
+        return alive
 
     def _refresh(self, session: Session) -> None:
         """Load what others committed since the last look; rebuild when expired clusters pile up."""
@@ -95,24 +129,10 @@ class LiveClusters:
             self.index, self.born, self.watermark = RepostIndex(), {}, 0
         for cluster_id, stored, created in repo.clusters_since(session, since, self.watermark):
             found = features_from_json(stored) if stored else None
-            if found is not None:
-                self._insert(cluster_id, found, created)
+            if found is not None and cluster_id not in self.born:
+                self.index.insert(str(cluster_id), found)
+                self.born[cluster_id] = created
             self.watermark = max(self.watermark, cluster_id)
-
-    def _insert(self, cluster_id: int, found: Features, created: datetime) -> None:
-        if cluster_id not in self.born:
-            self.index.insert(str(cluster_id), found)
-            self.born[cluster_id] = created
-        self.watermark = max(self.watermark, cluster_id)
-
-
-def _staged_index(session: Session) -> RepostIndex:
-    return session.info.setdefault(_STAGED + "_index", RepostIndex())
-
-
-def _forget(session: Session) -> None:
-    session.info.pop(_STAGED, None)
-    session.info.pop(_STAGED + "_index", None)
 
 
 def join_or_start(session: Session, live: LiveClusters, article: Article, found: Features,
@@ -131,8 +151,7 @@ def join_or_start(session: Session, live: LiveClusters, article: Article, found:
 
 
 def _join(session: Session, cluster: RepostCluster, article: Article, official: bool) -> None:
-    article.cluster_id = cluster.id
-    session.add(article)
+    repo.set_cluster(session, article, cluster.id or 0)
     first = session.get(Article, cluster.canonical_article_id) if cluster.canonical_article_id else None
     theirs = session.get(Source, first.source_id) if first is not None else None
     if first is None or (copy_rank(article.published_at, official, article.first_seen_at)

@@ -4,13 +4,14 @@ and the alerts a stated relation (`document_amended`) or a document's first anno
 raises. A local sign's province is the one the text states for it, else the publishing source's."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
 from govmon.crawler.extract.types import DocRef, PartialRef, Relation
+from govmon.crawler.extract.validity import Validity
 from govmon.monitor.analysis.documents import (
     ALERTING,
     RELATION_VI,
@@ -25,7 +26,7 @@ from govmon.monitor.pipeline.status import alert_dates, announce_ending, record_
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, Document, Source, utcnow
 
-__all__ = ["Registrar"]
+__all__ = ["Registrar", "hold_documents"]
 
 Emit = Callable[..., Any]  # Ingestor._emit(session, kind, dedup_key, **fields)
 
@@ -40,20 +41,21 @@ class Registrar:
     province: str = ""
 
     def register(self, session: Session, source: Source, article: Article, found: Identified,
-                 fresh: bool = False) -> None:
+                 fresh: bool = False, stated: Sequence[Validity] | None = None) -> None:
         """Registry rows, mentions, relations and first-subject alerts of what `article` names (`fresh`: the
-        article was just created, so it has no mentions yet). Each canonical id is held for the rest of the
-        transaction (in sorted order, so writers never wait on each other in a circle): whether a dated
-        mention resolves an undated row depends on what the others stored, so they take turns."""
-        for doc_id in sorted({ref.id for ref in found.refs}):
-            repo.serialize(session, f"document:{doc_id}")
-        rows = repo.documents_by_ids(session, (ref.id for ref in found.refs))
+        article was just created, so it has no mentions yet; `stated`: the validity statements of its latest
+        text, when the caller has them). Each canonical id is held for the rest of the transaction
+        (`hold_documents`)."""
+        rows = hold_documents(session, [ref.id for ref in found.refs])
         docs = {ref.id: self._document(session, ref, article, rows[ref.id], self._province(ref, found))
                 for ref in found.refs}
         mentions = [(docs[ref.id], "subject" if ref.id in found.subjects else "cites", ref.raw) for ref in found.refs]
         mentions += [mention for partial in found.partial for mention in _short_reference(session, partial)]
-        repo.set_mentions(session, article, mentions, known=() if fresh else None)
-        record_dates(session, source, article, found, docs, None if self.baseline else self.emit)
+        if fresh:
+            repo.add_mentions(session, article.id or 0, mentions)
+        else:
+            repo.set_mentions(session, article, mentions)
+        record_dates(session, source, article, found, docs, None if self.baseline else self.emit, stated)
         for relation in found.relations:
             self._relation(session, source, article, relation, docs)
         for doc_id in sorted(found.subjects & docs.keys()):
@@ -87,9 +89,12 @@ class Registrar:
                   docs: dict[str, Document]) -> None:
         if relation.from_id not in docs or relation.to_id not in docs:
             return
-        added = repo.add_relation(session, docs[relation.from_id], relation.rel, docs[relation.to_id],
-                                  relation.evidence, article.id)
-        if added is None or self.baseline or relation.rel not in ALERTING:
+        ends = (docs[relation.from_id], relation.rel, docs[relation.to_id], relation.evidence, article.id)
+        if self.baseline:  # nothing is announced: whether the relation is new does not matter
+            repo.queue_relation(session, *ends)
+            return
+        added = repo.add_relation(session, *ends)
+        if added is None or relation.rel not in ALERTING:
             return
         self.emit(session, "document_amended", f"relation:{relation.from_id}:{relation.rel}:{relation.to_id}",
                   documents=[relation.from_id, relation.to_id],
@@ -109,6 +114,23 @@ class Registrar:
             self.emit(session, "new_document", f"document:{document.key}", documents=[document.canonical_id],
                       title=f"Văn bản mới {document.canonical_id}: {article.title}", source_id=source.id,
                       article_id=article.id, document_id=document.id, payload={"url": article.url})
+
+
+def hold_documents(session: Session, canonical_ids: Sequence[str]) -> dict[str, list[Document]]:
+    """The registry rows of each canonical id. Each id is held for the rest of the transaction (those not held
+    yet taken in sorted order, so writers never wait on each other in a circle): whether a dated mention
+    resolves an undated row depends on what the others stored, so they take turns. While it holds an id, no one
+    else adds to its rows, so they are read once per transaction and what it adds is kept with them."""
+    held: dict[str, list[Document]] = repo.memo(session).setdefault(_HELD, {})
+    wanted = sorted(set(canonical_ids) - held.keys())
+    for doc_id in wanted:
+        repo.serialize(session, f"document:{doc_id}")
+    if wanted:
+        held.update(repo.documents_by_ids(session, wanted))
+    return {doc_id: held[doc_id] for doc_id in canonical_ids}
+
+
+_HELD = "documents"  # (repo.memo) canonical id → its registry rows, for the ids this transaction holds
 
 
 def _short_reference(session: Session, partial: PartialRef) -> list[tuple[Document, str, str]]:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from govmon.crawler.extract.fingerprint import canonical_url
+from govmon.crawler.extract.validity import Validity, find_validity
 from govmon.crawler.sources import Source as SourceDef
 from govmon.monitor.alerts.events import emit
 from govmon.monitor.analysis.article import Analysis, digest_of, full_text, identified
@@ -38,7 +39,7 @@ from govmon.storage.blobs import BlobStore, blob_dir_for
 from govmon.storage.db import write
 from govmon.storage.models import Article, CrawlRun, Source, Version, compress, utcnow
 
-__all__ = ["Ingestor", "Tally", "HOST"]
+__all__ = ["Ingestor", "Tally", "HOST", "latest_text"]
 log = logging.getLogger(__name__)
 GONE_AFTER = 3  # consecutive polls answering 404/410 before a known article is reported gone
 FAILING = frozenset({"unreachable", "failed"})
@@ -46,6 +47,7 @@ FAILING_RUNS = 3  # consecutive failed runs before a source is reported broken
 HOST = socket.gethostname()
 _UNREACHABLE = ("unreachable", "http_error", "blocked", "tls")  # no list page: the site, not the crawl, failed
 _COUNTS = ("lists", "articles", "articles_new", "versions_new", "unchanged", "known", "outside", "documents")
+_READY = "articles"  # (repo.memo) canonical URL → (article, created by this transaction), from `Ingestor.prepare`
 
 
 @dataclass
@@ -89,6 +91,12 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def latest_text(data: dict[str, Any]) -> str:
+    """An extracted article's text as its version reads it whole (title, lead, body), where validity statements
+    are found (`monitor.pipeline.status.record_dates`)."""
+    return "\n\n".join(p for p in (data["title"], data.get("lead", ""), data["text"]) if p)
+
+
 class Ingestor:
     """Ingests the items of one crawl (or import) of one source into the store."""
 
@@ -126,6 +134,16 @@ class Ingestor:
             self.tally.restore(mark)
             handler(own, self._source(own), item)
         write(self.engine, work)
+
+    def prepare(self, session: Session, items: Sequence[dict[str, Any]]) -> None:
+        """Create the new articles of `items` (a batch an import writes in `session`, in one transaction) in two
+        statements, so that each item finds its article ready instead of looking it up and inserting it alone."""
+        wanted = [{"url": canonical_url(item["url"]), **self._new_article(item["article"], item)} for item in items
+                  if item.get("type") == "article" and not self._unstorable(item["article"])]
+        if wanted:
+            ready = repo.memo(session).setdefault(_READY, {})
+            found = repo.add_articles(session, self._source(session), wanted)
+            ready.update((url, found[url]) for url in found.keys() - ready.keys())
 
     def set_aside(self, item: dict[str, Any], error: Exception) -> None:
         """An item whose ingestion failed: its transaction is rolled back, the error is kept with the run
@@ -199,12 +217,19 @@ class Ingestor:
                        article_id=article.id, payload={"url": article.url, "polls": article.missing_polls})
         session.add(article)
 
+    def _unstorable(self, data: dict[str, Any]) -> str:
+        """Why an extracted article is not stored ("outside" the backfill's dates, "empty"), or ""."""
+        if self._outside(data.get("published_at")):
+            return "outside"
+        return "" if data.get("title") and data.get("text") else "empty"
+
     def _on_article(self, session: Session, source: Source, item: dict[str, Any]) -> None:
         data = item["article"]
-        if self._outside(data.get("published_at")):
+        why = self._unstorable(data)
+        if why == "outside":
             self.tally.outside += 1
             return
-        if not data.get("title") or not data.get("text"):
+        if why:
             self.tally.problems.append({"url": item["url"], "kind": "empty", "detail": "no title or no text"})
             return
         self.tally.articles += 1
@@ -218,7 +243,10 @@ class Ingestor:
 
     def _first_version(self, session: Session, source: Source, article: Article, item: dict[str, Any],
                        digest: str, analysis: Analysis | None) -> None:
-        self._version(session, article, item, digest)
+        """A new article: its first version (seq 1) and mentions are queued and written in bulk with the
+        transaction's others (`storage.repository._queue`)."""
+        self.tally.versions_new += 1
+        repo.append_version(session, article.id or 0, folded=item.get("search"), **self._version_fields(item, digest))
         found = self._identified(session, source, article, item, analysis, fresh=True)
         data = item["article"]
         self._cluster(session, source, article, analysis.features if analysis else features(full_text(data)), found)
@@ -238,7 +266,7 @@ class Ingestor:
             self.tally.unchanged += 1
             return
         version = self._version(session, article, item, digest)
-        found = self._identified(session, source, article, item, analysis)
+        found = self._identified(session, source, article, item, analysis, newest=spot.newest)
         if spot.newest and spot.previous is not None:
             self._changed(session, source, article, spot.previous, version, found)
 
@@ -248,11 +276,18 @@ class Ingestor:
         return implausible(latest, data.get("extractor", ""), data["text"]) if latest is not None else ""
 
     def _identified(self, session: Session, source: Source, article: Article, item: dict[str, Any],
-                    analysis: Analysis | None, fresh: bool = False) -> Identified:
+                    analysis: Analysis | None, fresh: bool = False, newest: bool = True) -> Identified:
+        """Register the documents the item names; when it is the article's newest text, the validity it states
+        is read from it (or taken from the item, an import's extraction process found it)."""
         found = analysis.found if analysis else identified(item["article"])
         self.tally.documents += len(found.refs)
-        self.documents.register(session, source, article, found, fresh=fresh)
+        stated = self._stated(item) if newest else None
+        self.documents.register(session, source, article, found, fresh=fresh, stated=stated)
         return found
+
+    @staticmethod
+    def _stated(item: dict[str, Any]) -> list[Validity]:
+        return item["validity"] if "validity" in item else find_validity(latest_text(item["article"]))
 
     def _on_attachment(self, session: Session, source: Source, item: dict[str, Any]) -> None:
         """Keep the file (content-addressed) and read its documents like an article's; a file that could not
@@ -273,17 +308,21 @@ class Ingestor:
     # --- steps ------------------------------------------------------------------------------------
 
     def _article(self, session: Session, source: Source, item: dict[str, Any]) -> tuple[Article, bool]:
-        """The item's article, created once (whoever else creates it now) or held for this transaction."""
-        data, url = item["article"], canonical_url(item["url"])
-        article = repo.article_by_url(session, url)
+        """The item's article, created once (whoever else creates it now; perhaps ahead, by `prepare`) or held
+        for this transaction."""
+        url = canonical_url(item["url"])
+        article, created = repo.memo(session).get(_READY, {}).pop(url, (None, False))
         if article is None:
-            article, created = repo.add_article(
-                session, source, url, lang=data.get("lang", "vi"), published_at=_when(data.get("published_at")),
-                **self._fields(item))
-            if created:
-                self.tally.articles_new += 1
-                return article, True
+            article = repo.article_by_url(session, url)
+        if article is None:
+            article, created = repo.add_article(session, source, url, **self._new_article(item["article"], item))
+        if created:
+            self.tally.articles_new += 1
+            return article, True
         return repo.lock_article(session, article), False
+
+    def _new_article(self, data: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+        return {"lang": data.get("lang", "vi"), "published_at": _when(data.get("published_at")), **self._fields(item)}
 
     @staticmethod
     def _fields(item: dict[str, Any]) -> dict[str, Any]:
@@ -298,15 +337,20 @@ class Ingestor:
         article.last_seen_at = utcnow()
 
     def _version(self, session: Session, article: Article, item: dict[str, Any], digest: str) -> Version:
+        self.tally.versions_new += 1
+        return repo.add_version(session, article, **self._version_fields(item, digest))
+
+    @staticmethod
+    def _version_fields(item: dict[str, Any], digest: str) -> dict[str, Any]:
+        """A version's row from its item; the page as fetched is compressed here unless the item carries it
+        compressed (`raw_html`: an import's extraction process did it)."""
         data = item["article"]
         extra = {k: data.get(k) for k in ("canonical_url", "category", "attachments", "extractor", "published_at")}
         extra["redirected_from"] = item.get("redirected_from", [])
-        self.tally.versions_new += 1
-        return repo.add_version(
-            session, article, content_hash=digest, title=data["title"], lead=data.get("lead", ""),
-            text=data["text"], author=data.get("author", ""), modified_at=_when(data.get("modified_at")),
-            raw_html=compress(item.get("html", "")), extra=extra,
-            **({"fetched_at": _when(item["fetched_at"])} if item.get("fetched_at") else {}))
+        raw_html = item["raw_html"] if "raw_html" in item else compress(item.get("html", ""))
+        return {"content_hash": digest, "title": data["title"], "lead": data.get("lead", ""), "text": data["text"],
+                "author": data.get("author", ""), "modified_at": _when(data.get("modified_at")), "raw_html": raw_html,
+                "extra": extra, **({"fetched_at": _when(item["fetched_at"])} if item.get("fetched_at") else {})}
 
     def _cluster(self, session: Session, source: Source, article: Article, text_features: Features,
                  found: Identified) -> None:

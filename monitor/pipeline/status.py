@@ -64,13 +64,15 @@ def _article_text(session: Session, article: Article) -> str:
 
 
 def record_dates(session: Session, source: Source, article: Article, found: Identified, docs: dict[str, Document],
-                 emit: Emit | None) -> list[DocumentStatus]:
+                 emit: Emit | None, stated: Sequence[Validity] | None = None) -> list[DocumentStatus]:
     """The effective and expiry dates `article` states of the documents it names (`docs`: canonical id →
     registry row), each an announcement statement; a document without an effective date takes the first
-    one announced. `emit` (None in a baseline) raises `document_status` for a stated expiry that has come."""
+    one announced. `emit` (None in a baseline) raises `document_status` for a stated expiry that has come.
+    `stated`: what `find_validity` finds in the article's latest text, when the caller has it (an import's
+    extraction processes do); else its latest version is read."""
     recorded = []
-    stated = sorted(find_validity(_article_text(session, article)), key=lambda v: v.kind != "effective")
-    for validity in stated:
+    said = find_validity(_article_text(session, article)) if stated is None else stated
+    for validity in sorted(said, key=lambda v: v.kind != "effective"):
         document = _whom(validity, found, docs)
         day = _day(validity, document, found, docs) if document is not None else None
         if document is None or day is None:

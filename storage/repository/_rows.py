@@ -15,7 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, select
 
-__all__ = ["insert_once", "serialize", "dialect"]
+from govmon.storage.repository._queue import UNTOUCHED
+
+__all__ = ["insert_once", "insert_many", "serialize", "dialect"]
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -35,9 +37,22 @@ def insert_once(session: Session, model: type[M], values: dict[str, Any], key: d
     return session.exec(select(model).filter_by(**key)).one(), False
 
 
+def insert_many(session: Session, model: type[M], rows: list[dict[str, Any]]) -> list[M]:
+    """`insert_once` for many rows in one statement (an ORM bulk INSERT … ON CONFLICT DO NOTHING RETURNING):
+    the rows this call inserted; those another writer inserted first are not returned. Every row names the
+    same columns."""
+    if not rows:
+        return []
+    insert = postgresql.insert if dialect(session) == "postgresql" else sqlite.insert
+    return list(session.scalars(insert(model).on_conflict_do_nothing().returning(model), rows).all())
+
+
 def serialize(session: Session, name: str) -> None:
     """Hold a database-wide lock named `name` until this transaction ends (PostgreSQL advisory lock; SQLite
     write transactions are already one at a time), so writers that cannot rely on a unique key — a new
     repost cluster — take turns across processes and hosts."""
     if dialect(session) == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(name.encode())})
+        session.execute(_LOCK, {"key": zlib.crc32(name.encode())})
+
+
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)").execution_options(**{UNTOUCHED: True})

@@ -18,11 +18,13 @@ from govmon.storage.models import (
     Version,
     utcnow,
 )
-from govmon.storage.repository._rows import insert_once
+from govmon.storage.repository._queue import queue_row
+from govmon.storage.repository._rows import insert_many, insert_once
 from govmon.storage.repository.search import index_article
 
-__all__ = ["article_by_url", "add_article", "lock_article", "latest_version", "versions_of", "version_next_to",
-           "add_version", "known_pages", "known_urls", "add_file", "files_of", "export_rows"]
+__all__ = ["article_by_url", "add_article", "add_articles", "lock_article", "latest_version", "versions_of",
+           "version_next_to", "add_version", "append_version", "known_pages", "known_urls", "add_file", "files_of",
+           "export_rows"]
 
 _NO_HTML = defer(col(Version.raw_html))  # the page as fetched is evidence, read only when asked for
 _NEWEST = (col(Version.fetched_at).desc(), col(Version.id).desc())
@@ -38,6 +40,22 @@ def add_article(session: Session, source: Source, url: str, **fields: Any) -> tu
     now = utcnow()
     values = {"source_id": source.id, "url": url, "first_seen_at": now, "last_seen_at": now, **fields}
     return insert_once(session, Article, values, {"url": url})
+
+
+def add_articles(session: Session, source: Source,
+                 articles: Sequence[dict[str, Any]]) -> dict[str, tuple[Article, bool]]:
+    """`add_article` for many at once, in two statements whatever their number: URL → (the article, whether this
+    call created it). Each of `articles` has its "url" and the same other fields; a URL given twice is created
+    with its first fields."""
+    now = utcnow()
+    rows = list({row["url"]: {"source_id": source.id, "first_seen_at": now, "last_seen_at": now, **row}
+                 for row in reversed(articles)}.values())[::-1]
+    found = {article.url: (article, True) for article in insert_many(session, Article, rows)}
+    others = [row["url"] for row in rows if row["url"] not in found]
+    if others:
+        found.update((article.url, (article, False))
+                     for article in session.exec(select(Article).where(col(Article.url).in_(others))).all())
+    return found
 
 
 def lock_article(session: Session, article: Article) -> Article:
@@ -81,6 +99,21 @@ def add_version(session: Session, article: Article, **fields: Any) -> Version:
     return version  # inserted at the next flush (its id is known after it)
 
 
+def append_version(session: Session, article_id: int, seq: int = 1, folded: tuple[str, str] | None = None,
+                   **fields: Any) -> None:
+    """`add_version` in bulk (SQLAlchemy Core, `storage.repository._queue`): the version and its search entry
+    are queued with the transaction and written with the others it queues. The caller knows the version's `seq`
+    (1 for an article it created in this transaction) and gives every field `add_version` takes; `folded`: the
+    search entry's words, when computed elsewhere (`search.folded_entry`)."""
+    row = {"article_id": article_id, "seq": seq, "lead": "", "author": "", "modified_at": None, "raw_html": None,
+           "extra": {}, "fetched_at": utcnow(), **fields}
+    queue_row(session, _VERSIONS, ("version",), row)
+    index_article(session, article_id, row["title"], f"{row['lead']}\n{row['text']}", row["fetched_at"], folded)
+
+
+_VERSIONS = Version.__table__.insert()
+
+
 def known_pages(session: Session, source: Source, seen_since: datetime | None = None) -> dict[str, dict[str, str]]:
     """URL → HTTP validators (and the extractor of the last fetch) of the source's articles last seen since
     `seen_since` (all when None): what a monitoring crawl may re-request conditionally."""
@@ -107,8 +140,8 @@ def known_urls(session: Session, source: Source, batch: int = 5000) -> Iterator[
 def add_file(session: Session, article: Article, url: str, sha256: str, **fields: Any) -> StoredFile | None:
     """Record an attachment as fetched; None when these bytes at this URL are already recorded."""
     values = {"article_id": article.id, "url": url, "sha256": sha256, "fetched_at": utcnow(), **fields}
-    row, inserted = insert_once(session, StoredFile, values, {"article_id": article.id, "url": url, "sha256": sha256})
-    return row if inserted else None
+    added = insert_many(session, StoredFile, [values])
+    return added[0] if added else None
 
 
 def files_of(session: Session, article_id: int) -> Sequence[StoredFile]:

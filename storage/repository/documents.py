@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, false, func, or_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from govmon.storage.models import (
@@ -20,11 +21,13 @@ from govmon.storage.models import (
     Source,
     utcnow,
 )
-from govmon.storage.repository._rows import insert_once
+from govmon.storage.repository._queue import queue_row
+from govmon.storage.repository._rows import dialect, insert_many, insert_once
 from govmon.storage.repository.search import index_document
 
 __all__ = ["get_document", "documents_by_number", "documents_by_id", "documents_by_ids", "padded_id",
-           "add_document", "set_mentions", "mentions_of", "article_documents", "articles_documents", "add_relation",
+           "add_document", "set_mentions", "add_mentions", "mentions_of", "article_documents", "articles_documents",
+           "add_relation", "queue_relation",
            "find_documents", "mention_counts", "relations_of", "relations_touching", "number_key"]
 
 
@@ -117,6 +120,23 @@ def set_mentions(session: Session, article: Article, wanted: Iterable[tuple[Docu
         session.add(mention)
 
 
+def add_mentions(session: Session, article_id: int, wanted: Iterable[tuple[Document, str, str]]) -> None:
+    """`set_mentions` for an article that has none yet (one this transaction created), in bulk: the mentions are
+    queued with the transaction (SQLAlchemy Core, `storage.repository._queue`), one per document, "subject"
+    over "cites" whatever the order."""
+    mentions: dict[int, dict[str, Any]] = {}
+    for document, role, raw in wanted:
+        mention = mentions.setdefault(document.id or 0, {"article_id": article_id, "document_id": document.id,
+                                                         "role": role, "raw": raw})
+        if mention["role"] != "subject":
+            mention["role"] = role
+    for mention in mentions.values():
+        queue_row(session, _MENTIONS, ("mention",), mention)
+
+
+_MENTIONS = Mention.__table__.insert()
+
+
 def mentions_of(session: Session, document: Document, role: str | None = None,
                 limit: int | None = None) -> Sequence[tuple[Mention, Article, Source]]:
     """The articles that mention `document` (with `role`, when given), with their sources, in one query:
@@ -152,10 +172,29 @@ def articles_documents(session: Session, article_ids: Iterable[int]) -> dict[int
 def add_relation(session: Session, source: Document, rel: str, target: Document,
                  evidence: str, article_id: int | None) -> DocRelation | None:
     """Insert the relation unless it is already known (by anyone); returns the new row, or None."""
-    key = {"from_document_id": source.id, "rel": rel, "to_document_id": target.id}
-    values = {**key, "evidence": evidence, "article_id": article_id, "first_seen_at": utcnow()}
-    relation, inserted = insert_once(session, DocRelation, values, key)
-    return relation if inserted else None
+    values = {"from_document_id": source.id, "rel": rel, "to_document_id": target.id, "evidence": evidence,
+              "article_id": article_id, "first_seen_at": utcnow()}
+    added = insert_many(session, DocRelation, [values])
+    return added[0] if added else None
+
+
+def queue_relation(session: Session, source: Document, rel: str, target: Document, evidence: str,
+                   article_id: int | None) -> None:
+    """`add_relation` for a caller that need not know whether the relation is new (a quiet import): queued with
+    the transaction (`storage.repository._queue`), inserted once by its key, whoever else inserts it."""
+    values = {"from_document_id": source.id, "rel": rel, "to_document_id": target.id, "evidence": evidence,
+              "article_id": article_id, "first_seen_at": utcnow()}
+    queue_row(session, _relation_statement(dialect(session)), ("docrelation",), values)
+
+
+def _relation_statement(name: str) -> Any:
+    if name not in _RELATIONS:
+        _RELATIONS[name] = (postgresql.insert if name == "postgresql" else sqlite.insert)(
+            DocRelation.__table__).on_conflict_do_nothing()
+    return _RELATIONS[name]
+
+
+_RELATIONS: dict[str, Any] = {}
 
 
 def find_documents(session: Session, type_key: str | None = None, issuer_key: str | None = None,

@@ -48,9 +48,10 @@ from govmon.storage.models import (
     reflected,
     utcnow,
 )
+from govmon.storage.repository._queue import queue_row
 
-__all__ = ["SearchEntry", "SearchHit", "Position", "Found", "index_words", "index_article", "index_document",
-           "search_entries", "found_articles", "documents_by_rows", "reflected", "RANKED", "KINDS"]
+__all__ = ["SearchEntry", "SearchHit", "Position", "Found", "index_words", "folded_entry", "index_article",
+           "index_document", "search_entries", "found_articles", "documents_by_rows", "reflected", "RANKED", "KINDS"]
 
 RANKED = 2000  # matches ranked per search: the most recently indexed ones
 KINDS = ("article", "document")
@@ -116,15 +117,36 @@ def _folded(text: str, limit: int | None = None) -> str:
 
 
 # --- writing -------------------------------------------------------------------------------------------
+def folded_entry(title: str, text: str) -> tuple[str, str]:
+    """The (title, body) an article's entry holds, as `index_article` makes them: what an import's extraction
+    processes compute beside the text, so the process writing the store does not fold it again."""
+    return _folded(title), _folded(text, BODY_LIMIT)
+
+
+def _upsert_statement(dialect: str, newer_only: bool) -> Any:
+    """INSERT of an entry that replaces the one of its (kind, ref_id); with `newer_only`, an entry indexed from a
+    later version (by `at`) is kept. One statement per dialect, so rows queued for it are written together."""
+    key = (dialect, newer_only)
+    if key not in _UPSERTS:
+        entries = SearchEntry.__table__
+        statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(entries)
+        changes = {name: statement.excluded[name] for name in ("title", "body", "at")}
+        where = entries.c.at <= statement.excluded.at if newer_only else None
+        _UPSERTS[key] = statement.on_conflict_do_update(index_elements=["kind", "ref_id"], set_=changes, where=where)
+    return _UPSERTS[key]
+
+
+_UPSERTS: dict[tuple[str, bool], Any] = {}
+_QUEUED_TABLES = ("searchentry", _FTS)  # a query of the full-text table reads the entries too
+
+
 def _upsert(connection: Connection | Session, values: dict[str, Any], newer_only: bool) -> None:
-    """Insert or replace the entry of (kind, ref_id); with `newer_only`, an entry indexed from a later
-    version (by `at`) is kept."""
-    entries = SearchEntry.__table__
-    insert = postgresql.insert if _dialect(connection) == "postgresql" else sqlite.insert
-    statement = insert(entries).values(**values)
-    changes = {name: statement.excluded[name] for name in ("title", "body", "at")}
-    where = entries.c.at <= statement.excluded.at if newer_only else None
-    connection.execute(statement.on_conflict_do_update(index_elements=["kind", "ref_id"], set_=changes, where=where))
+    """Write an entry: at once on a connection, queued with the transaction on a session."""
+    statement = _upsert_statement(_dialect(connection), newer_only)
+    if isinstance(connection, OrmSession):
+        queue_row(connection, statement, _QUEUED_TABLES, values)
+    else:
+        connection.execute(statement, [values])
 
 
 def _dialect(connection: Connection | Session) -> str:
@@ -132,16 +154,19 @@ def _dialect(connection: Connection | Session) -> str:
     return bind.dialect.name
 
 
-def index_article(session: Session | Connection, article_id: int, title: str, text: str, at: datetime) -> None:
+def index_article(session: Session | Connection, article_id: int, title: str, text: str, at: datetime,
+                  folded: tuple[str, str] | None = None) -> None:
     """Index an article's content as of `at` (its version's fetch or capture time). A version older than the
-    one indexed (an archive capture arriving late) leaves the entry as it is."""
-    values = {"kind": "article", "ref_id": article_id, "title": _folded(title),
-              "body": _folded(text, BODY_LIMIT), "at": at}
+    one indexed (an archive capture arriving late) leaves the entry as it is. `folded`: the entry's (title,
+    body) from `folded_entry`, when computed elsewhere. With a session, the entry is queued with its
+    transaction and written in bulk (`storage.repository._queue`)."""
+    title_words, body_words = folded or folded_entry(title, text)
+    values = {"kind": "article", "ref_id": article_id, "title": title_words, "body": body_words, "at": at}
     _upsert(session, values, newer_only=True)
 
 
 def index_document(session: Session | Connection, document: Document) -> None:
-    """Index a registry document: its type and number, title, issuer and sign code."""
+    """Index a registry document: its type and number, title, issuer and sign code (queued as `index_article`)."""
     title = f"{document.type} {document.canonical_id} {document.title}"
     values = {"kind": "document", "ref_id": document.id, "title": _folded(title),
               "body": _folded(f"{document.issuer} {document.code}"), "at": utcnow()}
@@ -161,7 +186,7 @@ def _reindex_documents(session: OrmSession, _context: Any) -> None:
     changed = [obj for obj in (*session.new, *session.dirty)
                if isinstance(obj, Document) and obj.id is not None and _changed(obj, id(obj) in new)]
     for document in changed:
-        index_document(session.connection(), document)
+        index_document(session, document)
 
 
 # --- searching -----------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ IMPORT = "from govmon.monitor.cli.main import govmon; govmon()"
 def _pages() -> list[Path]:
     return [*sorted((DAY1 / "baochinhphu.vn").glob("*-102*.htm")),
             *sorted((DAY1 / "www.vietnamplus.vn").glob("*-post*.vnp")),
-            *sorted((DAY1 / "www.vietnam.vn").glob("*-*"))]
+            *sorted(p for p in (DAY1 / "www.vietnam.vn").glob("*-*") if p.name != "chinh-tri")]  # a section page
 
 
 def _warc(path: Path, pages: list[Path]) -> None:
