@@ -18,39 +18,23 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 
-from govmon.crawler.budget import TooSlow, cap_memory, time_limit
-from govmon.crawler.extract.attachments import attachment_item
-from govmon.crawler.extract.limits import (
-    ATTACHMENT_SECONDS,
-    PAGE_MEMORY_BYTES,
-    PAGE_SECONDS,
-)
-from govmon.crawler.extract.listing import is_article_url
-from govmon.crawler.extract.page import extract_page
-from govmon.crawler.extract.rules import ListRule
-from govmon.crawler.extract.types import NotContent
-from govmon.crawler.extract.validity import find_validity
+from govmon.crawler.extract.limits import PAGE_MEMORY_BYTES
 from govmon.crawler.sources import Source as SourceDef
-from govmon.crawler.sources import source_for_url
-from govmon.monitor.analysis.article import analyse
 from govmon.monitor.analysis.dedupe import batched
 from govmon.monitor.config import Channel
+from govmon.monitor.pipeline.captures import Prepared, extract_batch, extracted, start_worker
 from govmon.monitor.pipeline.documents import hold_documents
-from govmon.monitor.pipeline.ingest import Ingestor, latest_text
-from govmon.monitor.pipeline.warc import Capture, Page, Skipped, is_html, responses
+from govmon.monitor.pipeline.ingest import Ingestor
+from govmon.monitor.pipeline.warc import Capture, Page, Skipped, responses
 from govmon.storage.db import write
-from govmon.storage.models import compress
-from govmon.storage.repository.search import folded_entry
 
 __all__ = ["Imported", "import_warc", "default_workers", "BATCH"]
 
 KEPT_PROBLEMS = 100
 BATCH = 100  # pages per import transaction (and per hand-over from an extraction process)
-Prepared = tuple[SourceDef, dict[str, Any]]  # the page's source, its item for the ingestor
 
 
 @dataclass
@@ -104,75 +88,12 @@ def _file_captures(path: Path, tally: Imported, done: int) -> Iterator[Capture]:
             yield capture
 
 
-def _web_source(host: str) -> SourceDef:
-    return SourceDef(name=host, title=host, kind="web", hosts=(host,), start_urls=(), list=ListRule(), article=None)
-
-
-def _item(url: str, captured: str, body: bytes, kind: str, source: SourceDef) -> dict[str, Any]:
-    """The article item of a capture. A page of a known source that its article rules do not fit and whose
-    URL is not an article URL of the source (its list pages, say) is not an article — as in a crawl, which
-    fetches only such URLs as articles; one whose URL is (a redesign) keeps its generic extraction."""
-    done = extract_page(body, url, source.article, source.name, source.lang, kind)
-    if done.mismatch is not None and not is_article_url(url, source.list):
-        raise NotContent("not an article", f"{source.name} pages at such URLs are not articles (a list page?)")
-    return {"type": "article", "url": url, "status": 200, "raw_html": compress(body.decode("utf-8", "replace")),
-            "fetched_at": captured.replace("Z", "+00:00"), "article": done.article.to_json()}
-
-
-def _source_of(sources: dict[str, SourceDef], url: str) -> SourceDef:
-    return source_for_url(sources, url) or _web_source((urlsplit(url).hostname or "").lower())
-
-
-def _extracted(page: Page, sources: dict[str, SourceDef]) -> Prepared:
-    """(source, item) of one WARC page, the item analysed; a page that is not an article gives a
-    "problem" item, a document file an attachment item. Extraction runs within the crawl's time limit."""
-    url, captured, body, kind = page
-    source = _source_of(sources, url)
-    try:
-        with time_limit(PAGE_SECONDS if is_html(kind) else ATTACHMENT_SECONDS):
-            return source, _prepared(page, source)
-    except TooSlow as exc:
-        return source, {"type": "problem", "url": url, "detail": f"too_slow: {exc}"}
-    except MemoryError:
-        return source, {"type": "problem", "url": url, "detail": "too_large: out of memory while extracting"}
-
-
-def _prepared(page: Page, source: SourceDef) -> dict[str, Any]:
-    url, captured, body, kind = page
-    if not is_html(kind):
-        return attachment_item(url, body, "", urlsplit(url).path.rsplit("/", 1)[-1], kind)  # article: at ingestion
-    try:
-        item = _item(url, captured, body, kind, source)
-    except NotContent as exc:
-        return {"type": "problem", "url": url, "detail": str(exc)}
-    return _analysed(item)
-
-
-def _analysed(item: dict[str, Any]) -> dict[str, Any]:
-    """The item with what the store would otherwise compute from its text as it writes it: the analysis, the
-    validity statements and the words of its search entry."""
-    data = item["article"]
-    item["analysis"] = analyse(data)
-    item["validity"] = find_validity(latest_text(data))
-    item["search"] = folded_entry(data["title"], f"{data.get('lead', '')}\n{data['text']}")
-    return item
-
-
-_WORKER_SOURCES: dict[str, SourceDef] = {}  # a worker process's copy of the sources (set by its initializer)
-
-
-def _start_worker(sources: dict[str, SourceDef], memory: int = PAGE_MEMORY_BYTES) -> None:
-    _WORKER_SOURCES.update(sources)
-    cap_memory(memory)
-
-
-def _extract_batch(pages: list[Page]) -> list[Prepared]:
-    return [_extracted(page, _WORKER_SOURCES) for page in pages]
-
-
 def default_workers() -> int:
-    """Extraction processes beside the one writing the store: the other cores, at most four."""
-    return min(4, (os.cpu_count() or 1) - 1)
+    """Extraction processes: one per core, at most four, beside the process writing the store (whose share of
+    a page's work is small: on 2 cores, 2 extraction processes import 0.47-0.52x extraction's pages/s, 1 only
+    0.33-0.37x, bench/backfill.py); none on a single core."""
+    cores = os.cpu_count() or 1
+    return min(4, cores) if cores > 1 else 0
 
 
 def _batches(pages: Iterable[Page], sources: dict[str, SourceDef], workers: int) -> Iterator[list[Prepared]]:
@@ -180,14 +101,14 @@ def _batches(pages: Iterable[Page], sources: dict[str, SourceDef], workers: int)
     extracted in other processes while the store writes this one (a few batches ahead, bounded memory)."""
     chunks = batched(pages, BATCH)
     if workers < 1:
-        yield from ([_extracted(page, sources) for page in chunk] for chunk in chunks)
+        yield from ([extracted(page, sources) for page in chunk] for chunk in chunks)
         return
-    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker,
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=start_worker,
                                initargs=(sources, PAGE_MEMORY_BYTES))
     try:
         ahead: deque[Future[list[Prepared]]] = deque()
         for chunk in chunks:
-            ahead.append(pool.submit(_extract_batch, chunk))
+            ahead.append(pool.submit(extract_batch, chunk))
             if len(ahead) > workers + 1:
                 yield ahead.popleft().result()
         while ahead:
@@ -201,7 +122,7 @@ def import_warc(engine: Engine, paths: Sequence[Path], sources: dict[str, Source
                 progress: Callable[[Imported], None] | None = None) -> Imported:
     """Import every HTML capture of `paths`, BATCH pages per transaction: an interrupted import keeps the
     batches it committed and a re-run adds only what is missing. Pages are extracted by `workers`
-    processes (default: the other cores; 0 extracts in this process); `progress` sees the tally after
+    processes (default: `default_workers`; 0 extracts in this process); `progress` sees the tally after
     every batch."""
     tally, ingestors, listed = Imported(), {}, {}
     status = "interrupted"

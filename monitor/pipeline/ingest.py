@@ -31,6 +31,7 @@ from govmon.monitor.analysis.changes import is_significant, word_diff
 from govmon.monitor.analysis.dedupe import Features, features
 from govmon.monitor.analysis.documents import Identified, identify
 from govmon.monitor.config import Channel
+from govmon.monitor.pipeline.captures import latest_text
 from govmon.monitor.pipeline.clusters import LiveClusters, join_or_start
 from govmon.monitor.pipeline.documents import Registrar
 from govmon.monitor.pipeline.history import implausible, place
@@ -39,7 +40,7 @@ from govmon.storage.blobs import BlobStore, blob_dir_for
 from govmon.storage.db import write
 from govmon.storage.models import Article, CrawlRun, Source, Version, compress, utcnow
 
-__all__ = ["Ingestor", "Tally", "HOST", "latest_text"]
+__all__ = ["Ingestor", "Tally", "HOST"]
 log = logging.getLogger(__name__)
 GONE_AFTER = 3  # consecutive polls answering 404/410 before a known article is reported gone
 FAILING = frozenset({"unreachable", "failed"})
@@ -89,12 +90,6 @@ class Tally:
 
 def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
-
-
-def latest_text(data: dict[str, Any]) -> str:
-    """An extracted article's text as its version reads it whole (title, lead, body), where validity statements
-    are found (`monitor.pipeline.status.record_dates`)."""
-    return "\n\n".join(p for p in (data["title"], data.get("lead", ""), data["text"]) if p)
 
 
 class Ingestor:
@@ -246,7 +241,7 @@ class Ingestor:
         """A new article: its first version (seq 1) and mentions are queued and written in bulk with the
         transaction's others (`storage.repository._queue`)."""
         self.tally.versions_new += 1
-        repo.append_version(session, article.id or 0, folded=item.get("search"), **self._version_fields(item, digest))
+        repo.append_version(session, article.id or 0, **self._version_fields(item, digest))
         found = self._identified(session, source, article, item, analysis, fresh=True)
         data = item["article"]
         self._cluster(session, source, article, analysis.features if analysis else features(full_text(data)), found)
@@ -342,15 +337,13 @@ class Ingestor:
 
     @staticmethod
     def _version_fields(item: dict[str, Any], digest: str) -> dict[str, Any]:
-        """A version's row from its item; the page as fetched is compressed here unless the item carries it
-        compressed (`raw_html`: an import's extraction process did it)."""
         data = item["article"]
         extra = {k: data.get(k) for k in ("canonical_url", "category", "attachments", "extractor", "published_at")}
         extra["redirected_from"] = item.get("redirected_from", [])
-        raw_html = item["raw_html"] if "raw_html" in item else compress(item.get("html", ""))
         return {"content_hash": digest, "title": data["title"], "lead": data.get("lead", ""), "text": data["text"],
-                "author": data.get("author", ""), "modified_at": _when(data.get("modified_at")), "raw_html": raw_html,
-                "extra": extra, **({"fetched_at": _when(item["fetched_at"])} if item.get("fetched_at") else {})}
+                "author": data.get("author", ""), "modified_at": _when(data.get("modified_at")),
+                "raw_html": compress(item.get("html", "")), "extra": extra,
+                **({"fetched_at": _when(item["fetched_at"])} if item.get("fetched_at") else {})}
 
     def _cluster(self, session: Session, source: Source, article: Article, text_features: Features,
                  found: Identified) -> None:

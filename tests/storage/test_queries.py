@@ -50,12 +50,17 @@ def test_docs_list_matches_literally(engine):
     assert "13/2023/NĐ-CP" in listed.output and "1 documents" in listed.output
 
 
-def test_the_latest_version_comes_without_the_stored_page(engine):
+@pytest.mark.parametrize("bulk", [False, True])
+def test_the_latest_version_comes_without_the_stored_page(engine, bulk):
     with session_scope(engine) as s:
         source = repo.ensure_source(s, "s")
         s.flush()
         article, _ = repo.add_article(s, source, "https://s.vn/1")
-        repo.add_version(s, article, content_hash="h", title="t", text="x", raw_html=compress("<p>" + "x" * 10000))
+        page = compress("<p>" + "x" * 10000)
+        if bulk:
+            repo.append_version(s, article.id, content_hash="h", title="t", text="x", raw_html=page)
+        else:
+            repo.add_version(s, article, content_hash="h", title="t", text="x", raw_html=page)
         article_id = article.id
     with session_scope(engine) as s:
         latest = repo.latest_version(s, article_id)

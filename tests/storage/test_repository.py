@@ -1,4 +1,5 @@
-"""The repository on every supported database: append-only versions, idempotent writes, the outbox."""
+"""The repository on every supported database: append-only versions, idempotent writes, the outbox; the bulk
+path (rows queued with the transaction, Core executemany) and the ORM path give the same store."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -6,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 
@@ -13,6 +15,7 @@ from govmon.storage import repository as repo
 from govmon.storage.db import session_scope
 from govmon.storage.migrate import current_revision, ensure_schema, head_revision
 from govmon.storage.models import (
+    Article,
     RepostCluster,
     Version,
     compress,
@@ -34,13 +37,26 @@ def test_migrations_build_exactly_the_models(engine):
     assert diff == []
 
 
-def test_versions_append_and_times_come_back_utc(engine):
+def _add_version(session, path: str, article, seq: int, **fields) -> None:
+    """A version by the ORM path (`add_version`) or the bulk one (`append_version`, queued with the transaction)."""
+    if path == "orm":
+        repo.add_version(session, article, **fields)
+    else:
+        repo.append_version(session, article.id, seq, **fields)
+
+
+PATHS = ["orm", "core"]
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_versions_append_and_times_come_back_utc(engine, path):
     published = datetime(2025, 4, 2, 8, 30, tzinfo=timezone(timedelta(hours=7)))
     with session_scope(engine) as s:
         src = repo.ensure_source(s, "baochinhphu", title="Báo Chính phủ", official=True)
         art, created = repo.add_article(s, src, "https://baochinhphu.vn/a-102250402083000000.htm", published_at=published)
-        repo.add_version(s, art, content_hash="h1", title="Nghị quyết", text="một", raw_html=compress("<p>Nghị quyết</p>"))
-        repo.add_version(s, art, content_hash="h2", title="Nghị quyết", text="hai")
+        _add_version(s, path, art, 1, content_hash="h1", title="Nghị quyết", text="một",
+                     raw_html=compress("<p>Nghị quyết</p>"))
+        _add_version(s, path, art, 2, content_hash="h2", title="Nghị quyết", text="hai")
         assert created
         art_id = art.id
     with session_scope(engine) as s:
@@ -50,6 +66,51 @@ def test_versions_append_and_times_come_back_utc(engine):
         assert repo.latest_version(s, art_id).content_hash == "h2"
         stored = repo.article_by_url(s, "https://baochinhphu.vn/a-102250402083000000.htm").published_at
         assert stored == published and stored.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_transaction_reads_the_versions_it_wrote(engine, path):
+    with session_scope(engine) as s:
+        art, _ = repo.add_article(s, repo.ensure_source(s, "s"), "https://s.vn/1")
+        _add_version(s, path, art, 1, content_hash="h1", title="t", text="một")
+        assert [v.content_hash for v in repo.versions_of(s, art.id)] == ["h1"]  # queued rows are written first
+        _add_version(s, path, art, 2, content_hash="h2", title="t", text="hai")
+        assert repo.latest_version(s, art.id).seq == 2
+
+
+def test_queued_rows_go_with_their_transaction(engine):
+    with pytest.raises(RuntimeError):
+        with session_scope(engine) as s:
+            art, _ = repo.add_article(s, repo.ensure_source(s, "s"), "https://s.vn/1")
+            repo.append_version(s, art.id, content_hash="h1", title="t", text="một")
+            assert repo.queued(s) == 2  # the version and its search entry
+            raise RuntimeError("the batch fails")
+    with session_scope(engine) as s:
+        assert repo.article_by_url(s, "https://s.vn/1") is None
+        assert s.exec(select(Version)).all() == []
+        art, _ = repo.add_article(s, repo.ensure_source(s, "s"), "https://s.vn/1")
+        repo.append_version(s, art.id, content_hash="h1", title="t", text="một")
+        repo.serialize(s, "clusters")  # a lock reads no table: the queue waits
+        assert repo.queued(s) == 2
+        s.execute(text("SELECT count(*) FROM version"))  # raw SQL may read anything: the queue is written first
+        assert repo.queued(s) == 0
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_articles_are_created_once_whoever_creates_them(engine, path):
+    urls = ["https://s.vn/1", "https://s.vn/2", "https://s.vn/1"]
+    with session_scope(engine) as s:
+        src = repo.ensure_source(s, "s")
+        s.flush()
+        repo.add_article(s, src, "https://s.vn/2", title="earlier")  # another writer got there first
+        if path == "orm":
+            made = {url: repo.add_article(s, src, url, title="now") for url in urls}
+        else:
+            made = repo.add_articles(s, src, [{"url": url, "title": "now"} for url in urls])
+        assert {url: (article.title, created) for url, (article, created) in made.items()} == {
+            "https://s.vn/1": ("now", path == "core"), "https://s.vn/2": ("earlier", False)}
+    with session_scope(engine) as s:
+        assert [a.url for a in s.exec(select(Article).order_by(Article.url)).all()] == ["https://s.vn/1", "https://s.vn/2"]
 
 
 def test_duplicate_version_number_is_refused(engine):
@@ -64,18 +125,24 @@ def test_duplicate_version_number_is_refused(engine):
         assert repo.article_by_url(s, "https://x.vn/1") is None
 
 
-def test_relations_and_mentions_are_idempotent(engine):
+@pytest.mark.parametrize("path", PATHS)
+def test_relations_and_mentions_are_idempotent(engine, path):
     with session_scope(engine) as s:
         src = repo.ensure_source(s, "s")
         art, _ = repo.add_article(s, src, "https://s.vn/71")
         new = repo.add_document(s, "71/NQ-CP", "71/NQ-CP", type="NQ")
         old = repo.add_document(s, "03/NQ-CP", "03/NQ-CP", type="NQ")
-        assert repo.add_relation(s, new, "amends", old, "sửa đổi Nghị quyết 03/NQ-CP", art.id) is not None
+        if path == "orm":
+            assert repo.add_relation(s, new, "amends", old, "sửa đổi Nghị quyết 03/NQ-CP", art.id) is not None
+            repo.set_mentions(s, art, [(new, "subject", "Nghị quyết số 71/NQ-CP")])
+        else:  # the bulk path, for an article with no mentions yet
+            repo.queue_relation(s, new, "amends", old, "sửa đổi Nghị quyết 03/NQ-CP", art.id)
+            repo.queue_relation(s, new, "amends", old, "again", art.id)
+            repo.add_mentions(s, art.id, [(new, "cites", "71/NQ-CP"), (new, "subject", "Nghị quyết số 71/NQ-CP")])
         assert repo.add_relation(s, new, "amends", old, "again", art.id) is None
-        repo.set_mentions(s, art, [(new, "subject", "Nghị quyết số 71/NQ-CP")])
         repo.set_mentions(s, art, [(new, "cites", "71/NQ-CP"), (old, "cites", "03/NQ-CP")])  # never downgraded
         assert repo.article_documents(s, art.id) == [("71/NQ-CP", "subject"), ("03/NQ-CP", "cites")]
-        assert len(repo.relations_of(s, old)) == 1
+        assert [r.evidence for r in repo.relations_of(s, old)] == ["sửa đổi Nghị quyết 03/NQ-CP"]
 
 
 def test_event_happens_once_with_one_delivery_per_channel(engine):

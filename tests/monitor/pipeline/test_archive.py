@@ -22,7 +22,7 @@ from govmon.crawler.sources import load_sources
 from govmon.monitor.cli.main import app
 from govmon.monitor.demo.offline import DEMO_DIR
 from govmon.monitor.demo.replay import ReplayServer
-from govmon.monitor.pipeline import archive
+from govmon.monitor.pipeline import archive, captures
 from govmon.monitor.pipeline.archive import import_warc
 from govmon.monitor.pipeline.ingest import Ingestor
 from govmon.monitor.pipeline.warc import Skipped, warc_captures, warc_pages
@@ -345,15 +345,15 @@ def test_a_page_that_takes_too_long_is_a_problem_and_the_import_goes_on(tmp_path
         writer = WARCWriter(out, gzip=True)
         for url, body in pages:
             _response(writer, url, body)
-    item = archive._item
+    item = captures._item
 
     def endless_on_the_first(url, *args):
         while url == pages[0][0]:
             pass
         return item(url, *args)
 
-    monkeypatch.setattr(archive, "_item", endless_on_the_first)
-    monkeypatch.setattr(archive, "PAGE_SECONDS", 0.5)
+    monkeypatch.setattr(captures, "_item", endless_on_the_first)
+    monkeypatch.setattr(captures, "PAGE_SECONDS", 0.5)
     done, _ = _import(tmp_path, warc)
     assert (done.pages, done.skipped) == (1, 1)
     assert done.problems == [f"{pages[0][0]}: too_slow: extraction took over 0.5 s"]
@@ -366,9 +366,9 @@ def test_an_extraction_process_refuses_a_page_over_its_memory_limit_and_keeps_wo
            "text/html")
     (url, body), = _articles(1)
     small = (url, "2025-04-03T01:00:00+00:00", body, "text/html")
-    with ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=archive._start_worker,
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=captures.start_worker,
                              initargs=(load_sources(), 64 * MIB)) as pool:
-        done = pool.submit(archive._extract_batch, [big, small]).result(timeout=120)
+        done = pool.submit(captures.extract_batch, [big, small]).result(timeout=120)
     assert done[0][1] == {"type": "problem", "url": "https://x.vn/big.htm",
                           "detail": "too_large: out of memory while extracting"}
     assert done[1][1]["type"] == "article" and done[1][1]["article"]["title"]

@@ -83,3 +83,16 @@ def test_clusters_made_by_another_process_are_found_and_old_ones_are_not(engine)
     LiveClusters._by_store.clear()
     ingest(engine, article_item("https://gialai.gov.vn/tin-tuc/nghi-quyet-71", BODY, "Nghị quyết 71"), source="gialai")
     assert _cluster_of(engine, "https://gialai.gov.vn/tin-tuc/nghi-quyet-71") != first
+
+
+def test_a_new_cluster_answers_its_own_transaction_at_once_and_the_others_once_committed(engine):
+    live, body, other = LiveClusters(), features(BODY), features(OTHER)
+    with pytest.raises(RuntimeError), session_scope(engine) as s:
+        live.stage(s, 7, body, utcnow())
+        assert live.find(s, body) == 7  # a copy later in the same batch joins it
+        raise RuntimeError("the batch fails")
+    with session_scope(engine) as s:
+        assert live.find(s, body) is None
+        live.stage(s, 7, other, utcnow())  # the database hands out the same id again, for another text
+    with session_scope(engine) as s:
+        assert live.find(s, other) == 7 and live.find(s, body) is None  # the rolled-back text never answers
