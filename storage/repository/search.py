@@ -92,9 +92,16 @@ class Found:
 
 # --- folding -------------------------------------------------------------------------------------------
 def _fold(text: str) -> str:
-    """`govmon.monitor.analysis.keys.fold` (storage may not import monitor): lower case, no diacritics, đ → d."""
-    stripped = "".join(c for c in unicodedata.normalize("NFD", text or "") if not unicodedata.combining(c))
+    """`govmon.monitor.analysis.keys.fold` (storage may not import monitor): lower case, no diacritics, đ → d.
+    The marks Vietnamese (and Latin) letters decompose into go by one regex; a text with other scripts' marks
+    left is stripped of them character by character."""
+    stripped = _LATIN_MARKS.sub("", unicodedata.normalize("NFD", text or ""))
+    if not stripped.isascii() and any(unicodedata.combining(c) for c in set(stripped)):
+        stripped = "".join(c for c in stripped if not unicodedata.combining(c))
     return " ".join(stripped.replace("đ", "d").replace("Đ", "D").casefold().split())
+
+
+_LATIN_MARKS = re.compile("[\u0300-\u034e\u0350-\u036f]+")  # combining diacritics (U+034F is not one)
 
 
 def _word(word: str) -> str:
@@ -108,7 +115,7 @@ def index_words(text: str) -> list[str]:
     >>> index_words("Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân; Nghị quyết 03/NQ-CP")
     ['nghi', 'dinh', '13', '2023', 'nd', 'cp', 've', 'bao', 've', 'du', 'lieu', 'ca', 'nhan', 'nghi', 'quyet', '3', 'nq', 'cp']
     """
-    return [_word(word) for word in _NOT_WORD.split(_fold(text)) if word]
+    return [_word(word) if word[0] == "0" else word for word in _NOT_WORD.split(_fold(text)) if word]
 
 
 def _folded(text: str, limit: int | None = None) -> str:
