@@ -136,7 +136,8 @@ def timed_import(folder: Path, name: str, warc: Path, workers: int | None) -> di
     if child.returncode != 0:
         raise SystemExit(f"govmon import-warc failed ({child.returncode}): {err[-2000:]}")
     return {"seconds": seconds, "pages": json.loads(out)["pages"], "peak_mb": watch.peak / 2**20,
-            "largest_mb": watch.largest / 2**20, "processes": watch.processes, "cpu": sum(watch.cpu.values())}
+            "largest_mb": watch.largest / 2**20, "processes": watch.processes, "cpu": sum(watch.cpu.values()),
+            "writer_cpu": watch.cpu.get(child.pid, 0.0)}
 
 
 def main() -> None:
@@ -159,6 +160,7 @@ def main() -> None:
               "import_over_extraction": round(full["pages"] / full["seconds"] / alone, 2),
               "extraction_cpu_ms_page": round(1000 * cpu / args.pages, 2),
               "import_cpu_ms_page": round(1000 * full["cpu"] / args.pages, 2),
+              "writer_cpu_ms_page": round(1000 * full["writer_cpu"] / args.pages, 2),
               "peak_rss_mb": round(full["peak_mb"]), "largest_process_mb": round(full["largest_mb"]),
               "processes": full["processes"]}
     if one is not None:

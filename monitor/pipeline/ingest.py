@@ -133,7 +133,7 @@ class Ingestor:
     def prepare(self, session: Session, items: Sequence[dict[str, Any]]) -> None:
         """Create the new articles of `items` (a batch an import writes in `session`, in one transaction) in two
         statements, so that each item finds its article ready instead of looking it up and inserting it alone."""
-        wanted = [{"url": canonical_url(item["url"]), **self._new_article(item["article"], item)} for item in items
+        wanted = [{"url": canonical_url(item["url"]), **self._new_article(item)} for item in items
                   if item.get("type") == "article" and not self._unstorable(item["article"])]
         if wanted:
             ready = repo.memo(session).setdefault(_READY, {})
@@ -310,13 +310,15 @@ class Ingestor:
         if article is None:
             article = repo.article_by_url(session, url)
         if article is None:
-            article, created = repo.add_article(session, source, url, **self._new_article(item["article"], item))
+            article, created = repo.add_article(session, source, url, **self._new_article(item))
         if created:
             self.tally.articles_new += 1
             return article, True
         return repo.lock_article(session, article), False
 
-    def _new_article(self, data: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    def _new_article(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A new article's row from its first item."""
+        data = item["article"]
         return {"lang": data.get("lang", "vi"), "published_at": _when(data.get("published_at")), **self._fields(item)}
 
     @staticmethod

@@ -17,10 +17,10 @@ __all__ = ["new_cluster", "set_cluster", "clusters_since", "cluster_members"]
 def new_cluster(session: Session, article: Article, signature: str = "") -> RepostCluster:
     """Start a cluster with `article` as its first (canonical) copy. Callers hold the "clusters" lock
     (`serialize`), so cluster ids grow in commit order and a reader's id watermark misses none."""
-    cluster = RepostCluster(canonical_article_id=article.id, signature=signature, created_at=utcnow())
-    cluster.id = session.connection().execute(_NEW_CLUSTER, cluster.model_dump(exclude={"id"})).scalar_one()
-    set_cluster(session, article, cluster.id)
-    return cluster  # not attached to the session: `session.get` reads the row as stored
+    values = {"canonical_article_id": article.id, "signature": signature, "created_at": utcnow()}
+    cluster_id = session.connection().execute(_NEW_CLUSTER, values).scalar_one()
+    set_cluster(session, article, cluster_id)
+    return RepostCluster(id=cluster_id, **values)  # not attached to the session: `session.get` reads the stored row
 
 
 def set_cluster(session: Session, article: Article, cluster_id: int) -> None:

@@ -8,11 +8,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from govmon.storage.models import DocRelation, Document, DocumentStatus, utcnow
-from govmon.storage.repository._rows import insert_once
+from govmon.storage.repository._rows import dialect
 
 __all__ = ["status_digest", "state_status", "statuses_of", "latest_status", "documents_by_keys", "expiring",
            "endings_taking_effect", "documents_to_verify"]
@@ -35,13 +36,17 @@ def state_status(session: Session, document: Document, source: str, **fields: An
     by = list(fields.pop("by", []))
     digest = status_digest(fields.get("state", ""), fields.get("effective_on"), fields.get("expires_on"), by)
     now = utcnow()
-    key = {"document_id": document.id, "source": source, "digest": digest}
-    values = {**key, **fields, "by": by, "seen_at": now, "checked_at": now}
-    row, inserted = insert_once(session, DocumentStatus, values, key)
-    if not inserted:
-        row.checked_at = now
-        session.add(row)
-    return row, inserted
+    values = {"document_id": document.id, "source": source, "digest": digest, **fields, "by": by, "seen_at": now,
+              "checked_at": now}
+    insert = postgresql.insert if dialect(session) == "postgresql" else sqlite.insert
+    statement = (insert(DocumentStatus).values(**values)
+                 .on_conflict_do_update(index_elements=_STATEMENT_KEY, set_={"checked_at": now})
+                 .returning(DocumentStatus).execution_options(populate_existing=True))
+    row = session.scalars(statement).one()  # one statement, whoever stated it first: an upsert
+    return row, row.seen_at == now
+
+
+_STATEMENT_KEY = ["document_id", "source", "digest"]  # uq_documentstatus
 
 
 def statuses_of(session: Session, document_ids: Iterable[int]) -> dict[int, list[DocumentStatus]]:
