@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.util import find_tables
@@ -68,10 +69,13 @@ def memo(session: Session) -> dict[str, Any]:
     return found
 
 
-@event.listens_for(OrmSession, "after_commit")
-@event.listens_for(OrmSession, "after_rollback")
-def _forget(session: OrmSession) -> None:
-    session.info.pop(_MEMO, None)
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget(session: OrmSession, transaction: SessionTransaction) -> None:
+    """The transaction ended (committed, rolled back, or its connection invalidated): its memo and whatever
+    it left queued (nothing, once committed) go with it."""
+    if transaction.parent is None:
+        session.info.pop(_MEMO, None)
+        session.info.pop(_KEY, None)
 
 
 def _queue(session: Session) -> _Queue:
@@ -108,8 +112,3 @@ def _touches(state: ORMExecuteState, tables: set[str]) -> bool:
     return not names.isdisjoint(tables)
 
 
-@event.listens_for(OrmSession, "after_rollback")
-def _drop(session: OrmSession) -> None:
-    waiting = session.info.get(_KEY)
-    if waiting is not None:
-        waiting.rows, waiting.tables = {}, set()

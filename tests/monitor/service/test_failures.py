@@ -25,10 +25,10 @@ def registry_bug(monkeypatch):
     """One step of ingestion raises for one article (a bug, a hostile page nobody foresaw)."""
     real = Registrar.register
 
-    def register(self, session, source, article, found, fresh=False):
+    def register(self, session, source, article, found, **options):
         if article.title == "Hỏng":
             raise ValueError("a bug in one step")
-        real(self, session, source, article, found, fresh)
+        real(self, session, source, article, found, **options)
     monkeypatch.setattr(Registrar, "register", register)
     return monkeypatch
 
