@@ -7,9 +7,9 @@ article's history is appended under a row lock, new repost clusters take turns (
 deliveries and crawls are claimed in the database before anyone acts on them.
 
 Beside the ORM path, rows a transaction adds by the hundred go in bulk: new articles in one statement
-(`add_articles`), and versions, mentions, search entries and cluster memberships queued with the transaction
-and written by one executemany each (`append_version`, `add_mentions`, `queue_relation`, `set_cluster`; `_queue`), before any
-statement that reads their tables and before the commit.
+(`add_articles`); versions, mentions, relations, search entries and cluster memberships queued with the
+transaction and written by one executemany each (`append_version`, `add_mentions`, `queue_relation`,
+`set_cluster`; `_queue`), before any statement that reads their tables and before the commit.
 """
 from __future__ import annotations
 
