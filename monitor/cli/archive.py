@@ -33,7 +33,7 @@ __all__ = ["import_warc_command", "export", "record"]
 
 def import_warc_command(files: Annotated[list[Path], typer.Argument(help="WARC files (.warc or .warc.gz).")],
                         notify: Annotated[bool, typer.Option(help="Alert on what is new (default: a quiet baseline).")] = False,
-                        workers: Annotated[Optional[int], typer.Option(help="Extraction processes (default: the other cores; 0: none).", min=0)] = None,
+                        workers: Annotated[Optional[int], typer.Option(help="Extraction processes (default: one per core, at most four; 0: none).", min=0)] = None,
                         quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
                         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False) -> None:
     """Ingest web-archive captures through extraction, documents, dedup and versions (capture time = version time)."""
