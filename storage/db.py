@@ -19,18 +19,15 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session, create_engine
 
+from govmon.storage import ENV_VAR, StoreUnavailable
+
 __all__ = ["default_url", "reader", "database_url", "make_engine", "session_scope", "describe_url", "write", "transient",
            "StoreUnavailable"]
 
-ENV_VAR = "GOVMON_DATABASE_URL"
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRIES = 5  # tries of one transaction: about 15 s of back-off before the store is declared away
 _RACES = {"40001", "40P01"}  # PostgreSQL serialization failure, deadlock detected
-
-
-class StoreUnavailable(RuntimeError):
-    """The database did not answer (or kept failing) after retries; the message says which and why."""
 
 
 def default_url() -> str:

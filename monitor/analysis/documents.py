@@ -27,8 +27,8 @@ from govmon.crawler.extract.normalize import unaccent
 from govmon.crawler.extract.types import DocRef, PartialRef, Relation
 
 __all__ = ["Identified", "identify", "subjects_of", "registry_key", "loose_keys", "compose_key", "qualifiers",
-           "issuer_of", "is_local", "province_slug", "provinces_stated", "PROVINCES", "ISSUERS", "RELATION_VI",
-           "ALERTING"]
+           "whole_text", "issuer_of", "is_local", "province_slug", "provinces_stated", "PROVINCES", "ISSUERS",
+           "RELATION_VI", "ALERTING"]
 
 # How a relation reads in Vietnamese; the first four are the ones users are alerted about.
 RELATION_VI = {"amends": "sửa đổi", "replaces": "thay thế", "repeals": "bãi bỏ", "suspends": "đình chỉ",
@@ -90,15 +90,25 @@ def subjects_of(title_ids: list[str], lead_ids: list[str], relations: list[Relat
     return set(lead_ids[:1])
 
 
+def whole_text(title: str, lead: str, text: str) -> str:
+    """An article as one text (title, lead, body, blank lines between): where its documents, relations and
+    validity statements are read.
+
+    >>> whole_text("Tiêu đề", "", "Nội dung").split(chr(10))
+    ['Tiêu đề', '', 'Nội dung']
+    """
+    return "\n\n".join(p for p in (title, lead, text) if p)
+
+
 def identify(title: str, lead: str, text: str, subject_text: str = "") -> Identified:
     """Documents, relations and subjects of one article (title, lead and body analysed together). A page
     that states its own number (`subject_text`, e.g. a legal database's "Số ký hiệu") is about that one."""
-    refs, partial, relations = extract("\n\n".join(p for p in (title, lead, text) if p))
+    text_all = whole_text(title, lead, text)
+    refs, partial, relations = extract(text_all)
     title_ids = [r.id for r in extract(title)[0]] if title else []
     lead_ids = [r.id for r in extract(lead)[0]] if lead else []
     stated = {r.id for r in extract(subject_text)[0]} if subject_text else set()
     subjects = stated or subjects_of(title_ids, lead_ids, relations)
-    text_all = "\n\n".join(p for p in (title, lead, text) if p)
     return Identified(refs=_unique(refs), partial=partial, relations=list(dict.fromkeys(relations)),
                       subjects=subjects, provinces=provinces_stated(text_all, refs))
 

@@ -20,7 +20,7 @@ from govmon.crawler.extract.dates import local_day
 from govmon.monitor.config import Config, ConfigError, channel_urls, load_config
 from govmon.monitor.config.deferred import Deferred
 
-__all__ = ["out", "err", "state", "fail", "load", "parse_day", "print_json", "JSON_HELP", "DATABASE_ENV"]
+__all__ = ["out", "err", "state", "fail", "load", "parse_day", "print_json", "JSON_HELP"]
 
 _notifiers = Deferred("govmon.notifiers")  # Apprise and httpx, imported when there is a secret to protect
 
@@ -28,7 +28,6 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)  # an error is one line, however long
 
 JSON_HELP = "Print one JSON document on stdout (the web API's field names) instead of tables and text."
-DATABASE_ENV = "GOVMON_DATABASE_URL"  # storage.db.ENV_VAR, named here without importing SQLAlchemy
 
 
 @dataclass

@@ -22,9 +22,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from govmon.monitor.cli.common import DATABASE_ENV, err, state
+from govmon.monitor.cli.common import err, state
 from govmon.monitor.cli.lazy import Entry, LazyGroup
 from govmon.monitor.config.deferred import Deferred
+from govmon.storage import ENV_VAR, StoreUnavailable
 
 __all__ = ["app", "govmon", "COMMANDS"]
 
@@ -116,11 +117,11 @@ app = typer.Typer(help="govmon: monitor Vietnamese government announcements and 
 
 @app.callback()
 def main(config: Annotated[Optional[str], typer.Option("--config", "-c", help="TOML configuration file (default $GOVMON_CONFIG).")] = None,
-         database: Annotated[Optional[str], typer.Option("--database", help=f"SQLAlchemy URL (default ${DATABASE_ENV}).")] = None,
+         database: Annotated[Optional[str], typer.Option("--database", help=f"SQLAlchemy URL (default ${ENV_VAR}).")] = None,
          verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False) -> None:
     state.config_path, state.database = config, database
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    urls = [url for url in (database, os.environ.get(DATABASE_ENV)) if url]
+    urls = [url for url in (database, os.environ.get(ENV_VAR)) if url]
     if urls:
         _notifiers.protect_logs(urls)  # a database password, too
 
@@ -131,14 +132,8 @@ def govmon() -> None:
     try:
         app(prog_name="govmon")
     except Exception as exc:
-        if not _store_unavailable(exc):
+        if not isinstance(exc, StoreUnavailable):
             raise
         err.print(f"[red]error:[/] {exc}", highlight=False)
         sys.exit(2)
 
-
-def _store_unavailable(exc: Exception) -> bool:
-    """Whether `exc` is the store's `StoreUnavailable`. Its module is looked up, not imported: a command that
-    never imported the store cannot have raised it, and importing it would cost SQLAlchemy on every error."""
-    db = sys.modules.get("govmon.storage.db")
-    return db is not None and isinstance(exc, db.StoreUnavailable)

@@ -21,6 +21,7 @@ from govmon.crawler.extract.validity import find_validity
 from govmon.crawler.sources import Source as SourceDef
 from govmon.crawler.sources import source_for_url
 from govmon.monitor.analysis.article import analyse
+from govmon.monitor.analysis.documents import whole_text
 from govmon.monitor.pipeline.warc import Page, is_html
 
 __all__ = ["Prepared", "extracted", "extract_batch", "start_worker", "latest_text"]
@@ -31,7 +32,7 @@ Prepared = tuple[SourceDef, dict[str, Any]]  # the page's source, its item for t
 def latest_text(data: dict[str, Any]) -> str:
     """An extracted article's text as its version reads it whole (title, lead, body), where validity statements
     are found (`monitor.pipeline.status.record_dates`)."""
-    return "\n\n".join(p for p in (data["title"], data.get("lead", ""), data["text"]) if p)
+    return whole_text(data["title"], data.get("lead", ""), data["text"])
 
 
 def _web_source(host: str) -> SourceDef:

@@ -26,7 +26,7 @@ from govmon.crawler.extract.docrefs import find_refs
 from govmon.crawler.extract.types import Relation
 from govmon.crawler.extract.validity import SIGNING, THIS, Validity, find_validity
 from govmon.crawler.extract.vbpl import VbplLink, VbplProperties
-from govmon.monitor.analysis.documents import Identified
+from govmon.monitor.analysis.documents import Identified, whole_text
 from govmon.monitor.analysis.keys import fold
 from govmon.storage import repository as repo
 from govmon.storage.models import Article, Document, DocumentStatus, Source
@@ -60,7 +60,7 @@ def today() -> str:
 
 def _article_text(session: Session, article: Article) -> str:
     version = repo.latest_version(session, article.id or 0)
-    return "\n\n".join(p for p in (version.title, version.lead, version.text) if p) if version else ""
+    return whole_text(version.title, version.lead, version.text) if version else ""
 
 
 def record_dates(session: Session, source: Source, article: Article, found: Identified, docs: dict[str, Document],

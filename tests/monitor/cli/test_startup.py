@@ -21,10 +21,10 @@ from typer.models import ParameterInfo
 from typer.testing import CliRunner
 
 from govmon.monitor import cli
-from govmon.monitor.cli import common, main
+from govmon.monitor.cli import main
 from govmon.monitor.cli.main import COMMANDS, app
 from govmon.monitor.demo.offline import DEMO_DIR
-from govmon.storage.db import ENV_VAR, StoreUnavailable
+from govmon.storage.db import StoreUnavailable
 
 runner = CliRunner()
 PAGE = DEMO_DIR / "sites" / "day1" / "baochinhphu.vn" / (
@@ -128,10 +128,6 @@ def test_every_command_runs_from_the_app(args: list[str]) -> None:
     result = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "160"})
     assert result.exit_code == 0, result.output
     assert f"Usage: root {' '.join(args)} " in result.stdout
-
-
-def test_the_cli_names_the_stores_variable_as_the_store_does() -> None:
-    assert common.DATABASE_ENV == ENV_VAR
 
 
 def test_a_store_that_stays_away_is_one_line_and_exit_2(monkeypatch, capsys) -> None:
