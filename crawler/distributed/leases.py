@@ -71,10 +71,16 @@ redis.call('HSET', KEYS[3], ARGV[4], top[2] .. ' ' .. ARGV[3])
 return top[1]
 """
 _REAP = _COMMON + "return reap()"
-_GIVE_BACK = """
-redis.call('HDEL', KEYS[2], ARGV[3])
-redis.call('HDEL', KEYS[3], ARGV[3])
-redis.call('ZADD', KEYS[1], ARGV[4], ARGV[5])
+# ARGV[3]: fingerprint ('' = not filtered), ARGV[4]: lease token ('' = none), ARGV[5]: score, ARGV[6]: request.
+# The dupefilter's "seen" and the push are one step: a worker killed between them would leave a request seen
+# and never queued, and every later link to it refused — a page lost.
+_ENQUEUE = """
+if ARGV[3] ~= '' and redis.call('SADD', KEYS[7], ARGV[3]) == 0 then return 0 end
+if ARGV[4] ~= '' then
+  redis.call('HDEL', KEYS[2], ARGV[4])
+  redis.call('HDEL', KEYS[3], ARGV[4])
+end
+redis.call('ZADD', KEYS[1], ARGV[5], ARGV[6])
 return 1
 """
 _ACK = """
@@ -97,7 +103,7 @@ for i = 1, #owners, 2 do
 end
 return n
 """
-_SCRIPTS = {"pop": _POP, "reap": _REAP, "give_back": _GIVE_BACK, "ack": _ACK, "release": _RELEASE}
+_SCRIPTS = {"pop": _POP, "reap": _REAP, "enqueue": _ENQUEUE, "ack": _ACK, "release": _RELEASE}
 
 
 @dataclass
@@ -118,7 +124,7 @@ class Leases:
 
     def _run(self, name: str, *args: Any) -> Any:
         k = self.keys
-        keys = [k.requests, k.leases, k.owners, k.attempts, k.failed, k.stats]
+        keys = [k.requests, k.leases, k.owners, k.attempts, k.failed, k.stats, k.dupefilter]
         return self._scripts[name](keys=keys, args=[Keys(self.prefix).alive(""), MAX_ATTEMPTS, *args])
 
     def pop(self, worker: str) -> tuple[str, bytes] | None:
@@ -127,9 +133,11 @@ class Leases:
         data = self._run("pop", worker, token)
         return (token, data) if data is not None else None
 
-    def give_back(self, token: str, priority: int, data: bytes) -> None:
-        """The held request goes back to the queue as `data` (a retry, a redirect, a mapped URL)."""
-        self._run("give_back", token, -priority, data)
+    def enqueue(self, data: bytes, priority: int, fingerprint: str = "", token: str = "") -> bool:
+        """Queue `data` unless the dupefilter has seen `fingerprint` (given: the request is filtered), marking
+        it seen in the same step; a held request (`token`) goes back to the queue as `data` (a retry, a
+        redirect, a mapped URL). False: refused as seen, nothing changed."""
+        return bool(self._run("enqueue", fingerprint, token, -priority, data))
 
     def ack(self, token: str, outcome: str = "done") -> bool:
         """The request is handled: forget it, count it under `outcome`. False: the lease was no longer ours
@@ -165,12 +173,16 @@ class LeasedQueue(Base):
         return int(self.server.zcard(self.key))
 
     def push(self, request: Request) -> None:
-        token = request.meta.pop(LEASE, None)
-        data = self._encode_request(request)
-        if token:
-            self.leases.give_back(token, request.priority, data)
-        else:
-            self.server.zadd(self.key, {data: -request.priority})
+        self.push_unseen(request, "")
+
+    def push_unseen(self, request: Request, fingerprint: str) -> bool:
+        """Queue `request` unless its `fingerprint` was seen (marked seen in the same step; "" = unfiltered).
+        A held request that is refused is acknowledged as "dropped", never left held for ever."""
+        token = request.meta.pop(LEASE, None) or ""
+        added = self.leases.enqueue(self._encode_request(request), request.priority, fingerprint, token)
+        if token and not added:
+            self.leases.ack(token, "dropped")
+        return added
 
     def pop(self, timeout: int = 0) -> Request | None:
         taken = self.leases.pop(self.worker)

@@ -185,9 +185,7 @@ def seed(server: Redis, prefix: str, source: Source, walk: dict[str, Any]) -> in
     seen = RFPDupeFilter(server, spider.leases.keys.dupefilter)
     count = 0
     for request in asyncio.run(_collect(SourceSpider.start(spider))):
-        if not seen.request_seen(request):
-            queue.push(request)
-            count += 1
+        count += queue.push_unseen(request, seen.request_fingerprint(request))
     return count
 
 

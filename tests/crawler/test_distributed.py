@@ -177,6 +177,33 @@ def test_the_scheduler_acknowledges_a_held_request_its_dupefilter_refuses(redis)
     assert not server.hexists(keys.owners, held.meta[LEASE])
 
 
+def test_seen_and_queued_are_one_step_a_seen_request_is_refused_and_changes_nothing(redis):
+    server, prefix = redis
+    queue = _queue(server, prefix)
+    seen = RFPDupeFilter(server, queue.leases.keys.dupefilter)
+    request = Request(f"{HOST}/x1")
+    fingerprint = seen.request_fingerprint(request)
+    assert queue.push_unseen(request, fingerprint)
+    assert server.sismember(queue.leases.keys.dupefilter, fingerprint) and len(queue) == 1
+    assert not queue.push_unseen(Request(f"{HOST}/x1", priority=5), fingerprint)
+    assert [score for _, score in server.zrange(queue.key, 0, -1, withscores=True)] == [0]  # the refused one: not there
+    assert queue.push_unseen(Request(f"{HOST}/x1", priority=1, dont_filter=True), "")  # unfiltered: queued anyway
+    assert len(queue) == 2
+
+
+def test_the_scheduler_checks_and_queues_through_the_atomic_step(redis, monkeypatch):
+    server, prefix = redis
+    spider = _spider(server, prefix)
+    seen = RFPDupeFilter(server, spider.leases.keys.dupefilter)
+    scheduler = LeasedScheduler(server, persist=True, queue_cls="govmon.crawler.distributed.leases.LeasedQueue",
+                                dupefilter=seen)
+    scheduler.open(spider)
+    monkeypatch.setattr(seen, "request_seen", lambda request: pytest.fail("a separate 'seen' step"))
+    assert scheduler.enqueue_request(Request(f"{HOST}/y1"))
+    assert not scheduler.enqueue_request(Request(f"{HOST}/y1"))
+    assert len(scheduler.queue) == 1
+
+
 # --- the spider --------------------------------------------------------------------------------------------
 
 def _response(request: Request, body: bytes) -> HtmlResponse:
